@@ -1,0 +1,68 @@
+"""The vocabulary a computation uses to hand its results to the site.
+
+A computation returns a :class:`Report`: an ordered tuple of figures, tables and checks.
+These are plain frozen records; turning a matplotlib ``Figure`` into SVG, a table into
+``<table>`` and a check into a visible verdict is the plugin's job, never the computation's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from matplotlib.figure import Figure as MplFigure
+
+Cell = str | int | float
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure and the numbers drawn in it.
+
+    Attributes:
+        figure: built with ``matplotlib.figure.Figure()`` (never pyplot state).
+        caption: one sentence in Chinese, without the "图 n" prefix (the site numbers it).
+        alt: what the figure shows, for readers who cannot see it.
+        data: named columns of equal length, published as the figure's CSV.
+    """
+
+    figure: MplFigure
+    caption: str
+    alt: str
+    data: Mapping[str, Sequence[Cell]]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of results; floats are formatted by the site, exact values go to the CSV."""
+
+    caption: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+
+
+@dataclass(frozen=True)
+class Check:
+    """A property the computation verified about its own result.
+
+    A failing check is a reproduction failure: strict builds stop on it.
+
+    Attributes:
+        claim: what should hold, in Chinese (e.g. "均值与 π/2 之差在 4 个标准误之内").
+        passed: whether it held.
+        detail: the measured and expected numbers behind the verdict.
+    """
+
+    claim: str
+    passed: bool
+    detail: str
+
+
+Item = Figure | Table | Check
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything one directive shows, in display order."""
+
+    items: tuple[Item, ...] = field(default_factory=tuple)

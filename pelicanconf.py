@@ -1,0 +1,65 @@
+"""Pelican settings of the site (development and CI); publishconf.py extends them."""
+
+AUTHOR = "科学空间复现组"
+SITENAME = "科学空间 · 复现"
+SITESUBTITLE = "在构建时重新计算苏剑林 2019 年文章中的结果"
+SITEURL = ""
+PATH = "content"
+TIMEZONE = "Asia/Shanghai"
+# "zh-CN" (not "zh" or "zh_CN"): no docutils warning, and Pagefind segments Chinese only
+# when <html lang> is a proper BCP 47 tag (shared/ENVIRONMENT.md §2, §7).
+DEFAULT_LANG = "zh-CN"
+THEME = "theme"
+
+ARTICLE_PATHS = ["posts"]
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = []
+ARTICLE_URL = "posts/{slug}.html"
+ARTICLE_SAVE_AS = "posts/{slug}.html"
+PAGE_URL = "{slug}.html"
+PAGE_SAVE_AS = "{slug}.html"
+# Stale pages of deleted posts must not survive; our plugin builds into a staging folder,
+# so this empties that folder, never the published one.
+DELETE_OUTPUT_DIRECTORY = True
+# Pelican's content cache is keyed on the source file only and would serve pages whose
+# directives changed code underneath; the plugin has its own content-addressed cache.
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False
+# The default 50-word summary walks the whole HTML of each post, inline SVGs included,
+# which grows quadratically (shared/ENVIRONMENT.md §2, pitfall 5).
+SUMMARY_MAX_PARAGRAPHS = 1
+DEFAULT_PAGINATION = 10
+RELATIVE_URLS = True
+
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["reproduce", "texmath"]
+
+# Markdown "extra" would load fenced_code, which fights SuperFences: list what we use.
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.abbr": {},
+        "markdown.extensions.attr_list": {},
+        "markdown.extensions.def_list": {},
+        "markdown.extensions.footnotes": {},
+        "markdown.extensions.md_in_html": {},
+        "markdown.extensions.tables": {},
+        "markdown.extensions.meta": {},
+        "markdown.extensions.toc": {"permalink": False},
+        "pymdownx.highlight": {"use_pygments": True, "css_class": "highlight"},
+        "pymdownx.superfences": {},
+        # Protects $..$, $$..$$ and \begin{..} from Markdown; texmath renders them.
+        "pymdownx.arithmatex": {"generic": True},
+    },
+    "output_format": "html5",
+}
+
+# Our plugin (plugins/reproduce): strict by default; `invoke serve` switches to draft.
+REPRO_STRICT = True
+REPRO_CACHE_PATH = ".repro-cache"
+REPRO_TIMEOUT = 300

@@ -1,0 +1,151 @@
+"""Run one computation and turn its Report into a JSON-ready artifact (runs in a worker).
+
+This is the only place figures become SVG, so its source is part of every cache key
+(``cache.environment_fingerprint``): changing how figures are drawn re-runs them.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import io
+import math
+import numbers
+import platform
+import re
+import time
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("svg")  # never a GUI backend in worker processes
+
+import numpy as np  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+
+from computations.report import Check, Figure, Report, Table  # noqa: E402
+
+# Noto Sans CJK ships with Debian's fonts-noto-cjk, which the setup installs. We add the file
+# explicitly because matplotlib's font list cache, if built before the install, hides it.
+CJK_FONT_FILES = (
+    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"),
+)
+RC_PARAMS = {
+    "font.family": ["Noto Sans CJK SC", "DejaVu Sans"],
+    "mathtext.fontset": "dejavusans",
+    "axes.unicode_minus": True,
+    # Glyphs as paths: figures look the same on every reader's machine, with no web font.
+    "svg.fonttype": "path",
+    # Fixed salt: clip-path ids and the like are the same in every build.
+    "svg.hashsalt": "kexue-repro",
+    "figure.dpi": 100,
+}
+NO_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a worker needs to run one directive; picklable and JSON-friendly."""
+
+    registry: str
+    name: str
+    params: Mapping[str, Any]
+    seed: int
+
+
+@cache
+def configure_matplotlib() -> None:
+    """Register the CJK font and our rcParams (call before forking workers)."""
+    missing = [str(path) for path in CJK_FONT_FILES if not path.exists()]
+    if missing:
+        raise RuntimeError(f"CJK font not installed ({', '.join(missing)}); run scripts/setup.sh")
+    for path in CJK_FONT_FILES:
+        font_manager.fontManager.addfont(str(path))
+    matplotlib.rcParams.update(RC_PARAMS)
+
+
+def execute(request: Request) -> dict[str, Any]:
+    """Run the computation and render its report. Raises whatever the computation raises."""
+    configure_matplotlib()
+    function = importlib.import_module(request.registry).COMPUTATIONS[request.name]
+    started = time.perf_counter()
+    with warnings.catch_warnings():
+        # A missing glyph means tofu in a published figure: treat it as a failure.
+        warnings.filterwarnings("error", message=".*missing from font.*")
+        report = function(**request.params, rng=np.random.default_rng(request.seed))
+        if not isinstance(report, Report):
+            raise TypeError(f"{request.name} returned {type(report).__name__}, expected computations.report.Report")
+        items = [_render_item(item) for item in report.items]
+    return {
+        "items": items,
+        "provenance": {
+            "compute": request.name,
+            "params": dict(request.params),
+            "seed": request.seed,
+            "seconds": round(time.perf_counter() - started, 3),
+            "versions": {lib: version(lib) for lib in ("numpy", "scipy", "matplotlib")}
+            | {"python": platform.python_version()},
+        },
+    }
+
+
+def _render_item(item: Figure | Table | Check) -> dict[str, Any]:
+    if isinstance(item, Figure):
+        return {
+            "kind": "figure",
+            "caption": item.caption,
+            "alt": item.alt,
+            "svg": render_svg(item.figure),
+            "csv": _csv(list(item.data), list(zip(*item.data.values(), strict=True))),
+        }
+    if isinstance(item, Table):
+        return {
+            "kind": "table",
+            "caption": item.caption,
+            "columns": list(item.columns),
+            "rows": [[format_cell(cell) for cell in row] for row in item.rows],
+            "numeric": [[_is_number(cell) for cell in row] for row in item.rows],
+            "csv": _csv(list(item.columns), item.rows),
+        }
+    if isinstance(item, Check):
+        return {"kind": "check", "claim": item.claim, "passed": bool(item.passed), "detail": item.detail}
+    raise TypeError(f"unknown report item {type(item).__name__}")
+
+
+def render_svg(figure: Any) -> str:
+    """Deterministic SVG text of a matplotlib Figure: no dates, fixed ids, no XML prologue."""
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata=NO_METADATA)
+    svg = buffer.getvalue()
+    svg = svg[svg.index("<svg") :]
+    # matplotlib writes the space glyph as a <path> without "d", which HTML validators reject.
+    return re.sub(r"<path id=\"([^\"]+)\"(?![^>]*\bd=)", r'<path d="" id="\1"', svg)
+
+
+def _is_number(cell: Any) -> bool:
+    return isinstance(cell, numbers.Real) and not isinstance(cell, bool)
+
+
+def format_cell(cell: Any) -> str:
+    """Table cells as shown on the page: floats to 6 significant digits, the rest as is."""
+    if isinstance(cell, numbers.Real) and not isinstance(cell, numbers.Integral):
+        cell = float(cell)
+        if math.isnan(cell):
+            return "—"
+        return f"{cell:.6g}"
+    return str(cell)
+
+
+def _csv(header: list[str], rows: Any) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([[repr(c) if isinstance(c, float) else c for c in row] for row in rows])
+    return out.getvalue()

@@ -1,0 +1,177 @@
+"""One site build's directives: collect them, run what the cache lacks, fill the pages.
+
+Phases, in order (the Pelican glue in ``__init__`` calls them):
+1. ``add`` while Markdown is read: parse each directive, leave a placeholder element;
+2. ``run`` once every file is read: look up each distinct key in the cache, run the misses
+   in parallel (identical directives run once), store the successes;
+3. ``fill`` for each page: replace placeholders with figures, tables and checks, or with an
+   error box (draft mode);
+4. ``summary`` and ``failures``: what the build did and what went wrong, by ``file:line``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import artifact
+from .cache import ArtifactCache, cache_key, environment_fingerprint
+from .directive import Directive, DirectiveError, Location, parse_directive
+from .html import Fragment, PageNumbers, render_artifact, render_error
+from .runner import Job, Outcome, run_jobs
+
+logger = logging.getLogger(__name__)
+
+_PLACEHOLDER = re.compile(r'<div data-repro-slot="(\d+)"></div>')
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The plugin's settings (``REPRO_*`` in pelicanconf.py), frozen for the whole build."""
+
+    strict: bool = True
+    cache_path: Path = Path(".repro-cache")
+    workers: int = 2
+    timeout: float = 300.0
+    ignore_cache: bool = False
+    registry: str = "computations.registry"
+
+
+@dataclass
+class Slot:
+    """One directive occurrence on a page."""
+
+    location: Location
+    directive: Directive | None = None
+    key: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Failure:
+    location: Location
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+@dataclass
+class Stats:
+    directives: int = 0
+    hits: int = 0
+    runs: int = 0
+    slowest: list[tuple[float, str]] = field(default_factory=list)
+
+
+class Build:
+    """The directives of one site build and their artifacts."""
+
+    def __init__(self, settings: Settings, *, execute: Callable[[Any], dict[str, Any]] = artifact.execute) -> None:
+        self.settings = settings
+        self.registry: Mapping[str, Callable[..., Any]] = importlib.import_module(settings.registry).COMPUTATIONS
+        self.cache = ArtifactCache(settings.cache_path)
+        self.environment = environment_fingerprint(renderer_module=artifact.__name__)
+        self.execute = execute
+        self.slots: list[Slot] = []
+        self.artifacts: dict[str, Mapping[str, Any]] = {}
+        self.failures: list[Failure] = []
+        self.stats = Stats()
+
+    def add(self, text: str, *, location: Location) -> str:
+        """Record a directive found while reading; return its placeholder HTML."""
+        slot = Slot(location=location)
+        try:
+            slot.directive = parse_directive(
+                text, location=location, registry=self.registry, default_timeout=self.settings.timeout
+            )
+            slot.key = cache_key(slot.directive, self.registry[slot.directive.name], environment=self.environment)
+        except DirectiveError as error:
+            return self.reject(error.location, str(error).removeprefix(f"{error.location}: "))
+        return self._placeholder(slot)
+
+    def reject(self, location: Location, message: str) -> str:
+        """Record a directive that cannot run; return the placeholder of its error box."""
+        self._fail(location, message)
+        return self._placeholder(Slot(location=location, error=f"{location}: {message}"))
+
+    def _placeholder(self, slot: Slot) -> str:
+        self.slots.append(slot)
+        return f'<div data-repro-slot="{len(self.slots) - 1}"></div>'
+
+    def run(self) -> None:
+        """Serve cached artifacts and compute the rest, each distinct key once."""
+        jobs: dict[str, Job] = {}
+        for slot in self.slots:
+            if slot.key is None or slot.key in self.artifacts or slot.key in jobs:
+                continue
+            cached = None if self.settings.ignore_cache else self.cache.get(slot.key)
+            if cached is not None:
+                self.artifacts[slot.key] = cached
+                continue
+            directive = slot.directive
+            assert directive is not None
+            request = artifact.Request(self.settings.registry, directive.name, directive.params, directive.seed)
+            jobs[slot.key] = Job(slot.key, request, directive.timeout, f"{directive.name} ({directive.location})")
+        usable = [s for s in self.slots if s.key is not None]
+        self.stats.directives = len(self.slots)
+        self.stats.hits = sum(1 for s in usable if s.key in self.artifacts)
+        if jobs:
+            logger.info("repro: %d directive(s), %d to compute on %d worker(s)", len(self.slots), len(jobs), self.settings.workers)
+            artifact.configure_matplotlib()  # once here, inherited by the forked workers
+        outcomes = run_jobs(list(jobs.values()), execute=self.execute, workers=self.settings.workers)
+        self.stats.runs = len(outcomes)
+        for key, outcome in outcomes.items():
+            self._settle(key, outcome)
+        for slot in usable:
+            if slot.key not in self.artifacts:
+                slot.error = outcomes[slot.key].error
+                self._fail(slot.location, f"directive '{slot.directive.name}': {slot.error}")
+            else:
+                for check in self.artifacts[slot.key]["items"]:
+                    if check["kind"] == "check" and not check["passed"]:
+                        self._fail(slot.location, f"check failed: {check['claim']} ({check['detail']})")
+
+    def fill(self, html: str, *, root: str) -> Fragment:
+        """Replace the placeholders of one page; ``root`` is the page's relative site root."""
+        numbers = PageNumbers()
+        files: dict[str, str] = {}
+
+        def replace(match: re.Match[str]) -> str:
+            slot = self.slots[int(match.group(1))]
+            if slot.key is None or slot.key not in self.artifacts:
+                return render_error(slot.error or "not computed", location=str(slot.location))
+            fragment = render_artifact(
+                self.artifacts[slot.key], key=slot.key, location=str(slot.location), numbers=numbers, root=root
+            )
+            files.update(fragment.files)
+            return fragment.html
+
+        return Fragment(html=_PLACEHOLDER.sub(replace, html), files=files)
+
+    def summary(self) -> str:
+        """One line for the log: counts and the slowest computations."""
+        slowest = ", ".join(f"{label} {seconds:.1f} s" for seconds, label in sorted(self.stats.slowest, reverse=True)[:3])
+        return (
+            f"repro: {self.stats.directives} directive(s): {self.stats.hits} cached, "
+            f"{self.stats.runs} computed, {len(self.failures)} failed" + (f"; slowest: {slowest}" if slowest else "")
+        )
+
+    def _settle(self, key: str, outcome: Outcome) -> None:
+        if outcome.artifact is None:
+            return  # a failure is reported per slot and never cached
+        self.artifacts[key] = outcome.artifact
+        self.cache.put(key, outcome.artifact)
+        self.stats.slowest.append((outcome.artifact["provenance"]["seconds"], outcome.artifact["provenance"]["compute"]))
+
+    def _fail(self, location: Location, message: str) -> None:
+        self.failures.append(Failure(location, message))
+
+
+def has_placeholders(html: str) -> bool:
+    return _PLACEHOLDER.search(html) is not None

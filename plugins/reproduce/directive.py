@@ -1,0 +1,207 @@
+"""Parse and validate one ``repro`` directive: the author's manual.
+
+A post asks for a computation with a fenced block whose language is ``repro`` and whose
+body is a YAML mapping::
+
+    ```repro
+    compute: angles.density
+    dims: [2, 3, 10, 100]
+    samples: 20000
+    seed: 7
+    ```
+
+Keys every directive understands:
+
+``compute`` (required)
+    The registered name of the computation (see ``computations/registry.py``). An unknown
+    name is an error that suggests the closest registered names.
+``seed`` (integer >= 0, default 0)
+    Seeds the ``numpy.random.Generator`` handed to the computation. Same seed, same output.
+``timeout`` (seconds, 1–3600, default the ``REPRO_TIMEOUT`` setting)
+    A run that takes longer is killed and reported as a failure.
+
+Every other key is a parameter of the computation. Parameters are declared by the
+computation's typed signature (types, defaults and ranges via ``typing.Annotated``);
+unknown keys and values of the wrong type or out of range are errors naming the file,
+line, directive and parameter. Defaults fill what the post leaves out, so the cache key
+sees the same parameters whether a default is written out or not.
+
+How it runs: the Markdown side records each directive and leaves a placeholder; once the
+whole site is read, the plugin runs every directive whose result is not cached in a
+process pool, then puts the figures, tables and checks into the pages (``build.py``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import pydantic
+import yaml
+
+COMMON_KEYS = ("compute", "seed", "timeout")
+MAX_TIMEOUT = 3600
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a directive sits: a path relative to the project and a 1-based line."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Directive:
+    """A validated request to run one registered computation.
+
+    ``params`` holds every parameter of the computation, defaults included, as
+    JSON-compatible values in the order the signature declares them.
+    """
+
+    name: str
+    params: Mapping[str, Any]
+    seed: int
+    timeout: float
+    location: Location
+
+    @property
+    def canonical(self) -> str:
+        """The parameters as canonical JSON: what the cache key and the provenance show."""
+        return json.dumps(
+            {"compute": self.name, "params": dict(self.params), "seed": self.seed},
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
+
+class DirectiveError(Exception):
+    """A directive that cannot run as written. ``str()`` is the message for the author."""
+
+    def __init__(self, location: Location, message: str, *, name: str | None = None) -> None:
+        self.location = location
+        self.name = name
+        where = f"{location}: " + (f"directive '{name}': " if name else "directive: ")
+        super().__init__(where + message)
+
+
+def parse_directive(
+    text: str,
+    *,
+    location: Location,
+    registry: Mapping[str, Callable[..., Any]],
+    default_timeout: float,
+) -> Directive:
+    """Parse a fence body into a :class:`Directive`, or raise :class:`DirectiveError`.
+
+    Args:
+        text: the fence body (YAML mapping).
+        location: where the fence opens; body line k is reported as ``location.line + k``.
+        registry: computation names bound to functions.
+        default_timeout: seconds allowed when the directive sets no ``timeout``.
+    """
+    body = _load_mapping(text, location)
+    lines = _key_lines(text)
+
+    def at(key: str) -> Location:
+        return Location(location.path, location.line + lines.get(key, 1))
+
+    name = body.pop("compute", None)
+    if not isinstance(name, str) or not name:
+        raise DirectiveError(location, "missing key 'compute': expected the name of a registered computation")
+    if name not in registry:
+        close = difflib.get_close_matches(name, list(registry), n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        known = ", ".join(sorted(registry))
+        raise DirectiveError(at("compute"), f"unknown computation{hint} (registered: {known})", name=name)
+
+    seed = body.pop("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise DirectiveError(at("seed"), f"parameter 'seed': expected an integer >= 0, got {seed!r}", name=name)
+    timeout = body.pop("timeout", default_timeout)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 1 <= timeout <= MAX_TIMEOUT:
+        raise DirectiveError(
+            at("timeout"), f"parameter 'timeout': expected seconds between 1 and {MAX_TIMEOUT}, got {timeout!r}", name=name
+        )
+
+    model = parameter_model(registry[name])
+    unknown = [key for key in body if key not in model.model_fields]
+    if unknown:
+        key = unknown[0]
+        allowed = ", ".join([*COMMON_KEYS, *model.model_fields])
+        close = difflib.get_close_matches(key, list(model.model_fields), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise DirectiveError(at(key), f"unknown parameter '{key}'{hint}; expected one of: {allowed}", name=name)
+    try:
+        params = model.model_validate(body).model_dump(mode="json")
+    except pydantic.ValidationError as error:
+        first = error.errors()[0]
+        key = str(first["loc"][0]) if first["loc"] else ""
+        path = ".".join(str(part) for part in first["loc"])
+        expected = first["msg"][0].lower() + first["msg"][1:]
+        got = first.get("input")
+        raise DirectiveError(
+            at(key), f"parameter '{path}': expected {_as_expectation(expected)}, got {got!r}", name=name
+        ) from None
+    return Directive(name=name, params=params, seed=seed, timeout=float(timeout), location=location)
+
+
+@cache
+def parameter_model(function: Callable[..., Any]) -> type[pydantic.BaseModel]:
+    """A pydantic model of the computation's keyword-only parameters (``rng`` excluded).
+
+    The signature is the single declaration of a computation's parameters: types, defaults
+    and ``Annotated`` ranges. Pydantic reads them, so we write no validator of our own.
+    """
+    import inspect
+
+    hints = typing.get_type_hints(function, include_extras=True)
+    fields: dict[str, Any] = {}
+    for parameter in inspect.signature(function).parameters.values():
+        if parameter.name == "rng":
+            continue
+        if parameter.kind is not inspect.Parameter.KEYWORD_ONLY or parameter.default is inspect.Parameter.empty:
+            raise TypeError(f"{function.__qualname__}: parameter '{parameter.name}' must be keyword-only with a default")
+        fields[parameter.name] = (hints[parameter.name], parameter.default)
+    config = pydantic.ConfigDict(extra="forbid", strict=False, arbitrary_types_allowed=False)
+    return pydantic.create_model(f"{function.__qualname__}_params", __config__=config, **fields)
+
+
+def _load_mapping(text: str, location: Location) -> dict[str, Any]:
+    try:
+        body = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = Location(location.path, location.line + 1 + mark.line) if mark else location
+        problem = getattr(error, "problem", None) or str(error)
+        raise DirectiveError(where, f"the body is not valid YAML ({problem})") from None
+    if body is None:
+        raise DirectiveError(location, "empty directive: expected 'compute: <name>' and its parameters")
+    if not isinstance(body, dict) or not all(isinstance(key, str) for key in body):
+        raise DirectiveError(location, f"expected a YAML mapping of 'key: value' lines, got {type(body).__name__}")
+    return body
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Body line (1-based) of each top-level key, so errors point at the offending line."""
+    node = yaml.compose(text)
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {key.value: key.start_mark.line + 1 for key, _ in node.value if isinstance(key, yaml.ScalarNode)}
+
+
+def _as_expectation(message: str) -> str:
+    # Pydantic phrases most errors as "input should be ...": keep the "..." part.
+    for prefix in ("input should be ", "value should be "):
+        if message.startswith(prefix):
+            return message[len(prefix) :]
+    return message

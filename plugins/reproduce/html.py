@@ -1,0 +1,144 @@
+"""Turn a stored artifact into the HTML fragment that replaces its directive on a page."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+_ID = re.compile(r'\bid="([^"]+)"')
+_REF = re.compile(r'(url\(#|href="#)([^)"]+)')
+
+
+@dataclass
+class PageNumbers:
+    """Running figure and table numbers of one page ("图 1", "表 1")."""
+
+    figures: int = 0
+    tables: int = 0
+    slots: int = 0
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """HTML for the page plus the data files it links to (path under the output root)."""
+
+    html: str
+    files: Mapping[str, str] = field(default_factory=dict)
+
+
+def render_artifact(
+    artifact: Mapping[str, Any],
+    *,
+    key: str,
+    location: str,
+    numbers: PageNumbers,
+    root: str,
+) -> Fragment:
+    """Render every item of an artifact, numbering figures and tables within the page.
+
+    Args:
+        artifact: as produced by ``artifact.execute``.
+        key: the directive's cache key; names its data files and prefixes SVG ids.
+        location: ``path:line`` of the directive, shown in the provenance note.
+        numbers: the page's counters, advanced in place.
+        root: relative URL from the page to the site root ("" or "../").
+    """
+    numbers.slots += 1
+    folder = f"repro/{key[:16]}"
+    parts: list[str] = []
+    files: dict[str, str] = {}
+    checks: list[Mapping[str, Any]] = []
+    for index, item in enumerate(artifact["items"], start=1):
+        if item["kind"] == "figure":
+            numbers.figures += 1
+            stem = f"{folder}/figure-{index}"
+            files[f"{stem}.svg"] = item["svg"]
+            files[f"{stem}.csv"] = item["csv"]
+            prefix = f"r{key[:8]}-{numbers.slots}-{index}-"
+            parts.append(_figure(item, number=numbers.figures, prefix=prefix, url=root + stem))
+        elif item["kind"] == "table":
+            numbers.tables += 1
+            stem = f"{folder}/table-{index}"
+            files[f"{stem}.csv"] = item["csv"]
+            parts.append(_table(item, number=numbers.tables, url=root + stem))
+        else:
+            checks.append(item)
+    if checks:
+        parts.append(_checks(checks))
+    parts.append(_provenance(artifact["provenance"], location=location))
+    return Fragment(html="\n".join(parts), files=files)
+
+
+def render_error(message: str, *, location: str) -> str:
+    """The visible box a draft build shows in place of a failing directive."""
+    return (
+        f'<div class="repro-error" role="alert"><strong>计算失败 · {escape(location)}</strong>'
+        f"<pre>{escape(message)}</pre></div>"
+    )
+
+
+def prefix_svg_ids(svg: str, prefix: str) -> str:
+    """Make every id in an inline SVG unique on the page, and its references follow."""
+    svg = _ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', svg)
+    return _REF.sub(lambda m: f"{m.group(1)}{prefix}{m.group(2)}", svg)
+
+
+def _figure(item: Mapping[str, Any], *, number: int, prefix: str, url: str) -> str:
+    svg = prefix_svg_ids(item["svg"], prefix)
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(item["alt"])}" ', 1)
+    anchor = f"{prefix}figure"
+    return (
+        f'<figure class="repro-figure" id="{anchor}">'
+        f'<div class="repro-svg">{svg}</div>'
+        f'<figcaption><span class="repro-label">图 {number}</span> {escape(item["caption"])} '
+        f'<span class="repro-links"><a href="{url}.csv" download>数据 CSV</a> '
+        f'<a href="{url}.svg">SVG</a></span></figcaption></figure>'
+    )
+
+
+def _table(item: Mapping[str, Any], *, number: int, url: str) -> str:
+    head = "".join(f'<th scope="col">{escape(c)}</th>' for c in item["columns"])
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="num">{escape(cell)}</td>' if numeric else f"<td>{escape(cell)}</td>"
+            for cell, numeric in zip(row, flags, strict=True)
+        )
+        + "</tr>"
+        for row, flags in zip(item["rows"], item["numeric"], strict=True)
+    )
+    return (
+        f'<div class="repro-table-wrap"><table class="repro-table">'
+        f'<caption><span class="repro-label">表 {number}</span> {escape(item["caption"])} '
+        f'<span class="repro-links"><a href="{url}.csv" download>数据 CSV</a></span></caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+    )
+
+
+def _checks(checks: list[Mapping[str, Any]]) -> str:
+    rows = "".join(
+        f'<li class="repro-check {"pass" if c["passed"] else "fail"}">'
+        f'<span class="repro-verdict">{"✓ 成立" if c["passed"] else "✗ 不成立"}</span> '
+        f'{escape(c["claim"])} <span class="repro-detail">{escape(c["detail"])}</span></li>'
+        for c in checks
+    )
+    return f'<ul class="repro-checks">{rows}</ul>'
+
+
+def _provenance(provenance: Mapping[str, Any], *, location: str) -> str:
+    versions = " · ".join(f"{name} {v}" for name, v in sorted(provenance["versions"].items()))
+    params = json.dumps(provenance["params"], ensure_ascii=False, sort_keys=True)
+    rows = [
+        ("计算", f'<code>{escape(provenance["compute"])}</code>'),
+        ("参数", f"<code>{escape(params)}</code>"),
+        ("随机种子", str(provenance["seed"])),
+        ("计算耗时", f'{provenance["seconds"]:.2f} 秒'),
+        ("软件版本", escape(versions)),
+        ("指令位置", f"<code>{escape(location)}</code>"),
+    ]
+    items = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
+    return f'<details class="repro-provenance"><summary>计算说明</summary><dl>{items}</dl></details>'

@@ -1,0 +1,88 @@
+"""The Markdown side: a ``repro`` fence for SuperFences and a reader that knows the file.
+
+SuperFences hands a formatter only the fence body, so a ``MarkdownReader`` subclass puts
+the file being read (path and text) into a context variable; the formatter finds its body
+in that text to report the fence's line. The formatter never raises: SuperFences would
+swallow any exception that is not a ``SuperFencesException`` and print the fence as inline
+code, and raising that one would make Pelican drop the whole file after the first error.
+Instead every problem is recorded by the build and reported together at the end.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from pelican.readers import MarkdownReader
+
+from .build import Build
+from .directive import Location
+
+FENCE = "repro"
+
+
+@dataclass
+class Source:
+    """The file being read: its project-relative path, text and fences seen so far."""
+
+    path: str
+    text: str
+    build: Build
+    seen: Counter[str] = field(default_factory=Counter)
+
+    def fence_line(self, body: str) -> int:
+        """1-based line of the fence that opens ``body`` (the k-th fence with that body)."""
+        self.seen[body] += 1
+        position = -1
+        for _ in range(self.seen[body]):
+            position = self.text.find(body, position + 1)
+        if position < 0:  # nested or re-indented fence: fall back to its first line
+            position = self.text.find(body.strip().splitlines()[0]) if body.strip() else -1
+        return self.text.count("\n", 0, max(position, 0))
+
+
+_source: ContextVar[Source] = ContextVar("repro_source")
+
+
+def reader_class(build: Build, *, root: str) -> type[MarkdownReader]:
+    """A MarkdownReader that exposes the file it reads to the ``repro`` fence."""
+
+    class DirectiveMarkdownReader(MarkdownReader):
+        def read(self, source_path: str) -> Any:
+            with open(source_path, encoding="utf-8-sig") as handle:
+                text = handle.read()
+            path = os.path.relpath(source_path, root)
+            token = _source.set(Source(path=path, text=text, build=build))
+            try:
+                return super().read(source_path)
+            finally:
+                _source.reset(token)
+
+    return DirectiveMarkdownReader
+
+
+def validate(language: str, inputs: dict[str, str], options: dict[str, str], attrs: dict[str, str], md: Any) -> bool:
+    """Accept every ``repro`` fence, so none can fall back to inline code; keep header options."""
+    options.update(inputs)
+    options.update(attrs)
+    return True
+
+
+def format_fence(src: str, language: str, class_name: str, options: dict[str, str], md: Any, **kwargs: Any) -> str:
+    """Record the directive with the build and return its placeholder."""
+    source = _source.get(None)
+    if source is None:  # Markdown converted outside our reader (e.g. a metadata field)
+        return '<div class="repro-error" role="alert"><strong>repro directives belong in the body of a post</strong></div>'
+    location = Location(source.path, source.fence_line(src))
+    if options:
+        return source.build.reject(
+            location, f"directive: put parameters in the fence body, not in the header (got {sorted(options)})"
+        )
+    return source.build.add(src, location=location)
+
+
+def superfences_entry() -> dict[str, Any]:
+    return {"name": FENCE, "class": FENCE, "format": format_fence, "validator": validate}

@@ -1,0 +1,64 @@
+"""Pelican glue for build-time math: every page's TeX becomes MathML before writing.
+
+Setting: ``TEXMATH_STRICT`` (defaults to ``REPRO_STRICT``, True): an unknown command or
+malformed formula fails the build with ``file:line``; in draft mode it is shown in red.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+
+from .mathml import formulas, render_all, substitute
+
+logger = logging.getLogger(__name__)
+_pages: list[Any] = []
+
+
+class MathError(Exception):
+    """Raised to make Pelican exit non-zero when a formula cannot be rendered."""
+
+
+def start(pelican: Any) -> None:
+    _pages.clear()
+
+
+def remember(content: Any) -> None:
+    if 'class="arithmatex"' in (getattr(content, "_content", "") or ""):
+        _pages.append(content)
+
+
+def render(generators: list[Any]) -> None:
+    settings = generators[0].settings
+    strict = settings.get("TEXMATH_STRICT", settings.get("REPRO_STRICT", True))
+    per_page = [(page, formulas(page._content)) for page in _pages]
+    rendered = render_all(f for _, found in per_page for f in found)
+    problems = []
+    for page, found in per_page:
+        page._content = substitute(page._content, rendered)
+        for formula in dict.fromkeys(found):
+            if rendered[formula].error:
+                problems.append(f"  {_where(page, formula.tex)}: {rendered[formula].error}")
+    if problems:
+        report = "\n".join(problems)
+        if strict:
+            raise MathError(f"{len(problems)} formula(s) could not be rendered:\n{report}")
+        logger.warning("texmath (draft mode, shown in red):\n%s", report)
+
+
+def _where(page: Any, tex: str) -> str:
+    path = Path(page.source_path)
+    text = path.read_text(encoding="utf-8")
+    position = text.find(tex.splitlines()[0] if tex else tex)
+    line = text.count("\n", 0, position) + 1 if position >= 0 else 1
+    root = Path(page.settings["PATH"]).resolve().parent
+    return f"{path.resolve().relative_to(root)}:{line}"
+
+
+def register() -> None:
+    signals.get_generators.connect(start)
+    signals.content_object_init.connect(remember)
+    signals.all_generators_finalized.connect(render)

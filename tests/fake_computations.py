@@ -1,0 +1,61 @@
+"""A tiny registry for plugin and site tests: fast toys, plus ones that hang, crash or fail."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Annotated
+
+import numpy as np
+from annotated_types import Interval
+from matplotlib.figure import Figure as MplFigure
+
+from computations.report import Check, Figure, Report, Table
+
+
+def line(
+    *,
+    points: Annotated[int, Interval(ge=2, le=1000)] = 10,
+    slope: float = 1.0,
+    rng: np.random.Generator,
+) -> Report:
+    """A noisy line: one figure (with a Chinese title), one table, one check."""
+    x = np.arange(points, dtype=float)
+    y = slope * x + rng.normal(size=points)
+    figure = MplFigure(figsize=(4, 3))
+    axes = figure.add_subplot()
+    axes.plot(x, y)
+    axes.set_title("带噪声的直线")
+    return Report(
+        items=(
+            Figure(figure=figure, caption="一条直线", alt="散点沿直线分布", data={"x": x.tolist(), "y": y.tolist()}),
+            Table(caption="前三个点", columns=("x", "y"), rows=tuple((float(a), float(b)) for a, b in zip(x[:3], y[:3]))),
+            Check(claim="点数正确", passed=len(x) == points, detail=f"{len(x)} 个点"),
+        )
+    )
+
+
+def sleep(*, seconds: Annotated[float, Interval(ge=0, le=600)] = 30.0, rng: np.random.Generator) -> Report:
+    time.sleep(seconds)
+    return Report()
+
+
+def crash(*, code: int = 3, rng: np.random.Generator) -> Report:
+    os._exit(code)
+
+
+def fail(*, message: str = "boom", rng: np.random.Generator) -> Report:
+    raise ValueError(message)
+
+
+def broken_check(*, rng: np.random.Generator) -> Report:
+    return Report(items=(Check(claim="一加一等于三", passed=False, detail="1 + 1 = 2"),))
+
+
+COMPUTATIONS = {
+    "toy.line": line,
+    "toy.sleep": sleep,
+    "toy.crash": crash,
+    "toy.fail": fail,
+    "toy.broken_check": broken_check,
+}
