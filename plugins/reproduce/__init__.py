@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pelican import signals
+from pelican.log import console
 
 from .build import Build, Settings, has_placeholders
 from .markdown_fence import reader_class, superfences_entry
@@ -47,7 +48,7 @@ def initialize(pelican: Any) -> None:
 
 def start_build(pelican: Any) -> None:
     """Each run (autoreload runs many) starts with no directives."""
-    _state["build"] = Build(_state["settings"])
+    _state["build"] = Build(_state["settings"], say=console.print)
     _state["pages"] = []
 
 
@@ -70,7 +71,7 @@ def compute_and_fill(generators: list[Any]) -> None:
         for name, text in fragment.files.items():
             (output / name).parent.mkdir(parents=True, exist_ok=True)
             (output / name).write_text(text, encoding="utf-8")
-    logger.info(build.summary())
+    console.print(build.summary())
     if build.failures:
         report = "\n".join(f"  {failure}" for failure in build.failures)
         if build.settings.strict:

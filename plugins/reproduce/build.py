@@ -72,8 +72,15 @@ class Stats:
 class Build:
     """The directives of one site build and their artifacts."""
 
-    def __init__(self, settings: Settings, *, execute: Callable[[Any], dict[str, Any]] = artifact.execute) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        say: Callable[[str], None] = print,
+        execute: Callable[[Any], dict[str, Any]] = artifact.execute,
+    ) -> None:
         self.settings = settings
+        self.say = say
         self.registry: Mapping[str, Callable[..., Any]] = importlib.import_module(settings.registry).COMPUTATIONS
         self.cache = ArtifactCache(settings.cache_path)
         self.environment = environment_fingerprint(renderer_module=artifact.__name__)
@@ -122,9 +129,9 @@ class Build:
         self.stats.directives = len(self.slots)
         self.stats.hits = sum(1 for s in usable if s.key in self.artifacts)
         if jobs:
-            logger.info("repro: %d directive(s), %d to compute on %d worker(s)", len(self.slots), len(jobs), self.settings.workers)
+            self.say(f"repro: {len(self.slots)} directive(s), {len(jobs)} to compute on {self.settings.workers} worker(s)")
             artifact.configure_matplotlib()  # once here, inherited by the forked workers
-        outcomes = run_jobs(list(jobs.values()), execute=self.execute, workers=self.settings.workers)
+        outcomes = run_jobs(list(jobs.values()), execute=self.execute, workers=self.settings.workers, say=self.say)
         self.stats.runs = len(outcomes)
         for key, outcome in outcomes.items():
             self._settle(key, outcome)

@@ -119,7 +119,7 @@ def parse_directive(
     if not isinstance(name, str) or not name:
         raise DirectiveError(location, "missing key 'compute': expected the name of a registered computation")
     if name not in registry:
-        close = difflib.get_close_matches(name, list(registry), n=3, cutoff=0.5)
+        close = difflib.get_close_matches(name, list(registry), n=3, cutoff=0.75)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         known = ", ".join(sorted(registry))
         raise DirectiveError(at("compute"), f"unknown computation{hint} (registered: {known})", name=name)

@@ -10,7 +10,6 @@ the matplotlib configuration instead of importing them again.
 
 from __future__ import annotations
 
-import logging
 import multiprocessing
 import time
 from collections.abc import Callable, Sequence
@@ -20,8 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pebble
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -49,8 +46,9 @@ def run_jobs(
     *,
     execute: Callable[[Any], dict[str, Any]],
     workers: int,
+    say: Callable[[str], None],
 ) -> dict[str, Outcome]:
-    """Run every job, at most ``workers`` at a time, logging one progress line per job."""
+    """Run every job, at most ``workers`` at a time, saying one progress line per job."""
     outcomes: dict[str, Outcome] = {}
     if not jobs:
         return outcomes
@@ -66,7 +64,7 @@ def run_jobs(
             outcome = _outcome(job, future, time.perf_counter() - started[job.key])
             outcomes[job.key] = outcome
             status = "ok" if outcome.error is None else "FAILED"
-            logger.info("repro: [%d/%d] %s %s (%.1f s)", done, len(jobs), status, job.label, outcome.seconds)
+            say(f"repro: [{done}/{len(jobs)}] {status} {job.label} ({outcome.seconds:.1f} s)")
     return outcomes
 
 

@@ -1,0 +1,80 @@
+"""Site tasks (invoke), shaped like pelican-quickstart's: build, rebuild, serve, test, ..."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import sys
+from pathlib import Path
+
+from invoke import task
+from pelican import main as pelican_main
+from pelican.settings import get_settings_from_file
+
+ROOT = Path(__file__).parent
+SETTINGS_FILE = str(ROOT / "pelicanconf.py")
+SETTINGS = get_settings_from_file(SETTINGS_FILE)
+DRAFT = "-e REPRO_STRICT=false"
+
+
+def pelican_run(arguments: str) -> None:
+    """Run Pelican in-process; errors are fatal so a failing build exits non-zero."""
+    pelican_main(shlex.split(f"-s {SETTINGS_FILE} --fatal errors {arguments}"))
+
+
+@task
+def build(c):
+    """Build the site into output/ in strict mode (any failing directive fails the build)."""
+    pelican_run("")
+
+
+@task
+def rebuild(c):
+    """Build in strict mode, recomputing every directive (the cache is refreshed)."""
+    pelican_run("-e REPRO_IGNORE_CACHE=true")
+
+
+@task
+def clean(c, cache=False):
+    """Remove output/ (and, with --cache, the directive cache)."""
+    for name in ("output", "output.staging", "output.previous"):
+        shutil.rmtree(ROOT / name, ignore_errors=True)
+    if cache:
+        shutil.rmtree(ROOT / SETTINGS["REPRO_CACHE_PATH"], ignore_errors=True)
+
+
+@task
+def serve(c, port=8000):
+    """Build in draft mode (failing directives shown as error boxes) and serve on localhost."""
+    pelican_run(DRAFT)
+    pelican_run(f"{DRAFT} --listen --bind 127.0.0.1 --port {port}")
+
+
+@task
+def livereload(c, port=8000):
+    """Serve in draft mode and rebuild when content, theme, plugins or computations change."""
+    from livereload import Server
+
+    def rebuild_draft():
+        try:
+            pelican_run(DRAFT)
+        except SystemExit as exit:  # keep serving after a failed build
+            print(f"build failed (exit {exit.code})", file=sys.stderr)
+
+    rebuild_draft()
+    server = Server()
+    for pattern in ("content/**/*", "theme/**/*", "plugins/**/*.py", "computations/**/*.py", "pelicanconf.py"):
+        server.watch(pattern, rebuild_draft)
+    server.serve(host="127.0.0.1", port=port, root=str(ROOT / SETTINGS["OUTPUT_PATH"]))
+
+
+@task
+def test(c):
+    """Run the whole test suite."""
+    c.run(f"{sys.executable} -m pytest", pty=False)
+
+
+@task
+def bench(c):
+    """Print build times: cold (empty cache), warm, and plain Pelican without directives."""
+    c.run(f"{sys.executable} {ROOT / 'scripts' / 'bench.py'}", pty=False)

@@ -1,0 +1,60 @@
+"""Shared fixtures: real Pelican builds of small sites in temporary folders."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TESTS = ROOT / "tests"
+
+
+@dataclass
+class Site:
+    """A throwaway site using the project's settings, theme and plugins."""
+
+    path: Path
+
+    @property
+    def output(self) -> Path:
+        return self.path / "output"
+
+    @property
+    def cache(self) -> Path:
+        return self.path / "cache"
+
+    def write(self, relative: str, text: str) -> Path:
+        target = self.path / "content" / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+        return target
+
+    def build(self, *settings: str, registry: str = "fake_computations") -> subprocess.CompletedProcess[str]:
+        """Run the real ``pelican`` command; ``settings`` are extra ``KEY=JSON`` overrides."""
+        overrides = [
+            f'THEME="{ROOT / "theme"}"',
+            f'PLUGIN_PATHS=["{ROOT / "plugins"}"]',
+            f'REPRO_REGISTRY="{registry}"',
+            f'REPRO_CACHE_PATH="{self.cache}"',
+            *settings,
+        ]
+        command = [
+            sys.executable, "-m", "pelican", str(self.path / "content"),
+            "-s", str(ROOT / "pelicanconf.py"), "-o", str(self.output),
+            "--fatal", "errors", "--log-handler", "plain", "-e", *overrides,
+        ]  # fmt: skip
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(TESTS)]), "COLUMNS": "400"}
+        result = subprocess.run(command, capture_output=True, text=True, cwd=self.path, env=env, timeout=600)
+        result.log = result.stdout + result.stderr  # type: ignore[attr-defined]
+        return result
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    return Site(tmp_path)

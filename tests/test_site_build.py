@@ -1,0 +1,188 @@
+"""Real Pelican builds of small sites: the engine's contract, end to end."""
+
+from __future__ import annotations
+
+import filecmp
+import re
+
+from conftest import Site
+
+POST = """\
+Title: 直线
+Date: 2026-11-01
+Slug: line
+
+一段文字，行内公式 $\\boldsymbol{{x}}\\in\\mathbb{{R}}^n$。
+
+```repro
+compute: toy.line
+points: {points}
+seed: 1
+```
+
+结尾的文字。
+"""
+
+
+def computed(log: str) -> tuple[int, int, int]:
+    """(cached, computed, failed) from the build's summary line."""
+    match = re.search(r"repro: \d+ directive\(s\): (\d+) cached, (\d+) computed, (\d+) failed", log)
+    assert match, log
+    return tuple(int(n) for n in match.groups())
+
+
+def test_figure_table_checks_and_math_reach_the_page(site: Site) -> None:
+    site.write("posts/line.md", POST.format(points=12))
+    result = site.build()
+    assert result.returncode == 0, result.log
+    page = (site.output / "posts" / "line.html").read_text(encoding="utf-8")
+    assert page.count('<figure class="repro-figure"') == 1
+    assert re.search(r'<figure class="repro-figure"[^>]*><div class="repro-svg"><svg role="img" aria-label="散点沿直线分布"', page)
+    assert '<span class="repro-label">图 1</span> 一条直线' in page
+    assert '<caption><span class="repro-label">表 1</span> 前三个点' in page
+    assert 'class="repro-check pass"' in page
+    assert "<code>content/posts/line.md:7</code>" in page
+    assert "<math" in page and "arithmatex" not in page
+    assert "<code>repro" not in page and "compute:" not in page
+    figure_csv = re.search(r'href="\.\./(repro/[0-9a-f]{16}/figure-1\.csv)"', page).group(1)
+    assert (site.output / figure_csv).read_text().splitlines()[0] == "x,y"
+    assert len((site.output / figure_csv).read_text().splitlines()) == 13
+
+
+def test_second_build_computes_nothing_and_is_byte_identical(site: Site, tmp_path_factory) -> None:
+    site.write("posts/line.md", POST.format(points=12))
+    assert computed(site.build().log) == (0, 1, 0)
+    first = tmp_path_factory.mktemp("first")
+    (site.output).rename(first / "output")
+    second = site.build()
+    assert computed(second.log) == (1, 0, 0)
+    assert _identical_trees(first / "output", site.output)
+
+
+def test_prose_edits_run_nothing_and_a_directive_edit_runs_only_itself(site: Site) -> None:
+    site.write("posts/line.md", POST.format(points=12))
+    site.write("posts/other.md", POST.format(points=30).replace("Slug: line", "Slug: other"))
+    assert computed(site.build().log) == (0, 2, 0)
+    site.write("posts/line.md", POST.format(points=12).replace("结尾的文字。", "改过的结尾。"))
+    assert computed(site.build().log) == (2, 0, 0)
+    site.write("posts/line.md", POST.format(points=13))
+    assert computed(site.build().log) == (1, 1, 0)
+
+
+def test_identical_directives_run_once_and_get_distinct_ids(site: Site) -> None:
+    body = POST.format(points=12)
+    site.write("posts/line.md", body + "\n" + body.split("\n\n", 2)[2])
+    result = site.build()
+    assert computed(result.log) == (0, 1, 0)
+    page = (site.output / "posts" / "line.html").read_text(encoding="utf-8")
+    assert page.count('<figure class="repro-figure"') == 2
+    assert '<span class="repro-label">图 2</span>' in page
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
+
+
+def test_bad_directives_fail_strict_build_with_every_location(site: Site) -> None:
+    site.write("posts/line.md", POST.format(points=12))
+    assert site.build().returncode == 0
+    published = (site.output / "posts" / "line.html").read_bytes()
+    site.write("posts/bad.md", POST.format(points=1).replace("Slug: line", "Slug: bad"))
+    site.write("posts/worse.md", POST.format(points=5).replace("toy.line", "toy.lines").replace("Slug: line", "Slug: w"))
+    result = site.build()
+    assert result.returncode != 0
+    assert "content/posts/bad.md:9: directive 'toy.line': parameter 'points': expected greater than or equal to 2" in result.log
+    assert "content/posts/worse.md:8: directive 'toy.lines': unknown computation; did you mean 'toy.line'" in result.log
+    assert "2 directive(s) failed" in result.log
+    # The previously published site is untouched.
+    assert (site.output / "posts" / "line.html").read_bytes() == published
+    assert not (site.output / "posts" / "bad.html").exists()
+
+
+def test_unknown_parameter_names_the_line_and_the_close_match(site: Site) -> None:
+    site.write("posts/line.md", POST.format(points=12).replace("seed: 1", "seed: 1\npoint: 3"))
+    result = site.build()
+    assert result.returncode != 0
+    assert "content/posts/line.md:11: directive 'toy.line': unknown parameter 'point' (did you mean 'points'?)" in result.log
+
+
+def test_draft_mode_shows_an_error_box_and_goes_on(site: Site) -> None:
+    site.write("posts/line.md", POST.format(points=12).replace("toy.line", "toy.fail").replace("points: 12", "message: 出错了"))
+    result = site.build("REPRO_STRICT=false")
+    assert result.returncode == 0, result.log
+    page = (site.output / "posts" / "line.html").read_text(encoding="utf-8")
+    assert '<div class="repro-error" role="alert"><strong>计算失败 · content/posts/line.md:7</strong>' in page
+    assert "ValueError: 出错了" in page
+
+
+def test_timeouts_and_crashes_are_reported_not_hung_and_not_cached(site: Site) -> None:
+    site.write("posts/slow.md", """\
+        Title: 慢
+        Date: 2026-11-01
+
+        ```repro
+        compute: toy.sleep
+        seconds: 60
+        timeout: 1
+        ```
+
+        ```repro
+        compute: toy.crash
+        ```
+
+        ```repro
+        compute: toy.line
+        ```
+        """)
+    result = site.build()
+    assert result.returncode != 0
+    assert "content/posts/slow.md:4: directive 'toy.sleep': timed out after 1 s and was killed" in result.log
+    assert "content/posts/slow.md:10: directive 'toy.crash': the worker process died (exit code 3)" in result.log
+    assert computed(result.log) == (0, 3, 2)
+    # Only the success was cached: the next build serves it and retries the two failures.
+    assert computed(site.build().log) == (1, 2, 2)
+
+
+def test_failed_self_check_fails_strict_build(site: Site) -> None:
+    site.write("posts/check.md", "Title: 检查\nDate: 2026-11-01\n\n```repro\ncompute: toy.broken_check\n```\n")
+    result = site.build()
+    assert result.returncode != 0
+    assert "content/posts/check.md:4: check failed: 一加一等于三 (1 + 1 = 2)" in result.log
+
+
+def test_corrupt_cache_entry_is_recomputed(site: Site) -> None:
+    site.write("posts/line.md", POST.format(points=12))
+    assert site.build().returncode == 0
+    (entry,) = site.cache.rglob("*.json")
+    entry.write_text(entry.read_text()[:-40])  # truncated, as by a crash mid-write
+    result = site.build()
+    assert "discarding unreadable cache entry" in result.log
+    assert computed(result.log) == (0, 1, 0)
+    (entry,) = site.cache.rglob("*.json")
+    entry.write_text(entry.read_text().replace("一条直线", "两条直线"))  # valid JSON, wrong bytes
+    result = site.build()
+    assert "checksum mismatch" in result.log
+    assert computed(result.log) == (0, 1, 0)
+
+
+def test_unknown_tex_command_fails_strict_build(site: Site) -> None:
+    site.write("posts/math.md", "Title: 公式\nDate: 2026-11-01\n\n第一行\n\n公式 $\\foo{x}$ 不存在。\n")
+    result = site.build()
+    assert result.returncode != 0
+    assert "content/posts/math.md:6" in result.log and "\\foo" in result.log
+
+
+def test_header_options_are_rejected_not_rendered_as_code(site: Site) -> None:
+    site.write("posts/h.md", 'Title: 头\nDate: 2026-11-01\nSlug: h\n\n```repro points="3"\ncompute: toy.line\n```\n')
+    result = site.build("REPRO_STRICT=false")
+    page = (site.output / "posts" / "h.html").read_text(encoding="utf-8")
+    assert "<code>repro" not in page and 'class="repro-error"' in page
+    assert "content/posts/h.md:5" in result.log
+
+
+def _identical_trees(left, right) -> bool:
+    comparison = filecmp.dircmp(left, right)
+    if comparison.left_only or comparison.right_only or comparison.funny_files:
+        return False
+    _, mismatch, errors = filecmp.cmpfiles(left, right, comparison.common_files, shallow=False)
+    if mismatch or errors:
+        return False
+    return all(_identical_trees(left / d, right / d) for d in comparison.common_dirs)
