@@ -334,9 +334,9 @@ def test_checks_fail_when_the_sampler_is_wrong(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(angles, "sample_angles", one_dimension_too_many)
     report = angles.moments_report(dims=[5], samples=20_000, rng=np.random.default_rng(4))
     by_claim = {item.claim: item.passed for item in report.items if isinstance(item, Check)}
-    assert [passed for claim, passed in by_claim.items() if "方差" in claim and "蒙特卡洛" in claim] == [
-        False
-    ]
+    assert [
+        passed for claim, passed in by_claim.items() if "方差" in claim and "蒙特卡洛" in claim
+    ] == [False]
 
 
 def test_article_check_fails_on_a_misprint(monkeypatch: pytest.MonkeyPatch) -> None:

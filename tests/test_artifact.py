@@ -1,0 +1,49 @@
+"""Worker-side rendering: deterministic, valid SVG and faithful CSV."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure as MplFigure
+from reproduce.artifact import Request, configure_matplotlib, execute, format_cell, render_svg
+
+
+def figure() -> MplFigure:
+    configure_matplotlib()
+    fig = MplFigure(figsize=(3, 2))
+    axes = fig.add_subplot()
+    axes.plot([0, 1], [1, 0], label="直线")
+    axes.set_title("中文 标题 $\\theta$")
+    return fig
+
+
+def test_svg_is_deterministic_without_metadata_and_with_valid_paths() -> None:
+    first, second = render_svg(figure()), render_svg(figure())
+    assert first == second
+    assert first.startswith("<svg") and "<metadata" not in first and "dc:date" not in first
+    assert not any("d=" not in tag for tag in _path_tags(first))
+
+
+def test_execute_renders_every_item_kind_and_records_provenance() -> None:
+    result = execute(Request("fake_computations", "toy.line", {"points": 5, "slope": 2.0}, seed=7))
+    kinds = [item["kind"] for item in result["items"]]
+    assert kinds == ["figure", "table", "check"]
+    figure_item, table_item, _ = result["items"]
+    rows = figure_item["csv"].splitlines()
+    assert rows[0] == "x,y" and len(rows) == 6
+    y = np.array([float(r.split(",")[1]) for r in rows[1:]])
+    expected = 2.0 * np.arange(5) + np.random.default_rng(7).normal(size=5)
+    assert np.array_equal(y, expected)  # CSV keeps full precision
+    assert table_item["numeric"] == [[True, True]] * 3
+    assert result["provenance"]["seed"] == 7 and result["provenance"]["params"] == {"points": 5, "slope": 2.0}
+
+
+def test_cells_are_formatted_to_six_significant_digits() -> None:
+    assert [format_cell(x) for x in (np.float64(0.1234567), 3, "π", float("nan"), np.int64(7))] == [
+        "0.123457", "3", "π", "—", "7",
+    ]  # fmt: skip
+
+
+def _path_tags(svg: str) -> list[str]:
+    import re
+
+    return re.findall(r"<path\b[^>]*>", svg)

@@ -1,0 +1,51 @@
+"""Artifact → HTML fragments, with hand-written artifacts (no computation runs)."""
+
+from __future__ import annotations
+
+import re
+
+from reproduce.html import PageNumbers, prefix_svg_ids, render_artifact, render_error
+
+SVG = '<svg xmlns="http://www.w3.org/2000/svg"><defs><clipPath id="p1"><rect/></clipPath></defs><g id="axes_1" clip-path="url(#p1)"><use xlink:href="#glyph-a"/></g><path id="glyph-a" d=""/></svg>'
+PROVENANCE = {"compute": "toy.f", "params": {"n": 3}, "seed": 0, "seconds": 0.5, "versions": {"numpy": "2"}}
+
+
+def artifact(*kinds: str) -> dict:
+    items = {
+        "figure": {"kind": "figure", "caption": "图<注>", "alt": "a & b", "svg": SVG, "csv": "x\n1\n"},
+        "table": {"kind": "table", "caption": "表", "columns": ["n", "名称"], "rows": [["3", "甲"]], "numeric": [[True, False]], "csv": "n\n3\n"},
+        "check": {"kind": "check", "claim": "成立吗", "passed": False, "detail": "1 ≠ 2"},
+    }
+    return {"items": [items[k] for k in kinds], "provenance": PROVENANCE}
+
+
+def test_ids_are_prefixed_and_references_follow() -> None:
+    out = prefix_svg_ids(SVG, "q-")
+    assert set(re.findall(r'id="([^"]+)"', out)) == {"q-p1", "q-axes_1", "q-glyph-a"}
+    assert "url(#q-p1)" in out and 'href="#q-glyph-a"' in out
+
+
+def test_figures_and_tables_are_numbered_per_page_with_escaped_captions_and_links() -> None:
+    numbers = PageNumbers()
+    first = render_artifact(artifact("figure", "table"), key="f" * 64, location="a.md:3", numbers=numbers, root="../")
+    second = render_artifact(artifact("figure"), key="e" * 64, location="a.md:9", numbers=numbers, root="../")
+    assert '<span class="repro-label">图 1</span> 图&lt;注&gt;' in first.html
+    assert '<span class="repro-label">表 1</span>' in first.html
+    assert '<span class="repro-label">图 2</span>' in second.html
+    assert 'aria-label="a &amp; b"' in first.html
+    assert 'href="../repro/ffffffffffffffff/figure-1.csv"' in first.html
+    assert set(first.files) == {"repro/ffffffffffffffff/figure-1.svg", "repro/ffffffffffffffff/figure-1.csv", "repro/ffffffffffffffff/table-2.csv"}
+    assert '<td class="num">3</td><td>甲</td>' in first.html
+    ids = re.findall(r'\bid="([^"]+)"', first.html + second.html)
+    assert len(ids) == len(set(ids))
+
+
+def test_checks_show_their_verdict_and_provenance_names_the_run() -> None:
+    html = render_artifact(artifact("check"), key="a" * 64, location="a.md:3", numbers=PageNumbers(), root="").html
+    assert '<li class="repro-check fail"><span class="repro-verdict">✗ 不成立</span> 成立吗' in html
+    assert "<code>toy.f</code>" in html and "0.50 秒" in html and "<code>a.md:3</code>" in html
+
+
+def test_error_box_escapes_the_message() -> None:
+    html = render_error("ValueError: <bad>", location="a.md:3")
+    assert html.startswith('<div class="repro-error" role="alert">') and "&lt;bad&gt;" in html
