@@ -1,0 +1,19 @@
+"""The computations a post may run, by stable dotted name.
+
+This dict is the whole list: a directive can only call what is bound here, with the
+parameters its signature declares. Names are ``<topic>.<result>`` and never change once a
+post uses them; rename the function freely, not the key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from computations import angles
+from computations.report import Report
+
+COMPUTATIONS: dict[str, Callable[..., Report]] = {
+    "angles.density": angles.density_report,
+    "angles.moments": angles.moments_report,
+    "angles.concentration": angles.concentration_report,
+}
