@@ -260,14 +260,17 @@ def test_reports_at_defaults(default_reports: dict[str, Report], name: str, kind
     assert [type(item) for item in report.items] == kinds
     for item in report.items:
         if isinstance(item, Check):
-            assert item.passed, f"{item.claim}: {item.detail}"
+            assert item.passed is True, f"{item.claim}: {item.detail}"
         elif isinstance(item, Figure):
             lengths = {key: len(column) for key, column in item.data.items()}
             assert len(set(lengths.values())) == 1, lengths
             assert item.caption
             assert item.alt
+            cells = [cell for column in item.data.values() for cell in column]
+            assert {type(cell) for cell in cells} <= {str, int, float}
         else:
             assert all(len(row) == len(item.columns) for row in item.rows)
+            assert {type(cell) for row in item.rows for cell in row} <= {str, int, float}
 
 
 def test_moments_table_rows(default_reports: dict[str, Report]) -> None:
