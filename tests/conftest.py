@@ -58,3 +58,14 @@ class Site:
 @pytest.fixture
 def site(tmp_path: Path) -> Site:
     return Site(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    """This repository's own content, built once (cold cache) with the real registry."""
+    site = Site(tmp_path_factory.mktemp("real-site"))
+    (site.path / "content").symlink_to(ROOT / "content")
+    result = site.build(registry="computations.registry")
+    assert result.returncode == 0, result.log
+    site.log = result.log  # type: ignore[attr-defined]
+    return site

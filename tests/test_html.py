@@ -36,13 +36,14 @@ def test_figures_and_tables_are_numbered_per_page_with_escaped_captions_and_link
     assert 'href="../repro/ffffffffffffffff/figure-1.csv"' in first.html
     assert set(first.files) == {"repro/ffffffffffffffff/figure-1.svg", "repro/ffffffffffffffff/figure-1.csv", "repro/ffffffffffffffff/table-2.csv"}
     assert '<td class="num">3</td><td>甲</td>' in first.html
+    assert '<th scope="col" class="num">n</th><th scope="col">名称</th>' in first.html
     ids = re.findall(r'\bid="([^"]+)"', first.html + second.html)
     assert len(ids) == len(set(ids))
 
 
 def test_checks_show_their_verdict_and_provenance_names_the_run() -> None:
     html = render_artifact(artifact("check"), key="a" * 64, location="a.md:3", numbers=PageNumbers(), root="").html
-    assert '<li class="repro-check fail"><span class="repro-verdict">✗ 不成立</span> 成立吗' in html
+    assert '<li class="repro-check fail"><strong class="repro-verdict">不成立</strong> 成立吗 <span class="detail">1 ≠ 2</span>' in html
     assert "<code>toy.f</code>" in html and "0.50 秒" in html and "<code>a.md:3</code>" in html
 
 

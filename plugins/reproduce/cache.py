@@ -57,7 +57,10 @@ def code_fingerprint(module_name: str) -> str:
         name = pending.pop()
         if name in seen:
             continue
-        spec = importlib.util.find_spec(name)
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):  # "from module import name" where name is no module
+            continue
         if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
             continue
         source = Path(spec.origin).read_text(encoding="utf-8")

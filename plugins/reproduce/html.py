@@ -101,7 +101,11 @@ def _figure(item: Mapping[str, Any], *, number: int, prefix: str, url: str) -> s
 
 
 def _table(item: Mapping[str, Any], *, number: int, url: str) -> str:
-    head = "".join(f'<th scope="col">{escape(c)}</th>' for c in item["columns"])
+    numeric_columns = [all(column) for column in zip(*item["numeric"], strict=True)] or [False] * len(item["columns"])
+    head = "".join(
+        f'<th scope="col" class="num">{escape(c)}</th>' if numeric else f'<th scope="col">{escape(c)}</th>'
+        for c, numeric in zip(item["columns"], numeric_columns, strict=True)
+    )
     body = "".join(
         "<tr>"
         + "".join(
@@ -122,8 +126,8 @@ def _table(item: Mapping[str, Any], *, number: int, url: str) -> str:
 def _checks(checks: list[Mapping[str, Any]]) -> str:
     rows = "".join(
         f'<li class="repro-check {"pass" if c["passed"] else "fail"}">'
-        f'<span class="repro-verdict">{"✓ 成立" if c["passed"] else "✗ 不成立"}</span> '
-        f'{escape(c["claim"])} <span class="repro-detail">{escape(c["detail"])}</span></li>'
+        f'<strong class="repro-verdict">{"成立" if c["passed"] else "不成立"}</strong> '
+        f'{escape(c["claim"])} <span class="detail">{escape(c["detail"])}</span></li>'
         for c in checks
     )
     return f'<ul class="repro-checks">{rows}</ul>'

@@ -1,7 +1,9 @@
 """Pelican glue for build-time math: every page's TeX becomes MathML before writing.
 
-Setting: ``TEXMATH_STRICT`` (defaults to ``REPRO_STRICT``, True): an unknown command or
+Settings: ``TEXMATH_STRICT`` (defaults to ``REPRO_STRICT``, True): an unknown command or
 malformed formula fails the build with ``file:line``; in draft mode it is shown in red.
+``TEXMATH_ASSETS`` ("math"): the output folder that receives temml's stylesheet and font
+(equation numbering, alignment), which the theme links.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 
 from pelican import signals
 
-from .mathml import formulas, render_all, substitute
+from .mathml import copy_assets, formulas, render_all, substitute
 
 logger = logging.getLogger(__name__)
 _pages: list[Any] = []
@@ -33,6 +35,8 @@ def remember(content: Any) -> None:
 
 def render(generators: list[Any]) -> None:
     settings = generators[0].settings
+    if settings.get("TEXMATH_ASSETS"):
+        copy_assets(Path(generators[0].output_path) / settings["TEXMATH_ASSETS"])
     strict = settings.get("TEXMATH_STRICT", settings.get("REPRO_STRICT", True))
     per_page = [(page, formulas(page._content)) for page in _pages]
     rendered = render_all(f for _, found in per_page for f in found)

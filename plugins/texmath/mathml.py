@@ -18,6 +18,7 @@ import html
 import json
 import os
 import re
+import shutil
 import subprocess
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from pathlib import Path
 
 ARITHMATEX = re.compile(r'<(span|div) class="arithmatex">(.*?)</\1>', re.DOTALL)
 SCRIPT = Path(__file__).with_name("render.mjs")
+TEMML_DIST = Path(__file__).resolve().parents[2] / "node_modules" / "temml" / "dist"
+ASSETS = ("Temml-Local.css", "Temml.woff2")
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,13 @@ def substitute(page_html: str, rendered: Mapping[Formula, Rendered]) -> str:
         return f'<span class="math-error" role="alert" title="{html.escape(result.error or "")}">{match.group(2)}</span>'
 
     return ARITHMATEX.sub(replace, page_html)
+
+
+def copy_assets(folder: Path) -> None:
+    """Copy temml's stylesheet (numbering, alignment, fonts) where the theme links it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ASSETS:
+        shutil.copyfile(TEMML_DIST / name, folder / name)
 
 
 def node_executable() -> str:

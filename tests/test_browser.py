@@ -1,0 +1,81 @@
+"""The built site in a real browser: Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from urllib.parse import urlparse
+
+import pytest
+from conftest import Site
+from playwright.sync_api import Browser, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--disable-quic", "--no-first-run"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def server(built_site: Site) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(built_site.output))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def visit(browser: Browser, url: str, *, width: int = 1280) -> tuple:
+    """Open a page; return it with its console errors and the hosts it tried to reach."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    errors: list[str] = []
+    hosts: set[str] = set()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: hosts.add(urlparse(r.url).netloc))
+    response = page.goto(url, wait_until="load")
+    assert response is not None and response.ok, url
+    return page, errors, hosts
+
+
+def test_angle_post_shows_figures_and_math_and_loads_nothing_remote(server: str, browser: Browser) -> None:
+    page, errors, hosts = visit(browser, f"{server}/posts/angle-between-random-vectors.html")
+    assert errors == []
+    assert hosts == {urlparse(server).netloc}
+    figures = page.locator("figure.repro-figure svg")
+    assert figures.count() >= 2
+    for i in range(figures.count()):
+        box = figures.nth(i).bounding_box()
+        assert box and box["width"] > 200 and box["height"] > 100
+    maths = page.locator("math")
+    assert maths.count() >= 5
+    assert page.evaluate("getComputedStyle(document.querySelector('math')).display").endswith("math")
+    for i in range(maths.count()):
+        box = maths.nth(i).bounding_box()
+        assert box and box["width"] > 0 and box["height"] > 0
+    assert page.locator("table.repro-table caption").count() >= 1
+    page.close()
+
+
+@pytest.mark.parametrize("path", ["/index.html", "/posts/angle-between-random-vectors.html", "/about.html"])
+def test_no_horizontal_scroll_on_a_phone(server: str, browser: Browser, path: str) -> None:
+    page, errors, _ = visit(browser, server + path, width=360)
+    assert errors == []
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
+    page.close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
