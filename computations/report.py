@@ -7,8 +7,9 @@ These are plain frozen records; turning a matplotlib ``Figure`` into SVG, a tabl
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from matplotlib.figure import Figure as MplFigure
 
@@ -66,3 +67,14 @@ class Report:
     """Everything one directive shows, in display order."""
 
     items: tuple[Item, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class InputFiles:
+    """Marks a parameter whose value names input data: ``Annotated[str, InputFiles(resolve)]``.
+
+    ``resolve(value)`` returns the files the computation will read for that value. The site
+    hashes their bytes into the cache key, so changed data re-runs the computation.
+    """
+
+    resolve: Callable[[str], Sequence[Path]]

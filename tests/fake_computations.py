@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 from typing import Annotated
 
 import numpy as np
 from annotated_types import Interval
 from matplotlib.figure import Figure as MplFigure
 
-from computations.report import Check, Figure, Report, Table
+from computations.report import Check, Figure, InputFiles, Report, Table
 
 
 def line(
@@ -29,7 +30,7 @@ def line(
     return Report(
         items=(
             Figure(figure=figure, caption="一条直线", alt="散点沿直线分布", data={"x": x.tolist(), "y": y.tolist()}),
-            Table(caption="前三个点", columns=("x", "y"), rows=tuple((float(a), float(b)) for a, b in zip(x[:3], y[:3]))),
+            Table(caption="前三个点", columns=("x", "y"), rows=tuple(zip(x[:3].tolist(), y[:3].tolist(), strict=True))),
             Check(claim="点数正确", passed=len(x) == points, detail=f"{len(x)} 个点"),
         )
     )
@@ -52,7 +53,28 @@ def broken_check(*, rng: np.random.Generator) -> Report:
     return Report(items=(Check(claim="一加一等于三", passed=False, detail="1 + 1 = 2"),))
 
 
+def _lines_file(value: str) -> list[Path]:
+    return [Path(value)]
+
+
+def count_lines(
+    *, data: Annotated[str, InputFiles(resolve=_lines_file)] = "data.txt", rng: np.random.Generator
+) -> Report:
+    """Reads an input file named by a parameter (relative to the build's working directory)."""
+    lines = Path(data).read_text(encoding="utf-8").splitlines()
+    return Report(items=(Table(caption="行数", columns=("行数",), rows=((len(lines),),)),))
+
+
+def timed(*, rng: np.random.Generator) -> Report:
+    """Stands for a computation that measures wall time, so must run alone (EXCLUSIVE)."""
+    return Report(items=(Check(claim="独占运行", passed=True, detail=""),))
+
+
+EXCLUSIVE = frozenset({"toy.timed"})
+
 COMPUTATIONS = {
+    "toy.count_lines": count_lines,
+    "toy.timed": timed,
     "toy.line": line,
     "toy.sleep": sleep,
     "toy.crash": crash,

@@ -32,7 +32,11 @@ def test_key_ignores_order_defaults_location_and_timeout() -> None:
 
 def test_key_changes_with_parameters_seed_and_environment() -> None:
     base = key("compute: toy.f\n")
-    others = {key("compute: toy.f\nn: 4\n"), key("compute: toy.f\nseed: 1\n"), key("compute: toy.f\n", environment="e2")}
+    others = {
+        key("compute: toy.f\nn: 4\n"),
+        key("compute: toy.f\nseed: 1\n"),
+        key("compute: toy.f\n", environment="e2"),
+    }
     assert base not in others and len(others) == 3
 
 
@@ -41,11 +45,13 @@ def test_code_fingerprint_follows_same_package_imports(tmp_path: Path, monkeypat
     package.mkdir()
     (package / "__init__.py").write_text("")
     (package / "helper.py").write_text("X = 1\n")
-    (package / "topic.py").write_text(textwrap.dedent("""\
+    (package / "topic.py").write_text(
+        textwrap.dedent("""\
         import json
         from . import helper
         from fakepkg.helper import X
-    """))
+    """)
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     before = code_fingerprint("fakepkg.topic")
     code_fingerprint.cache_clear()

@@ -41,7 +41,9 @@ def test_defaults_fill_in_and_common_keys_are_split_off() -> None:
 
 
 def test_writing_a_default_out_gives_the_same_canonical_form() -> None:
-    assert parse("compute: angles.histogram\n").canonical == parse("compute: angles.histogram\nsamples: 1000\n").canonical
+    assert (
+        parse("compute: angles.histogram\n").canonical == parse("compute: angles.histogram\nsamples: 1000\n").canonical
+    )
     assert parse("compute: angles.histogram\nseed: 1\n").canonical != parse("compute: angles.histogram\n").canonical
 
 
@@ -79,7 +81,9 @@ def test_ill_typed_values_name_parameter_line_and_expectation(body: str, line: i
 def test_missing_compute_and_bad_yaml_are_explained() -> None:
     assert "missing key 'compute'" in error_of("samples: 3\n")
     assert "empty directive" in error_of("\n")
-    assert error_of("compute: angles.histogram\ndims: [2, 3\n").startswith("content/posts/a.md:13: directive: the body is not valid YAML")
+    assert error_of("compute: angles.histogram\ndims: [2, 3\n").startswith(
+        "content/posts/a.md:13: directive: the body is not valid YAML"
+    )
     assert "expected a YAML mapping" in error_of("- a\n- b\n")
 
 

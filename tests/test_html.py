@@ -6,14 +6,24 @@ import re
 
 from reproduce.html import PageNumbers, prefix_svg_ids, render_artifact, render_error
 
-SVG = '<svg xmlns="http://www.w3.org/2000/svg"><defs><clipPath id="p1"><rect/></clipPath></defs><g id="axes_1" clip-path="url(#p1)"><use xlink:href="#glyph-a"/></g><path id="glyph-a" d=""/></svg>'
+SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg"><defs><clipPath id="p1"><rect/></clipPath></defs>'
+    '<g id="axes_1" clip-path="url(#p1)"><use xlink:href="#glyph-a"/></g><path id="glyph-a" d=""/></svg>'
+)
 PROVENANCE = {"compute": "toy.f", "params": {"n": 3}, "seed": 0, "seconds": 0.5, "versions": {"numpy": "2"}}
 
 
 def artifact(*kinds: str) -> dict:
     items = {
         "figure": {"kind": "figure", "caption": "图<注>", "alt": "a & b", "svg": SVG, "csv": "x\n1\n"},
-        "table": {"kind": "table", "caption": "表", "columns": ["n", "名称"], "rows": [["3", "甲"]], "numeric": [[True, False]], "csv": "n\n3\n"},
+        "table": {
+            "kind": "table",
+            "caption": "表",
+            "columns": ["n", "名称"],
+            "rows": [["3", "甲"]],
+            "numeric": [[True, False]],
+            "csv": "n\n3\n",
+        },
         "check": {"kind": "check", "claim": "成立吗", "passed": False, "detail": "1 ≠ 2"},
     }
     return {"items": [items[k] for k in kinds], "provenance": PROVENANCE}
@@ -34,7 +44,11 @@ def test_figures_and_tables_are_numbered_per_page_with_escaped_captions_and_link
     assert '<span class="repro-label">图 2</span>' in second.html
     assert 'aria-label="a &amp; b"' in first.html
     assert 'href="../repro/ffffffffffffffff/figure-1.csv"' in first.html
-    assert set(first.files) == {"repro/ffffffffffffffff/figure-1.svg", "repro/ffffffffffffffff/figure-1.csv", "repro/ffffffffffffffff/table-2.csv"}
+    assert set(first.files) == {
+        "repro/ffffffffffffffff/figure-1.svg",
+        "repro/ffffffffffffffff/figure-1.csv",
+        "repro/ffffffffffffffff/table-2.csv",
+    }
     assert '<td class="num">3</td><td>甲</td>' in first.html
     assert '<th scope="col" class="num">n</th><th scope="col">名称</th>' in first.html
     ids = re.findall(r'\bid="([^"]+)"', first.html + second.html)
@@ -43,7 +57,8 @@ def test_figures_and_tables_are_numbered_per_page_with_escaped_captions_and_link
 
 def test_checks_show_their_verdict_and_provenance_names_the_run() -> None:
     html = render_artifact(artifact("check"), key="a" * 64, location="a.md:3", numbers=PageNumbers(), root="").html
-    assert '<li class="repro-check fail"><strong class="repro-verdict">不成立</strong> 成立吗 <span class="detail">1 ≠ 2</span>' in html
+    verdict = '<li class="repro-check fail"><strong class="repro-verdict">不成立</strong> 成立吗'
+    assert f'{verdict} <span class="detail">1 ≠ 2</span>' in html
     assert "<code>toy.f</code>" in html and "0.50 秒" in html and "<code>a.md:3</code>" in html
 
 

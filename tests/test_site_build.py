@@ -37,7 +37,9 @@ def test_figure_table_checks_and_math_reach_the_page(site: Site) -> None:
     assert result.returncode == 0, result.log
     page = (site.output / "posts" / "line.html").read_text(encoding="utf-8")
     assert page.count('<figure class="repro-figure"') == 1
-    assert re.search(r'<figure class="repro-figure"[^>]*><div class="repro-svg"><svg role="img" aria-label="散点沿直线分布"', page)
+    assert re.search(
+        r'<figure class="repro-figure"[^>]*><div class="repro-svg"><svg role="img" aria-label="散点沿直线分布"', page
+    )
     assert '<span class="repro-label">图 1</span> 一条直线' in page
     assert '<caption><span class="repro-label">表 1</span> 前三个点' in page
     assert 'class="repro-check pass"' in page
@@ -86,10 +88,15 @@ def test_bad_directives_fail_strict_build_with_every_location(site: Site) -> Non
     assert site.build().returncode == 0
     published = (site.output / "posts" / "line.html").read_bytes()
     site.write("posts/bad.md", POST.format(points=1).replace("Slug: line", "Slug: bad"))
-    site.write("posts/worse.md", POST.format(points=5).replace("toy.line", "toy.lines").replace("Slug: line", "Slug: w"))
+    site.write(
+        "posts/worse.md", POST.format(points=5).replace("toy.line", "toy.lines").replace("Slug: line", "Slug: w")
+    )
     result = site.build()
     assert result.returncode != 0
-    assert "content/posts/bad.md:9: directive 'toy.line': parameter 'points': expected greater than or equal to 2" in result.log
+    assert (
+        "content/posts/bad.md:9: directive 'toy.line': parameter 'points': expected greater than or equal to 2"
+        in result.log
+    )
     assert "content/posts/worse.md:8: directive 'toy.lines': unknown computation; did you mean 'toy.line'" in result.log
     assert "2 directive(s) failed" in result.log
     # The previously published site is untouched.
@@ -101,11 +108,16 @@ def test_unknown_parameter_names_the_line_and_the_close_match(site: Site) -> Non
     site.write("posts/line.md", POST.format(points=12).replace("seed: 1", "seed: 1\npoint: 3"))
     result = site.build()
     assert result.returncode != 0
-    assert "content/posts/line.md:11: directive 'toy.line': unknown parameter 'point' (did you mean 'points'?)" in result.log
+    assert (
+        "content/posts/line.md:11: directive 'toy.line': unknown parameter 'point' (did you mean 'points'?)"
+        in result.log
+    )
 
 
 def test_draft_mode_shows_an_error_box_and_goes_on(site: Site) -> None:
-    site.write("posts/line.md", POST.format(points=12).replace("toy.line", "toy.fail").replace("points: 12", "message: 出错了"))
+    site.write(
+        "posts/line.md", POST.format(points=12).replace("toy.line", "toy.fail").replace("points: 12", "message: 出错了")
+    )
     result = site.build("REPRO_STRICT=false")
     assert result.returncode == 0, result.log
     page = (site.output / "posts" / "line.html").read_text(encoding="utf-8")
@@ -114,7 +126,9 @@ def test_draft_mode_shows_an_error_box_and_goes_on(site: Site) -> None:
 
 
 def test_timeouts_and_crashes_are_reported_not_hung_and_not_cached(site: Site) -> None:
-    site.write("posts/slow.md", """\
+    site.write(
+        "posts/slow.md",
+        """\
         Title: 慢
         Date: 2026-11-01
 
@@ -131,7 +145,8 @@ def test_timeouts_and_crashes_are_reported_not_hung_and_not_cached(site: Site) -
         ```repro
         compute: toy.line
         ```
-        """)
+        """,
+    )
     result = site.build()
     assert result.returncode != 0
     assert "content/posts/slow.md:4: directive 'toy.sleep': timed out after 1 s and was killed" in result.log
@@ -176,6 +191,35 @@ def test_header_options_are_rejected_not_rendered_as_code(site: Site) -> None:
     page = (site.output / "posts" / "h.html").read_text(encoding="utf-8")
     assert "<code>repro" not in page and 'class="repro-error"' in page
     assert "content/posts/h.md:5" in result.log
+
+
+def test_input_file_bytes_are_part_of_the_key(site: Site) -> None:
+    site.write(
+        "posts/data.md", "Title: 数据\nDate: 2026-11-01\nSlug: data\n\n```repro\ncompute: toy.count_lines\n```\n"
+    )
+    (site.path / "data.txt").write_text("一\n二\n", encoding="utf-8")
+    assert computed(site.build().log) == (0, 1, 0)
+    assert computed(site.build().log) == (1, 0, 0)
+    (site.path / "data.txt").write_text("一\n二\n三\n", encoding="utf-8")
+    assert computed(site.build().log) == (0, 1, 0)
+    assert '<td class="num">3</td>' in (site.output / "posts" / "data.html").read_text(encoding="utf-8")
+    (site.path / "data.txt").unlink()
+    result = site.build()
+    assert result.returncode != 0
+    assert "content/posts/data.md:5: directive 'toy.count_lines': input data: [Errno 2] No such file" in result.log
+
+
+def test_exclusive_computations_run_alone_after_the_others(site: Site) -> None:
+    site.write(
+        "posts/mix.md",
+        "Title: 混合\nDate: 2026-11-01\n\n```repro\ncompute: toy.timed\n```\n\n"
+        + POST.format(points=12).split("\n\n", 2)[2],
+    )
+    log = site.build().log
+    assert "2 directive(s), 2 to compute on 2 worker(s)" in log
+    shared = log.index("repro: [1/1] ok toy.line")
+    alone = log.index("repro: [1/1] ok toy.timed")
+    assert shared < alone
 
 
 def _identical_trees(left, right) -> bool:

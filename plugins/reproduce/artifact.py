@@ -26,10 +26,10 @@ import matplotlib
 
 matplotlib.use("svg")  # never a GUI backend in worker processes
 
-import numpy as np  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
+import numpy as np
+from matplotlib import font_manager
 
-from computations.report import Check, Figure, Report, Table  # noqa: E402
+from computations.report import Check, Figure, Report, Table
 
 # Noto Sans CJK ships with Debian's fonts-noto-cjk, which the setup installs. We add the file
 # explicitly because matplotlib's font list cache, if built before the install, hides it.

@@ -81,7 +81,10 @@ class Build:
     ) -> None:
         self.settings = settings
         self.say = say
-        self.registry: Mapping[str, Callable[..., Any]] = importlib.import_module(settings.registry).COMPUTATIONS
+        registry = importlib.import_module(settings.registry)
+        self.registry: Mapping[str, Callable[..., Any]] = registry.COMPUTATIONS
+        # Computations that measure wall time run alone, after the others (registry.EXCLUSIVE).
+        self.exclusive: frozenset[str] = frozenset(getattr(registry, "EXCLUSIVE", ()))
         self.cache = ArtifactCache(settings.cache_path)
         self.environment = environment_fingerprint(renderer_module=artifact.__name__)
         self.execute = execute
@@ -100,6 +103,8 @@ class Build:
             slot.key = cache_key(slot.directive, self.registry[slot.directive.name], environment=self.environment)
         except DirectiveError as error:
             return self.reject(error.location, str(error).removeprefix(f"{error.location}: "))
+        except OSError as error:  # an input file named by a parameter cannot be read
+            return self.reject(location, f"directive '{slot.directive.name}': input data: {error}")
         return self._placeholder(slot)
 
     def reject(self, location: Location, message: str) -> str:
@@ -129,9 +134,14 @@ class Build:
         self.stats.directives = len(self.slots)
         self.stats.hits = sum(1 for s in usable if s.key in self.artifacts)
         if jobs:
-            self.say(f"repro: {len(self.slots)} directive(s), {len(jobs)} to compute on {self.settings.workers} worker(s)")
+            self.say(
+                f"repro: {len(self.slots)} directive(s), {len(jobs)} to compute on {self.settings.workers} worker(s)"
+            )
             artifact.configure_matplotlib()  # once here, inherited by the forked workers
-        outcomes = run_jobs(list(jobs.values()), execute=self.execute, workers=self.settings.workers, say=self.say)
+        shared = [job for job in jobs.values() if job.request.name not in self.exclusive]
+        alone = [job for job in jobs.values() if job.request.name in self.exclusive]
+        outcomes = run_jobs(shared, execute=self.execute, workers=self.settings.workers, say=self.say)
+        outcomes |= run_jobs(alone, execute=self.execute, workers=1, say=self.say)
         self.stats.runs = len(outcomes)
         for key, outcome in outcomes.items():
             self._settle(key, outcome)
@@ -163,7 +173,9 @@ class Build:
 
     def summary(self) -> str:
         """One line for the log: counts and the slowest computations."""
-        slowest = ", ".join(f"{label} {seconds:.1f} s" for seconds, label in sorted(self.stats.slowest, reverse=True)[:3])
+        slowest = ", ".join(
+            f"{label} {seconds:.1f} s" for seconds, label in sorted(self.stats.slowest, reverse=True)[:3]
+        )
         return (
             f"repro: {self.stats.directives} directive(s): {self.stats.hits} cached, "
             f"{self.stats.runs} computed, {len(self.failures)} failed" + (f"; slowest: {slowest}" if slowest else "")
@@ -174,7 +186,9 @@ class Build:
             return  # a failure is reported per slot and never cached
         self.artifacts[key] = outcome.artifact
         self.cache.put(key, outcome.artifact)
-        self.stats.slowest.append((outcome.artifact["provenance"]["seconds"], outcome.artifact["provenance"]["compute"]))
+        self.stats.slowest.append(
+            (outcome.artifact["provenance"]["seconds"], outcome.artifact["provenance"]["compute"])
+        )
 
     def _fail(self, location: Location, message: str) -> None:
         self.failures.append(Failure(location, message))

@@ -6,6 +6,8 @@ The key (:func:`cache_key`) covers everything that shapes an artifact:
   top-level package that module imports, transitively (:func:`code_fingerprint`). We hash
   source rather than ask authors to bump a version number by hand: a forgotten bump would
   serve stale figures, a spurious re-run only costs seconds;
+- the bytes of every input file it reads: parameters annotated with
+  ``computations.report.InputFiles`` name data, and their resolver lists the files;
 - the environment: Python, numpy, scipy, matplotlib versions and the source of the module
   that renders figures to SVG (our "rendering settings").
 
@@ -31,7 +33,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .directive import Directive
+from computations.report import InputFiles
+
+from .directive import Directive, parameter_model
 
 logger = logging.getLogger(__name__)
 
@@ -41,10 +45,38 @@ LIBRARIES = ("numpy", "scipy", "matplotlib")
 def cache_key(directive: Directive, function: Callable[..., Any], *, environment: str) -> str:
     """SHA-256 over the directive's canonical form, the code it runs and the environment."""
     digest = hashlib.sha256()
-    for part in (directive.canonical, code_fingerprint(function.__module__), environment):
+    parts = (
+        directive.canonical,
+        code_fingerprint(function.__module__),
+        input_fingerprint(directive, function),
+        environment,
+    )
+    for part in parts:
         digest.update(part.encode())
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+def input_fingerprint(directive: Directive, function: Callable[..., Any]) -> str:
+    """Hash of the bytes of every file the directive's ``InputFiles`` parameters name.
+
+    Raises:
+        FileNotFoundError: a named input file does not exist.
+    """
+    digest = hashlib.sha256()
+    for name, field in parameter_model(function).model_fields.items():
+        for marker in field.metadata:
+            if isinstance(marker, InputFiles):
+                for path in sorted(marker.resolve(directive.params[name])):
+                    digest.update(f"{name}\0{Path(path).name}\0".encode())
+                    digest.update(_file_digest(Path(path)))
+    return digest.hexdigest()
+
+
+@cache
+def _file_digest(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").digest()
 
 
 @cache

@@ -130,7 +130,9 @@ def parse_directive(
     timeout = body.pop("timeout", default_timeout)
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 1 <= timeout <= MAX_TIMEOUT:
         raise DirectiveError(
-            at("timeout"), f"parameter 'timeout': expected seconds between 1 and {MAX_TIMEOUT}, got {timeout!r}", name=name
+            at("timeout"),
+            f"parameter 'timeout': expected seconds between 1 and {MAX_TIMEOUT}, got {timeout!r}",
+            name=name,
         )
 
     model = parameter_model(registry[name])
@@ -170,7 +172,9 @@ def parameter_model(function: Callable[..., Any]) -> type[pydantic.BaseModel]:
         if parameter.name == "rng":
             continue
         if parameter.kind is not inspect.Parameter.KEYWORD_ONLY or parameter.default is inspect.Parameter.empty:
-            raise TypeError(f"{function.__qualname__}: parameter '{parameter.name}' must be keyword-only with a default")
+            raise TypeError(
+                f"{function.__qualname__}: parameter '{parameter.name}' must be keyword-only with a default"
+            )
         fields[parameter.name] = (hints[parameter.name], parameter.default)
     config = pydantic.ConfigDict(extra="forbid", strict=False, arbitrary_types_allowed=False)
     return pydantic.create_model(f"{function.__qualname__}_params", __config__=config, **fields)

@@ -137,10 +137,10 @@ def _provenance(provenance: Mapping[str, Any], *, location: str) -> str:
     versions = " · ".join(f"{name} {v}" for name, v in sorted(provenance["versions"].items()))
     params = json.dumps(provenance["params"], ensure_ascii=False, sort_keys=True)
     rows = [
-        ("计算", f'<code>{escape(provenance["compute"])}</code>'),
+        ("计算", f"<code>{escape(provenance['compute'])}</code>"),
         ("参数", f"<code>{escape(params)}</code>"),
         ("随机种子", str(provenance["seed"])),
-        ("计算耗时", f'{provenance["seconds"]:.2f} 秒'),
+        ("计算耗时", f"{provenance['seconds']:.2f} 秒"),
         ("软件版本", escape(versions)),
         ("指令位置", f"<code>{escape(location)}</code>"),
     ]

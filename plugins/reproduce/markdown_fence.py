@@ -75,7 +75,9 @@ def format_fence(src: str, language: str, class_name: str, options: dict[str, st
     """Record the directive with the build and return its placeholder."""
     source = _source.get(None)
     if source is None:  # Markdown converted outside our reader (e.g. a metadata field)
-        return '<div class="repro-error" role="alert"><strong>repro directives belong in the body of a post</strong></div>'
+        return (
+            '<div class="repro-error" role="alert"><strong>repro directives belong in the body of a post</strong></div>'
+        )
     location = Location(source.path, source.fence_line(src))
     if options:
         return source.build.reject(

@@ -64,7 +64,9 @@ def render_all(items: Iterable[Formula]) -> dict[Formula, Rendered]:
     )
     if result.returncode != 0:
         raise RuntimeError(f"temml (node {SCRIPT.name}) failed: {result.stderr.strip()[-2000:]}")
-    return {f: Rendered(r.get("mathml"), r.get("error")) for f, r in zip(unique, json.loads(result.stdout), strict=True)}
+    return {
+        f: Rendered(r.get("mathml"), r.get("error")) for f, r in zip(unique, json.loads(result.stdout), strict=True)
+    }
 
 
 def substitute(page_html: str, rendered: Mapping[Formula, Rendered]) -> str:
@@ -74,7 +76,9 @@ def substitute(page_html: str, rendered: Mapping[Formula, Rendered]) -> str:
         result = rendered[_formula(match)]
         if result.mathml is not None:
             return result.mathml
-        return f'<span class="math-error" role="alert" title="{html.escape(result.error or "")}">{match.group(2)}</span>'
+        return (
+            f'<span class="math-error" role="alert" title="{html.escape(result.error or "")}">{match.group(2)}</span>'
+        )
 
     return ARITHMATEX.sub(replace, page_html)
 
