@@ -9,11 +9,11 @@ from pathlib import Path
 
 from invoke import task
 from pelican import main as pelican_main
-from pelican.settings import get_settings_from_file
+from pelican.settings import read_settings
 
 ROOT = Path(__file__).parent
 SETTINGS_FILE = str(ROOT / "pelicanconf.py")
-SETTINGS = get_settings_from_file(SETTINGS_FILE)
+SETTINGS = read_settings(SETTINGS_FILE)
 DRAFT = "-e REPRO_STRICT=false"
 
 
