@@ -38,7 +38,20 @@ AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["reproduce", "texmath"]
+# Order matters: receivers of a signal run in PLUGINS order, and reproduce's `finalized`
+# receiver publishes output.staging as output/. Everything that writes into the built site
+# at `finalized` (the sitemap) must come before it.
+PLUGINS = ["pelican.plugins.sitemap", "sitemap_dates", "reproduce", "texmath"]
+
+# pelican-sitemap: articles, pages and list pages; hidden pages (404) are left out. List
+# pages have no date of their own: plugins/sitemap_dates gives them the newest article's,
+# so two builds of the same tree stay byte-identical. <loc> is absolute once SITEURL is.
+SITEMAP = {
+    "format": "xml",
+    "priorities": {"articles": 0.8, "pages": 0.5, "indexes": 0.3},
+    "changefreqs": {"articles": "monthly", "pages": "monthly", "indexes": "weekly"},
+    "exclude": [r"^search\.html$"],
+}
 
 # Markdown "extra" would load fenced_code, which fights SuperFences: list what we use.
 MARKDOWN = {
