@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 import pytest
 from conftest import Site
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -74,6 +74,45 @@ def test_no_horizontal_scroll_on_a_phone(server: str, browser: Browser, path: st
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
     page.close()
+
+
+LIGHT_BG, DARK_BG = "rgb(251, 250, 247)", "rgb(22, 24, 28)"  # --bg of theme/static/css/site.css
+
+
+def background(page: Page) -> str:
+    return page.evaluate("getComputedStyle(document.body).backgroundColor")
+
+
+def test_theme_toggle_switches_colours_is_remembered_and_works_by_keyboard(server: str, browser: Browser) -> None:
+    context = browser.new_context(color_scheme="light")
+    page = context.new_page()
+    page.goto(f"{server}/index.html")
+    toggle = page.get_by_role("button", name="深色模式")
+    assert background(page) == LIGHT_BG and toggle.get_attribute("aria-pressed") == "false"
+    toggle.click()
+    assert background(page) == DARK_BG and toggle.get_attribute("aria-pressed") == "true"
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    page.goto(f"{server}/posts/angle-between-random-vectors.html")  # the choice is stored
+    assert background(page) == DARK_BG
+    page.get_by_role("button", name="深色模式").focus()
+    page.keyboard.press("Enter")
+    assert background(page) == LIGHT_BG
+    # back to the system's scheme: nothing stored, no data-theme, and it follows the system again
+    assert page.evaluate("localStorage.getItem('theme')") is None
+    page.emulate_media(color_scheme="dark")
+    assert background(page) == DARK_BG
+    context.close()
+
+
+def test_without_javascript_the_page_follows_the_system_and_hides_the_toggle(server: str, browser: Browser) -> None:
+    context = browser.new_context(color_scheme="dark", java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{server}/posts/angle-between-random-vectors.html")
+    assert background(page) == DARK_BG
+    assert page.locator(".theme-toggle").is_hidden()
+    page.emulate_media(media="print")  # print is always black on white
+    assert background(page) == "rgb(255, 255, 255)"
+    context.close()
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
