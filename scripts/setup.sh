@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 requirements=requirements.txt
-debs=(fonts-noto-cjk fonts-texgyre-math fonts-stix)   # CJK in figures; math fonts for MathML
+debs=(fonts-noto-cjk fonts-texgyre-math fonts-stix fonts-lmodern)   # CJK in figures; math fonts (lmodern: the shipped WOFF2)
 if [ "${1:-}" = "--test" ]; then
   requirements=requirements-test.txt
   debs+=(chromium)                                    # the browser tests drive Debian's Chromium

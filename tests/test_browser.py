@@ -76,6 +76,29 @@ def test_no_horizontal_scroll_on_a_phone(server: str, browser: Browser, path: st
     page.close()
 
 
+def test_math_uses_the_shipped_font_and_large_operators_stretch(server: str, browser: Browser) -> None:
+    page, errors, _ = visit(browser, f"{server}/posts/angle-between-random-vectors.html")
+    faces = page.evaluate(
+        "async () => { await document.fonts.ready; return [...document.fonts].map(f => [f.family, f.status]); }"
+    )
+    assert ["Latin Modern Math", "loaded"] in faces
+    family = page.evaluate("getComputedStyle(document.querySelector('math')).fontFamily")
+    assert family.startswith('"Latin Modern Math"'), family
+    loaded = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+    assert f"{server}/math/latinmodernmath.woff2" in loaded
+    # display-style ∫ and ∑ take the MATH table's large variants (in em; a text font gives
+    # a 1.36 em tall ∫ and a 1.0 em wide ∑, Latin Modern Math 2.2 em and 1.44 em)
+    sizes = page.evaluate("""() => [...document.querySelectorAll('math[display="block"] mo')]
+        .filter(mo => mo.textContent === '∫' || mo.textContent === '∑').map(mo => {
+            const box = mo.getBoundingClientRect(), em = parseFloat(getComputedStyle(mo).fontSize);
+            return [mo.textContent, box.height / em, box.width / em]; })""")
+    assert {op for op, _, _ in sizes} == {"∫", "∑"}, sizes
+    assert all(height > 1.8 for op, height, _ in sizes if op == "∫"), sizes
+    assert all(width > 1.3 for op, _, width in sizes if op == "∑"), sizes
+    assert errors == []
+    page.close()
+
+
 LIGHT_BG, DARK_BG = "rgb(251, 250, 247)", "rgb(22, 24, 28)"  # --bg of theme/static/css/site.css
 
 

@@ -7,6 +7,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from conftest import Site
+from fontTools.ttLib import TTFont
 
 POST = "posts/angle-between-random-vectors.html"
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
@@ -33,3 +34,23 @@ def test_404_page_links_resolve_from_any_depth(built_site: Site) -> None:
     local = [h for h in hrefs if not h.startswith(("http://", "https://", "data:"))]
     assert local and all(h.startswith("/") for h in local), local
     assert 'href="/theme/css/site.css"' in html
+
+
+def test_the_math_font_ships_as_woff2_with_its_math_table_and_licence(built_site: Site) -> None:
+    math = built_site.output / "math"
+    font = math / "latinmodernmath.woff2"
+    assert font.read_bytes()[:4] == b"wOF2"
+    opened = TTFont(font)
+    assert "MATH" in opened and opened["name"].getDebugName(1) == "Latin Modern Math"
+    assert "GUST Font License" in (math / "README-Latin-Modern-Math.txt").read_text(encoding="utf-8")
+    css = (math / "Temml-Latin-Modern.css").read_text(encoding="utf-8")
+    assert re.search(r"@font-face\s*{\s*font-family: Latin Modern Math;\s*src: url\('./latinmodernmath.woff2'\)", css)
+    page = (built_site.output / POST).read_text(encoding="utf-8")
+    assert '<link rel="stylesheet" href="../math/Temml-Latin-Modern.css">' in page
+
+
+def test_a_missing_math_font_fails_the_build_and_says_what_to_install(site: Site) -> None:
+    site.write("posts/x.md", "Title: x\nDate: 2026-01-01\nSlug: x\n\n$x$\n")
+    result = site.build('TEXMATH_FONT="/nonexistent/latinmodern-math.otf"')
+    assert result.returncode != 0
+    assert "fonts-lmodern" in result.log and not (site.output / "index.html").exists()

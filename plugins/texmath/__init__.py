@@ -3,7 +3,9 @@
 Settings: ``TEXMATH_STRICT`` (defaults to ``REPRO_STRICT``, True): an unknown command or
 malformed formula fails the build with ``file:line``; in draft mode it is shown in red.
 ``TEXMATH_ASSETS`` ("math"): the output folder that receives temml's stylesheet and font
-(equation numbering, alignment), which the theme links.
+(equation numbering, alignment), which the theme links. ``TEXMATH_FONT`` (Debian
+fonts-lmodern's Latin Modern Math): an OpenType math font, converted to WOFF2 once (cached in
+``.texmath-cache/``) and shipped in that folder; ``None`` ships none.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 from pelican import signals
 
-from .mathml import copy_assets, formulas, render_all, substitute
+from .mathml import MATH_FONT, copy_assets, formulas, render_all, substitute
 
 logger = logging.getLogger(__name__)
 _pages: list[Any] = []
@@ -36,7 +38,11 @@ def remember(content: Any) -> None:
 def render(generators: list[Any]) -> None:
     settings = generators[0].settings
     if settings.get("TEXMATH_ASSETS"):
-        copy_assets(Path(generators[0].output_path) / settings["TEXMATH_ASSETS"])
+        font = settings.get("TEXMATH_FONT", MATH_FONT)
+        try:
+            copy_assets(Path(generators[0].output_path) / settings["TEXMATH_ASSETS"], font and Path(font))
+        except FileNotFoundError as missing:
+            raise MathError(str(missing)) from None
     strict = settings.get("TEXMATH_STRICT", settings.get("REPRO_STRICT", True))
     per_page = [(page, formulas(page._content)) for page in _pages]
     rendered = render_all(f for _, found in per_page for f in found)

@@ -14,6 +14,7 @@ setup needs nothing outside pip and npm.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
@@ -27,7 +28,16 @@ from pathlib import Path
 ARITHMATEX = re.compile(r'<(span|div) class="arithmatex">(.*?)</\1>', re.DOTALL)
 SCRIPT = Path(__file__).with_name("render.mjs")
 TEMML_DIST = Path(__file__).resolve().parents[2] / "node_modules" / "temml" / "dist"
-ASSETS = ("Temml-Local.css", "Temml.woff2")
+# temml's stylesheet tuned for Latin Modern Math: it declares the @font-face of
+# "latinmodernmath.woff2" next to it, which we make from Debian's fonts-lmodern.
+STYLESHEET = "Temml-Latin-Modern.css"
+ASSETS = (STYLESHEET, "Temml.woff2")
+MATH_FONT = Path("/usr/share/texmf/fonts/opentype/public/lm-math/latinmodern-math.otf")
+MATH_FONT_WOFF2 = "latinmodernmath.woff2"
+MATH_FONT_NOTICE = Path("/usr/share/doc/fonts-lmodern/README-Latin-Modern-Math.txt")  # authors, GUST licence
+# Converting the font takes ~3 s, so it is done once per font and fontTools version and kept
+# here (one cache for every build of this checkout, including the tests' throwaway sites).
+FONT_CACHE = Path(__file__).resolve().parents[2] / ".texmath-cache"
 
 
 @dataclass(frozen=True)
@@ -83,11 +93,47 @@ def substitute(page_html: str, rendered: Mapping[Formula, Rendered]) -> str:
     return ARITHMATEX.sub(replace, page_html)
 
 
-def copy_assets(folder: Path) -> None:
-    """Copy temml's stylesheet (numbering, alignment, fonts) where the theme links it."""
+def copy_assets(
+    folder: Path, font: Path | None = MATH_FONT, notice: Path | None = MATH_FONT_NOTICE, cache: Path = FONT_CACHE
+) -> None:
+    """Put temml's stylesheet (numbering, alignment) and the math font where the theme links them.
+
+    ``font`` is an OpenType font with a MATH table; it is shipped as WOFF2 so that readers
+    without a math font of their own still get stretchy brackets and large operators;
+    ``notice`` (its authors and licence) is copied next to it when it exists.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     for name in ASSETS:
         shutil.copyfile(TEMML_DIST / name, folder / name)
+    if font is not None:
+        shutil.copyfile(woff2(font, cache), folder / MATH_FONT_WOFF2)
+        if notice is not None and notice.is_file():
+            shutil.copyfile(notice, folder / notice.name)
+
+
+def woff2(source: Path, cache: Path = FONT_CACHE) -> Path:
+    """The WOFF2 version of an OpenType font, converted once (fontTools + brotli) and cached.
+
+    The cache key is the font's bytes and the fontTools version; the conversion keeps the
+    font's own timestamp, so the same font always gives the same bytes.
+    """
+    if not source.is_file():
+        raise FileNotFoundError(
+            f"math font {source} not found: install Debian's fonts-lmodern (scripts/setup.sh) or set TEXMATH_FONT"
+        )
+    import fontTools
+    from fontTools.ttLib import TTFont
+
+    digest = hashlib.sha256(source.read_bytes() + fontTools.version.encode()).hexdigest()[:16]
+    target = cache / f"{source.stem}-{digest}.woff2"
+    if not target.is_file():
+        cache.mkdir(parents=True, exist_ok=True)
+        font = TTFont(source, recalcTimestamp=False)
+        font.flavor = "woff2"
+        partial = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        font.save(partial)
+        os.replace(partial, target)  # atomic: concurrent builds never see half a font
+    return target
 
 
 def node_executable() -> str:
