@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from computations import angles, masks
+from computations import angles, ellipses, masks
 from computations.report import Report
 
 COMPUTATIONS: dict[str, Callable[..., Report]] = {
     "angles.density": angles.density_report,
     "angles.moments": angles.moments_report,
     "angles.concentration": angles.concentration_report,
+    "ellipses.perimeter": ellipses.perimeter_report,
+    "ellipses.seam": ellipses.seam_report,
+    "ellipses.solid": ellipses.solid_report,
     "masks.lm_figures": masks.lm_figures_report,
     "masks.seq2seq_figures": masks.seq2seq_figures_report,
     "masks.leak_test": masks.leak_test_report,
