@@ -40,8 +40,9 @@ AUTHOR_FEED_RSS = None
 PLUGIN_PATHS = ["plugins"]
 # Order matters: receivers of a signal run in PLUGINS order, and reproduce's `finalized`
 # receiver publishes output.staging as output/. Everything that writes into the built site
-# at `finalized` (the sitemap) must come before it.
-PLUGINS = ["pelican.plugins.sitemap", "sitemap_dates", "reproduce", "texmath"]
+# at `finalized` must come before it: the sitemap, and search (Pagefind indexes the staged
+# site, so the index is published with it, or not at all when indexing fails).
+PLUGINS = ["pelican.plugins.sitemap", "sitemap_dates", "search", "reproduce", "texmath"]
 
 # pelican-sitemap: articles, pages and list pages; hidden pages (404) are left out. List
 # pages have no date of their own: plugins/sitemap_dates gives them the newest article's,
@@ -77,6 +78,8 @@ REPRO_STRICT = True
 REPRO_CACHE_PATH = ".repro-cache"
 REPRO_TIMEOUT = 300
 TEXMATH_ASSETS = "math"
+# plugins/search (Pagefind): the provenance notes would only add library names and versions.
+SEARCH_EXCLUDE_SELECTORS = [".repro-provenance"]
 
 DEFAULT_DATE_FORMAT = "%Y年%-m月%-d日"
 DISPLAY_CATEGORIES_ON_MENU = False

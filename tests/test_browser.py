@@ -99,6 +99,36 @@ def test_math_uses_the_shipped_font_and_large_operators_stretch(server: str, bro
     page.close()
 
 
+def test_search_finds_a_chinese_word_and_is_usable_with_the_keyboard(server: str, browser: Browser) -> None:
+    page, errors, hosts = visit(browser, f"{server}/search.html")
+    page.keyboard.type("球面")  # the search box has the focus when the page opens
+    first = page.locator(".pagefind-ui__result-link").first
+    first.wait_for(timeout=10_000)
+    assert first.inner_text() == "n 维空间中两个随机向量的夹角"
+    assert "球面" in page.locator(".pagefind-ui__result-excerpt").first.inner_text()
+    assert "q=%E7%90%83%E9%9D%A2" in page.url  # the address follows the query
+    for _ in range(20):  # tab from the search box to the first result, then follow it
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('pagefind-ui__result-link')"):
+            break
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.startswith(f"{server}/posts/angle-between-random-vectors.html")
+    assert errors == [] and hosts == {urlparse(server).netloc}
+    page.close()
+
+
+def test_search_covers_figure_alt_text_and_captions(server: str, browser: Browser) -> None:
+    # 峰值 appears only in a figure's alt text (aria-label), 阶梯线 only in a caption
+    for word in ("峰值", "阶梯线"):
+        page, errors, _ = visit(browser, f"{server}/search.html?q={word}")
+        link = page.locator(".pagefind-ui__result-link").first
+        link.wait_for(timeout=10_000)
+        assert link.get_attribute("href") == "/posts/angle-between-random-vectors.html", word
+        assert errors == []
+        page.close()
+
+
 LIGHT_BG, DARK_BG = "rgb(251, 250, 247)", "rgb(22, 24, 28)"  # --bg of theme/static/css/site.css
 
 

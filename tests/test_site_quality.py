@@ -3,6 +3,7 @@ and links. Browser checks of the same build live in test_browser.py."""
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 
@@ -54,3 +55,29 @@ def test_a_missing_math_font_fails_the_build_and_says_what_to_install(site: Site
     result = site.build('TEXMATH_FONT="/nonexistent/latinmodern-math.otf"')
     assert result.returncode != 0
     assert "fonts-lmodern" in result.log and not (site.output / "index.html").exists()
+
+
+def test_search_index_is_written_before_the_site_is_published(built_site: Site) -> None:
+    bundle = built_site.output / "pagefind"
+    for name in ("pagefind.js", "pagefind-ui.js", "pagefind-ui.css", "pagefind-entry.json"):
+        assert (bundle / name).is_file(), name
+    assert not built_site.output.with_name("output.staging").exists()
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert list(entry["languages"]) == ["zh-cn"]  # one index, segmented as Chinese
+    searchable = {
+        str(p.relative_to(built_site.output))
+        for p in built_site.output.rglob("*.html")
+        if "data-pagefind-body" in p.read_text(encoding="utf-8")
+    }
+    assert {POST, "about.html"} <= searchable and not searchable & {"search.html", "404.html", "index.html"}
+    assert entry["languages"]["zh-cn"]["page_count"] == len(searchable)
+
+
+def test_a_failing_search_index_fails_the_build_and_keeps_the_published_site(site: Site) -> None:
+    site.write("posts/x.md", "Title: 第一版\nDate: 2026-01-01\nSlug: x\n\n正文。\n")
+    assert site.build().returncode == 0
+    site.write("posts/x.md", "Title: 第二版\nDate: 2026-01-01\nSlug: x\n\n正文。\n")
+    result = site.build('SEARCH_EXCLUDE_SELECTORS=["[[["]')  # Pagefind rejects the selector
+    assert result.returncode != 0 and "pagefind failed" in result.log, result.log
+    assert "第一版" in (site.output / "posts" / "x.html").read_text(encoding="utf-8")
+    assert (site.output / "pagefind" / "pagefind.js").is_file()

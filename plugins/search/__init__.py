@@ -1,0 +1,79 @@
+"""Full-text search: Pagefind indexes the built site before it is published.
+
+Pagefind's extended binary (pip ``pagefind[extended]``) segments Chinese when a page's
+``<html lang>`` is ``zh-cn``; it writes the index and its default UI into ``pagefind/`` of
+the site, so the search page loads nothing from another host.
+
+The index is written in the ``finalized`` signal, into the folder Pelican just built. That
+folder is ``output.staging`` while the reproduce plugin is loaded, and reproduce's own
+``finalized`` receiver then swaps it in as ``output``: list this plugin *before*
+``reproduce`` in PLUGINS (blinker calls receivers in connection order), or the index would
+be written after the swap, into a folder that no longer exists. A failure fails the build,
+and the published site stays as it was.
+
+What is indexed: pages with a ``data-pagefind-body`` element (posts and pages, see the
+theme), their visible text (figure and table captions included) and the alt text of figures,
+which the directive engine writes as ``aria-label`` of an inline ``<svg role="img">``.
+Pagefind reads attributes only where ``data-pagefind-index-attrs`` asks for them, so the
+pages are handed to Pagefind from a scratch copy with that attribute added (the published
+HTML is left as built). Settings: ``SEARCH_INDEX`` (True), ``SEARCH_EXCLUDE_SELECTORS``
+(elements left out of the index, e.g. the provenance notes).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+from pelican.log import console
+
+BODY = "data-pagefind-body"
+FIGURE_ALT = re.compile(r"<svg(?=[^>]*\brole=\"img\")(?=[^>]*\baria-label=)(?![^>]*data-pagefind-index-attrs)")
+
+
+class SearchIndexFailed(Exception):
+    """Raised to make Pelican exit non-zero; the previous output stays untouched."""
+
+
+def pagefind_executable() -> str:
+    try:
+        from pagefind_bin_extended import get_executable
+    except ImportError as missing:  # the plain binary would index Chinese as whole runs of text
+        raise SearchIndexFailed("pagefind's extended binary is missing: pip install 'pagefind[extended]'") from missing
+    return str(get_executable())
+
+
+def searchable(html: str) -> str:
+    """The page as Pagefind should see it: figures' alt text marked for indexing."""
+    return FIGURE_ALT.sub('<svg data-pagefind-index-attrs="aria-label"', html)
+
+
+def index(pelican: Any) -> None:
+    settings = pelican.settings
+    if not settings.get("SEARCH_INDEX", True):
+        return
+    site = Path(pelican.output_path)
+    with tempfile.TemporaryDirectory(prefix="pagefind-") as scratch:
+        for page in sorted(site.rglob("*.html")):
+            html = page.read_text(encoding="utf-8")
+            if BODY in html:
+                copy = Path(scratch) / page.relative_to(site)
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                copy.write_text(searchable(html), encoding="utf-8")
+        command = [pagefind_executable(), "--site", scratch, "--output-path", str(site / "pagefind")]
+        for selector in settings.get("SEARCH_EXCLUDE_SELECTORS", []):
+            command += ["--exclude-selectors", selector]
+        result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
+    if result.returncode != 0 or not (site / "pagefind" / "pagefind.js").is_file():
+        raise SearchIndexFailed(f"pagefind failed (exit {result.returncode}):\n{result.stdout}{result.stderr}")
+    pages = re.search(r"Indexed (\d+) pages?", result.stdout)
+    words = re.search(r"Indexed (\d+) words?", result.stdout)
+    console.print(f"search: Pagefind indexed {pages and pages.group(1)} page(s), {words and words.group(1)} word(s)")
+
+
+def register() -> None:
+    signals.finalized.connect(index)
