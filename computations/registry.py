@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from computations import angles, ellipses, masks
+from computations import angles, ellipses, hsic, masks
 from computations.report import Report
 
 COMPUTATIONS: dict[str, Callable[..., Report]] = {
@@ -19,6 +19,10 @@ COMPUTATIONS: dict[str, Callable[..., Report]] = {
     "ellipses.perimeter": ellipses.perimeter_report,
     "ellipses.seam": ellipses.seam_report,
     "ellipses.solid": ellipses.solid_report,
+    "hsic.dependence": hsic.dependence_report,
+    "hsic.noise": hsic.noise_report,
+    "hsic.null": hsic.null_report,
+    "hsic.article_demo": hsic.article_demo_report,
     "masks.lm_figures": masks.lm_figures_report,
     "masks.seq2seq_figures": masks.seq2seq_figures_report,
     "masks.leak_test": masks.leak_test_report,
