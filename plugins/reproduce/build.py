@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -128,8 +129,8 @@ class Build:
                 continue
             directive = slot.directive
             assert directive is not None
-            request = artifact.Request(self.settings.registry, directive.name, directive.params, directive.seed)
-            jobs[slot.key] = Job(slot.key, request, directive.timeout, f"{directive.name} ({directive.location})")
+            label = f"{directive.name} ({directive.location})"
+            jobs[slot.key] = Job(slot.key, self._request(directive), directive.timeout, label)
         usable = [s for s in self.slots if s.key is not None]
         self.stats.directives = len(self.slots)
         self.stats.hits = sum(1 for s in usable if s.key in self.artifacts)
@@ -153,6 +154,12 @@ class Build:
                 for check in self.artifacts[slot.key]["items"]:
                     if check["kind"] == "check" and not check["passed"]:
                         self._fail(slot.location, f"check failed: {check['claim']} ({check['detail']})")
+
+    def _request(self, directive: Directive) -> artifact.Request:
+        """What a worker needs; exclusive computations get every core's BLAS threads."""
+        cores = os.cpu_count() or 1
+        threads = cores if directive.name in self.exclusive else max(1, cores // self.settings.workers)
+        return artifact.Request(self.settings.registry, directive.name, directive.params, directive.seed, threads)
 
     def fill(self, html: str, *, root: str) -> Fragment:
         """Replace the placeholders of one page; ``root`` is the page's relative site root."""
