@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from computations import angles, ellipses, hsic, masks
+from computations import angles, batchnorm, ellipses, hsic, masks
 from computations.report import Report
 
 COMPUTATIONS: dict[str, Callable[..., Report]] = {
     "angles.density": angles.density_report,
     "angles.moments": angles.moments_report,
     "angles.concentration": angles.concentration_report,
+    "batchnorm.centering": batchnorm.centering_report,
+    "batchnorm.training": batchnorm.training_report,
+    "batchnorm.smoothness": batchnorm.smoothness_report,
     "ellipses.perimeter": ellipses.perimeter_report,
     "ellipses.seam": ellipses.seam_report,
     "ellipses.solid": ellipses.solid_report,

@@ -1,0 +1,429 @@
+"""Behavioural tests of computations.batchnorm against closed forms and independent computations.
+
+Gradients are compared with central differences, the arc-cosine moments with special angles
+and Monte Carlo (4 standard errors), the Lanczos curvature with a dense finite-difference
+Hessian, the smoothness measures with a quadratic whose Hessian is known.
+"""
+
+from __future__ import annotations
+
+import inspect
+import io
+import math
+import typing
+import warnings
+
+import matplotlib
+import numpy as np
+import pydantic
+import pytest
+
+from computations import batchnorm as bn
+from computations.report import Check, Figure, Report, Table
+
+PLACEMENTS: tuple[bn.Placement, ...] = ("none", "before_activation", "before_linear")
+CJK_FONT = "Noto Sans CJK SC"
+K_SE = 4.0
+
+
+def _tiny(placement: bn.Placement, seed: int) -> tuple[bn.Architecture, bn.Dataset, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    arch = bn.Architecture(sizes=(4, 6, 5, 3), placement=placement)
+    data = bn.teacher_dataset(samples=16, input_dim=4, classes=3, teacher_width=5, rng=rng)
+    theta = bn.initial_parameters(arch, bn.draw_weights(arch.sizes, rng=rng))
+    return arch, data, theta + 0.2 * rng.standard_normal(theta.size)
+
+
+def _numeric_gradient(arch: bn.Architecture, data: bn.Dataset, theta: np.ndarray) -> np.ndarray:
+    return bn.finite_difference_gradient(lambda t: bn.loss_and_gradient(t, arch=arch, data=data)[0], theta, step=1e-6)
+
+
+# --------------------------------------------------------------------------- ReLU feature moments
+
+
+def test_arc_cosine_moments_at_special_angles() -> None:
+    # Rows: w, 2w (θ = 0), −w (θ = π) and u ⟂ w (θ = π/2).
+    weights = np.array([[1.0, 0.0], [2.0, 0.0], [-1.0, 0.0], [0.0, 3.0]])
+    moments = bn.relu_feature_moments(weights)
+    norms = np.array([1.0, 2.0, 1.0, 3.0])
+    np.testing.assert_allclose(moments.mean, norms / math.sqrt(2 * math.pi), rtol=1e-14)
+    np.testing.assert_allclose(np.diag(moments.second), norms**2 / 2, rtol=1e-14)
+    assert moments.second[0, 1] == pytest.approx(2.0 / 2)  # same direction: E[x·2x] = 2 E[x²]
+    assert moments.second[0, 2] == pytest.approx(0.0, abs=1e-15)  # never both positive
+    assert moments.second[0, 3] == pytest.approx(3.0 / (2 * math.pi))  # independent: μ₀μ₃
+    assert moments.covariance[0, 3] == pytest.approx(0.0, abs=1e-15)
+    # Var(ReLU(z)) for z ~ N(0, s²) is s²(1/2 − 1/(2π)).
+    assert moments.covariance[3, 3] == pytest.approx(9.0 * (0.5 - 0.5 / math.pi))
+
+
+def test_arc_cosine_moments_match_monte_carlo() -> None:
+    rng = np.random.default_rng(11)
+    weights = rng.standard_normal((5, 3))
+    exact = bn.relu_feature_moments(weights)
+    features = bn.sample_relu_features(weights, samples=200_000, rng=rng)
+    products = features[:, :, None] * features[:, None, :]
+    se = products.std(axis=0, ddof=1) / math.sqrt(features.shape[0])
+    assert np.all(np.abs(products.mean(axis=0) - exact.second) <= K_SE * se)
+
+
+def test_standardised_moments_have_unit_diagonal_and_the_same_top_direction_for_equal_scales() -> None:
+    moments = bn.relu_feature_moments(np.random.default_rng(12).standard_normal((6, 6)))
+    np.testing.assert_allclose(np.diag(moments.correlation), 1.0, rtol=1e-14)
+    assert np.all(np.linalg.eigvalsh(moments.covariance) > 0)
+
+
+def test_centering_row_bracket_and_trace_identity() -> None:
+    row = bn.centering_row(width=24, samples=5_000, rng=np.random.default_rng(13))
+    assert row.second_trace == pytest.approx(row.mean_norm2 + row.covariance_trace, rel=1e-12)
+    assert row.rayleigh_lower <= row.lambda_raw * (1 + 1e-12)
+    assert row.lambda_raw <= row.weyl_upper * (1 + 1e-12)
+    assert row.lambda_centred < row.lambda_raw
+    # He initialisation: E‖w_i‖² = 2, so ‖μ‖² ≈ d/π and E‖x‖² ≈ d.
+    assert row.mean_norm2 == pytest.approx(24 / math.pi, rel=0.25)
+    assert row.second_trace == pytest.approx(24, rel=0.25)
+
+
+# --------------------------------------------------------------------------- gradients
+
+
+@pytest.mark.parametrize("placement", PLACEMENTS)
+@pytest.mark.parametrize("seed", [1, 2])
+def test_gradient_matches_central_differences(placement: bn.Placement, seed: int) -> None:
+    arch, data, theta = _tiny(placement, seed)
+    _, analytic = bn.loss_and_gradient(theta, arch=arch, data=data)
+    numeric = _numeric_gradient(arch, data, theta)
+    np.testing.assert_allclose(analytic, numeric, rtol=0, atol=1e-6 * np.abs(numeric).max())
+
+
+def test_standardise_backward_matches_central_differences() -> None:
+    rng = np.random.default_rng(3)
+    z = rng.standard_normal((7, 3)) * np.array([0.5, 1.0, 4.0]) + 2.0
+    weights = rng.standard_normal((7, 3))
+
+    def objective(flat: np.ndarray) -> float:
+        return float(np.sum(weights * bn.standardise(flat.reshape(z.shape))[0]))
+
+    normalised, inv_sd = bn.standardise(z)
+    analytic = bn.standardise_backward(weights, normalised, inv_sd)
+    numeric = bn.finite_difference_gradient(objective, z.ravel(), step=1e-6).reshape(z.shape)
+    np.testing.assert_allclose(analytic, numeric, atol=1e-8)
+    np.testing.assert_allclose(normalised.mean(axis=0), 0.0, atol=1e-14)
+    variance = z.var(axis=0)
+    np.testing.assert_allclose(normalised.var(axis=0), variance / (variance + bn.BN_EPSILON), rtol=1e-12)
+
+
+def test_bn_makes_the_loss_scale_invariant_in_the_weights_before_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # With ε = 0, BN(c·hW) = BN(hW): the loss is unchanged and the gradient scales by 1/c.
+    monkeypatch.setattr(bn, "BN_EPSILON", 0.0)
+    arch, data, theta = _tiny("before_activation", 4)
+    first = next(b for b in arch.blocks if b.layer == 0 and b.name == "W")
+    scaled = theta.copy()
+    scaled[first.start : first.start + first.size] *= 3.0
+    loss, grad = bn.loss_and_gradient(theta, arch=arch, data=data)
+    loss_scaled, grad_scaled = bn.loss_and_gradient(scaled, arch=arch, data=data)
+    window = slice(first.start, first.start + first.size)
+    assert loss_scaled == pytest.approx(loss, rel=1e-12)
+    np.testing.assert_allclose(grad_scaled[window], grad[window] / 3.0, rtol=1e-9, atol=1e-14)
+    # Without BN the same scaling changes the loss.
+    plain, data, theta = _tiny("none", 4)
+    scaled = theta.copy()
+    scaled[: 4 * 6] *= 3.0
+    assert bn.loss_and_gradient(scaled, arch=plain, data=data)[0] != pytest.approx(
+        bn.loss_and_gradient(theta, arch=plain, data=data)[0], rel=1e-3
+    )
+
+
+def test_full_size_gradient_on_sampled_coordinates() -> None:
+    rng = np.random.default_rng(5)
+    data = bn.teacher_dataset(samples=64, input_dim=8, classes=3, rng=rng)
+    weights = bn.draw_weights((8, 32, 32, 3), rng=rng)
+    for placement in PLACEMENTS:
+        arch = bn.Architecture(sizes=(8, 32, 32, 3), placement=placement)
+        theta = bn.initial_parameters(arch, weights)
+        assert bn.sampled_gradient_error(theta, arch=arch, data=data, coordinates=12, rng=rng) < 1e-7
+
+
+def test_central_difference_steps_around_a_kink() -> None:
+    # Move one first-layer pre-activation to 1e-7 from zero: a step of 1e-5 straddles it.
+    arch, data, theta = _tiny("none", 15)
+    first = bn.unpack(theta, arch)[0]
+    pre = data.inputs @ first["W"] + first["b"]
+    bias_index = next(b for b in arch.blocks if b.layer == 0 and b.name == "b").start
+    theta[bias_index] -= pre[0, 0] - 1e-7
+    numeric = bn.central_difference(theta, bias_index, arch=arch, data=data)
+    analytic = bn.loss_and_gradient(theta, arch=arch, data=data)[1][bias_index]
+    assert numeric == pytest.approx(analytic, abs=1e-7)
+    bump = np.zeros_like(theta)
+    bump[bias_index] = bn.FD_STEP
+    naive = (
+        bn.loss_and_gradient(theta + bump, arch=arch, data=data)[0]
+        - bn.loss_and_gradient(theta - bump, arch=arch, data=data)[0]
+    ) / (2 * bn.FD_STEP)
+    assert abs(naive - analytic) > 10 * abs(numeric - analytic)
+
+
+def test_gradient_check_catches_a_wrong_backward_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_projection(grad_out: np.ndarray, normalised: np.ndarray, inv_sd: np.ndarray) -> np.ndarray:
+        return inv_sd * (grad_out - bn._column_mean(grad_out))  # drops the −ẑ·mean(g ẑ) term
+
+    monkeypatch.setattr(bn, "standardise_backward", no_projection)
+    assert bn.gradient_check("before_linear", rng=np.random.default_rng(6)) > 1e-3
+    assert bn.gradient_check("none", rng=np.random.default_rng(6)) < bn.FD_TOLERANCE
+
+
+def test_parameter_layout() -> None:
+    sizes = (16, 64, 64, 4)
+    counts = {
+        "none": 16 * 64 + 64 + 64 * 64 + 64 + 64 * 4 + 4,
+        "before_activation": 16 * 64 + 2 * 64 + 64 * 64 + 2 * 64 + 64 * 4 + 4,
+        "before_linear": 16 * 64 + 64 + 64 * 64 + 64 + 64 * 4 + 4,
+    }
+    weights = bn.draw_weights(sizes, rng=np.random.default_rng(7))
+    for placement, count in counts.items():
+        arch = bn.Architecture(sizes=sizes, placement=placement)
+        assert arch.parameter_count == count
+        layers = bn.unpack(bn.initial_parameters(arch, weights), arch)
+        for layer, matrix in enumerate(weights):
+            np.testing.assert_array_equal(layers[layer]["W"], matrix)
+        if placement == "before_activation":
+            np.testing.assert_array_equal(layers[0]["gamma"], 1.0)
+            assert set(layers[2]) == {"W", "b"}
+
+
+# --------------------------------------------------------------------------- curvature and training
+
+
+@pytest.mark.parametrize("placement", PLACEMENTS)
+def test_lanczos_curvature_matches_a_dense_hessian(placement: bn.Placement) -> None:
+    arch, data, theta = _tiny(placement, 8)
+    _, _, masks = bn._loss_gradient_masks(theta, arch=arch, data=data)
+    eps = 1e-5
+    columns = []
+    for i in range(theta.size):
+        bump = np.zeros_like(theta)
+        bump[i] = eps
+        plus = bn._loss_gradient_masks(theta + bump, arch=arch, data=data, masks=masks)[1]
+        minus = bn._loss_gradient_masks(theta - bump, arch=arch, data=data, masks=masks)[1]
+        columns.append((plus - minus) / (2 * eps))
+    hessian = np.array(columns)
+    assert np.max(np.abs(hessian - hessian.T)) < 1e-6 * np.abs(hessian).max()
+    dense = np.linalg.eigvalsh((hessian + hessian.T) / 2)[-1]
+    value, residual = bn.hessian_top_eigenvalue(theta, arch=arch, data=data, rng=np.random.default_rng(9))
+    assert value == pytest.approx(dense, rel=1e-6)
+    assert residual < 1e-5
+
+
+#: Only its placement is read when the loss is replaced by a quadratic.
+STAND_IN = bn.Architecture(sizes=(2, 2), placement="none")
+NO_DATA = bn.Dataset(inputs=np.zeros((1, 2)), labels=np.zeros(1, dtype=np.int64), classes=2)
+
+
+class _Quadratic:
+    """L(θ) = ½ θᵀAθ with a known spectrum, standing in for the network."""
+
+    def __init__(self, eigenvalues: list[float], seed: int) -> None:
+        q, _ = np.linalg.qr(np.random.default_rng(seed).standard_normal((len(eigenvalues),) * 2))
+        self.matrix = q @ np.diag(eigenvalues) @ q.T
+
+    def __call__(self, theta: np.ndarray, *, arch: object, data: object) -> tuple[float, np.ndarray]:
+        grad = self.matrix @ theta
+        return 0.5 * float(theta @ grad), grad
+
+
+@pytest.mark.parametrize(("rate", "monotone", "diverged"), [(0.19, True, False), (0.21, False, True)])
+def test_descent_lemma_threshold_on_a_quadratic(
+    monkeypatch: pytest.MonkeyPatch, rate: float, monotone: bool, diverged: bool
+) -> None:
+    # λ_max = 10: gradient descent contracts every direction iff η < 2/10.
+    monkeypatch.setattr(bn, "loss_and_gradient", _Quadratic([10.0, 3.0, 1.0, 0.5], seed=10))
+    run = bn.gradient_descent(np.ones(4), arch=STAND_IN, data=NO_DATA, learning_rate=rate, steps=2_000)
+    assert run.monotone is monotone
+    assert run.diverged is diverged
+    assert run.verdict == ("每步下降" if monotone else "发散")
+
+
+def test_smoothness_of_a_quadratic_is_the_rayleigh_ratio(monkeypatch: pytest.MonkeyPatch) -> None:
+    quadratic = _Quadratic([4.0, 2.0, 1.0], seed=11)
+    monkeypatch.setattr(bn, "loss_and_gradient", quadratic)
+    trace = bn.measure_smoothness(
+        np.array([1.0, -2.0, 0.5]), arch=STAND_IN, data=NO_DATA,
+        learning_rate=0.1, steps=30, every=3, multiples=[2.0, 0.5, 1.0, 0.5],
+    )  # fmt: skip
+    np.testing.assert_array_equal(trace.multiples, [0.5, 1.0, 2.0])
+    np.testing.assert_array_equal(trace.steps, np.arange(0, 30, 3))
+    # ∇L(w) − ∇L(w − s g) = s A g exactly, whatever s: every ratio is ‖Ag‖/‖g‖ ≤ λ_max.
+    theta = np.array([1.0, -2.0, 0.5])
+    expected = []
+    for t in range(30):
+        g = quadratic.matrix @ theta
+        if t % 3 == 0:
+            expected.append(np.linalg.norm(quadratic.matrix @ g) / np.linalg.norm(g))
+        theta = theta - 0.1 * g
+    np.testing.assert_allclose(trace.ratios, np.repeat(np.array(expected)[:, None], 3, axis=1), rtol=1e-10)
+    np.testing.assert_allclose(trace.beta, expected, rtol=1e-10)
+    assert np.all(trace.beta <= 4.0 + 1e-12)
+    # Gradient descent turns g towards the slowest direction: the ratio falls towards λ_min.
+    assert trace.beta[-1] < trace.beta[0]
+
+
+def test_run_verdicts() -> None:
+    def run(losses: list[float]) -> bn.Run:
+        return bn.Run(placement="none", learning_rate=1.0, losses=np.array(losses))
+
+    assert run([1.0, 0.5, 0.09]).verdict == "每步下降"
+    assert run([1.0, 1.2, 0.05]).verdict == "有反弹，仍训成"
+    assert run([1.0, 1.2, 0.05]).rises == 1
+    assert run([1.0, 0.5, 0.2]).verdict == "未训成"
+    assert run([1.0, 5.0, math.nan]).verdict == "发散"
+    assert run([1.0, 5.0, math.nan]).peak == 5.0
+
+
+def test_divergence_stops_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bn, "loss_and_gradient", _Quadratic([10.0, 1.0], seed=12))
+    run = bn.gradient_descent(np.ones(2), arch=STAND_IN, data=NO_DATA, learning_rate=1.0, steps=100)
+    finite = run.losses[np.isfinite(run.losses)]
+    assert run.diverged
+    assert finite[-1] <= bn.DIVERGED_FACTOR * finite[0] < 81 * finite[-1]  # |1 − 10η| = 9 per step
+
+
+# --------------------------------------------------------------------------- reports
+
+
+SMALL_TRAINING = {"learning_rates": [0.1, 1.0, 30.0], "steps": 30, "samples": 64, "hidden": 16}
+SMALL_SMOOTHNESS = {"learning_rates": [0.5], "steps": 20, "every": 5, "samples": 64, "hidden": 16}
+
+
+@pytest.fixture(scope="module")
+def reports() -> dict[str, Report]:
+    with matplotlib.rc_context({"font.family": CJK_FONT}):
+        return {
+            "centering": bn.centering_report(rng=np.random.default_rng(2019)),
+            "training": bn.training_report(**SMALL_TRAINING, rng=np.random.default_rng(2019)),
+            "smoothness": bn.smoothness_report(**SMALL_SMOOTHNESS, rng=np.random.default_rng(2019)),
+        }
+
+
+@pytest.mark.parametrize(
+    ("name", "kinds"),
+    [
+        ("centering", [Figure, Table, Table, Check, Check, Check, Check]),
+        ("training", [Figure, Table, Table, Check, Check]),
+        ("smoothness", [Figure, Table, Check]),
+    ],
+)
+def test_report_items(reports: dict[str, Report], name: str, kinds: list[type]) -> None:
+    report = reports[name]
+    assert [type(item) for item in report.items] == kinds
+    for item in report.items:
+        if isinstance(item, Check):
+            assert item.passed is True, f"{item.claim}: {item.detail}"
+        elif isinstance(item, Figure):
+            assert len({len(column) for column in item.data.values()}) == 1
+            assert item.caption
+            assert item.alt
+            cells = [cell for column in item.data.values() for cell in column]
+            assert {type(cell) for cell in cells} <= {str, int, float}
+        else:
+            assert all(len(row) == len(item.columns) for row in item.rows)
+            assert {type(cell) for row in item.rows for cell in row} <= {str, int, float}
+
+
+def test_centering_tables_follow_the_closed_form(reports: dict[str, Report]) -> None:
+    traces, eigenvalues = reports["centering"].items[1:3]
+    assert isinstance(traces, Table)
+    assert isinstance(eigenvalues, Table)
+    assert [row[0] for row in traces.rows] == [16, 32, 64, 128, 256]
+    for (d, mean_norm2, trace, centred_trace, standardised, share), eigen_row in zip(
+        traces.rows, eigenvalues.rows, strict=True
+    ):
+        assert trace == pytest.approx(mean_norm2 + centred_trace, rel=1e-12)
+        assert standardised == d
+        # ‖μ‖²/E‖x‖² = Σ‖w_i‖²/(2π) / Σ‖w_i‖²/2 = 1/π exactly, whatever W.
+        assert share == pytest.approx(1 / math.pi, rel=1e-12)
+        assert mean_norm2 == pytest.approx(d / math.pi, rel=0.2)  # E‖w‖² = 2 ⇒ E‖μ‖² = d/π
+        _, raw, upper, centred, _, ratio = eigen_row
+        assert upper - centred == pytest.approx(mean_norm2, rel=1e-12)
+        assert centred < raw <= upper
+        assert ratio == pytest.approx(raw / centred)
+
+
+def test_training_tables_agree(reports: dict[str, Report]) -> None:
+    summary, runs = reports["training"].items[1:3]
+    assert isinstance(summary, Table)
+    assert isinstance(runs, Table)
+    assert len(runs.rows) == 3 * 3
+    assert [row[0] for row in summary.rows] == [bn.PLACEMENT_NAMES[p] for p in PLACEMENTS]
+    for row in summary.rows:
+        assert row[2] == pytest.approx(2.0 / row[1])
+    for row in runs.rows:
+        assert row[3] >= row[2]  # the peak includes the initial loss
+        assert (row[5] == "—") == (row[6] == "发散")
+
+
+def test_report_checks_fail_when_the_moments_are_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = bn.relu_feature_moments
+
+    def without_sine_term(weights: np.ndarray) -> bn.Moments:
+        # A plausible slip: the kernel (π − θ) cos θ / 2π without its sin θ term.
+        moments = real(weights)
+        norms = np.linalg.norm(weights, axis=1)
+        cosine = np.clip(weights @ weights.T / np.outer(norms, norms), -1, 1)
+        angle = np.arccos(cosine)
+        second = np.outer(norms, norms) * (math.pi - angle) * cosine / (2 * math.pi)
+        return bn.Moments(mean=moments.mean, second=second)
+
+    monkeypatch.setattr(bn, "relu_feature_moments", without_sine_term)
+    report = bn.centering_report(widths=[32], samples=20_000, rng=np.random.default_rng(14))
+    verdicts = {item.claim: item.passed for item in report.items if isinstance(item, Check)}
+    assert [passed for claim, passed in verdicts.items() if "λ_max(E[xxᵀ]) 与" in claim] == [False]
+
+
+@pytest.mark.parametrize("name", ["centering", "training", "smoothness"])
+def test_figures_render_without_missing_glyphs(reports: dict[str, Report], name: str) -> None:
+    figure = reports[name].items[0]
+    assert isinstance(figure, Figure)
+    buffer = io.BytesIO()
+    with warnings.catch_warnings(), matplotlib.rc_context({"font.family": CJK_FONT}):
+        warnings.simplefilter("error")
+        figure.figure.savefig(buffer, format="svg")
+    assert buffer.getvalue().startswith(b"<?xml")
+
+
+def test_reports_are_reproducible_from_the_seed() -> None:
+    def numbers(seed: int) -> list:
+        report = bn.training_report(
+            learning_rates=[0.5], placements=["before_linear"], steps=10, samples=32, hidden=8,
+            rng=np.random.default_rng(seed),
+        )  # fmt: skip
+        return [item.rows for item in report.items if isinstance(item, Table)]
+
+    assert numbers(1) == numbers(1)
+    assert numbers(1) != numbers(2)
+
+
+REPORTS = (bn.centering_report, bn.training_report, bn.smoothness_report)
+
+
+@pytest.mark.parametrize("report_fn", REPORTS)
+def test_report_signature_contract(report_fn: typing.Callable[..., Report]) -> None:
+    hints = typing.get_type_hints(report_fn, include_extras=True)
+    parameters = inspect.signature(report_fn).parameters
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters.values())
+    assert hints["rng"] is np.random.Generator
+    assert hints["return"] is Report
+    args_section = (inspect.getdoc(report_fn) or "").split("Args:")[1]
+    for name, parameter in parameters.items():
+        assert f"{name}:" in args_section
+        if name != "rng":
+            adapter = pydantic.TypeAdapter(hints[name])
+            assert adapter.validate_python(parameter.default) == parameter.default
+
+
+@pytest.mark.parametrize(
+    ("name", "bad"),
+    [("learning_rates", []), ("learning_rates", [0.0]), ("placements", ["after"]), ("steps", 5)],
+)
+def test_parameter_ranges_reject_bad_values(name: str, bad: object) -> None:
+    hints = typing.get_type_hints(bn.training_report, include_extras=True)
+    with pytest.raises(pydantic.ValidationError):
+        pydantic.TypeAdapter(hints[name]).validate_python(bad)
