@@ -141,8 +141,8 @@ class Build:
             artifact.configure_matplotlib()  # once here, inherited by the forked workers
         shared = [job for job in jobs.values() if job.request.name not in self.exclusive]
         alone = [job for job in jobs.values() if job.request.name in self.exclusive]
-        outcomes = run_jobs(shared, execute=self.execute, workers=self.settings.workers, say=self.say)
-        outcomes |= run_jobs(alone, execute=self.execute, workers=1, say=self.say)
+        outcomes = run_jobs(shared, execute=self.execute, workers=self.settings.workers, on_done=self._progress)
+        outcomes |= run_jobs(alone, execute=self.execute, workers=1, on_done=self._progress)
         self.stats.runs = len(outcomes)
         for key, outcome in outcomes.items():
             self._settle(key, outcome)
@@ -154,6 +154,12 @@ class Build:
                 for check in self.artifacts[slot.key]["items"]:
                     if check["kind"] == "check" and not check["passed"]:
                         self._fail(slot.location, f"check failed: {check['claim']} ({check['detail']})")
+
+    def _progress(self, job: Job, outcome: Outcome, done: int, total: int) -> None:
+        # The computation's own run time; the wall time since scheduling includes queueing.
+        seconds = outcome.artifact["provenance"]["seconds"] if outcome.artifact else outcome.seconds
+        status = "ok" if outcome.error is None else "FAILED"
+        self.say(f"repro: [{done}/{total}] {status} {job.label} ({seconds:.1f} s)")
 
     def _request(self, directive: Directive) -> artifact.Request:
         """What a worker needs; exclusive computations get every core's BLAS threads."""

@@ -46,9 +46,9 @@ def run_jobs(
     *,
     execute: Callable[[Any], dict[str, Any]],
     workers: int,
-    say: Callable[[str], None],
+    on_done: Callable[[Job, Outcome, int, int], None],
 ) -> dict[str, Outcome]:
-    """Run every job, at most ``workers`` at a time, saying one progress line per job."""
+    """Run every job, at most ``workers`` at a time; ``on_done(job, outcome, done, total)``."""
     outcomes: dict[str, Outcome] = {}
     if not jobs:
         return outcomes
@@ -63,8 +63,7 @@ def run_jobs(
             job = futures[future]
             outcome = _outcome(job, future, time.perf_counter() - started[job.key])
             outcomes[job.key] = outcome
-            status = "ok" if outcome.error is None else "FAILED"
-            say(f"repro: [{done}/{len(jobs)}] {status} {job.label} ({outcome.seconds:.1f} s)")
+            on_done(job, outcome, done, len(jobs))
     return outcomes
 
 
