@@ -13,6 +13,7 @@
   if (query) ui.triggerSearch(query);
   var input = document.querySelector("#search input");
   if (input) {
+    input.setAttribute("aria-label", "要搜索的词语"); // Pagefind names it by title only
     input.focus(); // the page is for searching: typing starts right away
     input.addEventListener("input", function () {
       var url = new URL(window.location.href);

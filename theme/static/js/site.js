@@ -1,8 +1,13 @@
-/* Light/dark toggle. Loaded (blocking, ~1 KB) in <head> so a stored choice applies before
- * the first paint. Without JavaScript the page simply follows prefers-color-scheme and the
- * toggle stays hidden. The choice lives in localStorage["theme"] ("light" | "dark") and is
- * applied as <html data-theme="…">; a choice equal to the system's preference is forgotten,
- * so the page follows the system again. */
+/* The site's one script; the pages read fine without it.
+ *
+ * 1. Light/dark toggle. Loaded (blocking, ~2 KB) in <head> so a stored choice applies before
+ *    the first paint. Without JavaScript the page follows prefers-color-scheme and the toggle
+ *    stays hidden. The choice lives in localStorage["theme"] ("light" | "dark") and is applied
+ *    as <html data-theme="…">; a choice equal to the system's preference is forgotten, so the
+ *    page follows the system again.
+ * 2. Keyboard access to content that scrolls sideways on a narrow screen (a long formula, a
+ *    wide table or figure): such a box gets tabindex="0" so arrow keys can scroll it. Only
+ *    boxes that overflow at the current width become tab stops. */
 (function () {
   "use strict";
   var KEY = "theme";
@@ -55,6 +60,31 @@
     button.hidden = false;
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", wire);
-  else wire();
+  var SCROLLERS = 'math[display="block"], .repro-table-wrap, .repro-svg, pre';
+
+  function focusableScrollers() {
+    document.querySelectorAll(SCROLLERS).forEach(function (box) {
+      var overflows = box.scrollWidth > box.clientWidth + 1;
+      if (overflows && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.dataset.scrollFocus = "";
+      } else if (!overflows && "scrollFocus" in box.dataset) {
+        box.removeAttribute("tabindex");
+        delete box.dataset.scrollFocus;
+      }
+    });
+  }
+
+  function ready() {
+    wire();
+    focusableScrollers();
+    var pending = null;
+    window.addEventListener("resize", function () {
+      clearTimeout(pending);
+      pending = setTimeout(focusableScrollers, 150);
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
+  else ready();
 })();
