@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from computations import angles, batchnorm, ellipses, hsic, masks
+from computations import angles, batchnorm, denoising, ellipses, hsic, masks
 from computations.report import Report
 
 COMPUTATIONS: dict[str, Callable[..., Report]] = {
@@ -19,6 +19,9 @@ COMPUTATIONS: dict[str, Callable[..., Report]] = {
     "batchnorm.centering": batchnorm.centering_report,
     "batchnorm.training": batchnorm.training_report,
     "batchnorm.smoothness": batchnorm.smoothness_report,
+    "denoising.identity": denoising.identity_report,
+    "denoising.learned_score": denoising.learned_score_report,
+    "denoising.langevin": denoising.langevin_report,
     "ellipses.perimeter": ellipses.perimeter_report,
     "ellipses.seam": ellipses.seam_report,
     "ellipses.solid": ellipses.solid_report,

@@ -1,0 +1,509 @@
+"""Behavioural tests of computations.denoising against closed forms and independent computations.
+
+Deterministic tolerances come from the accuracy of the method under test (rounding, finite
+differences, quadrature); Monte Carlo tests use local seeded generators and 4 standard errors.
+"""
+
+from __future__ import annotations
+
+import inspect
+import io
+import math
+import typing
+import warnings
+
+import matplotlib
+import numpy as np
+import pydantic
+import pytest
+from scipy import special, stats
+
+from computations import denoising
+from computations.denoising import GaussianMixture
+from computations.report import Check, Figure, Report, Table
+
+REPORTS = (denoising.identity_report, denoising.learned_score_report, denoising.langevin_report)
+K_SE = 4.0  # Monte Carlo tolerance in standard errors: false alarm ≈ 6e-5 per comparison.
+CJK_FONT = "Noto Sans CJK SC"
+
+# A mixture unlike the module's: three components, one nearly degenerate, one off-diagonal.
+THREE = GaussianMixture(
+    weights=np.array([0.5, 0.3, 0.2]),
+    means=np.array([[0.0, 0.0], [3.0, 1.0], [-1.0, 2.5]]),
+    covariances=np.array([[[1.0, 0.0], [0.0, 0.3]], [[0.4, -0.2], [-0.2, 0.5]], [[0.2, 0.15], [0.15, 0.9]]]),
+)
+
+
+def _scipy_log_density(points: np.ndarray, mixture: GaussianMixture) -> np.ndarray:
+    terms = [
+        math.log(w) + stats.multivariate_normal(mean=m, cov=c).logpdf(points)
+        for w, m, c in zip(mixture.weights, mixture.means, mixture.covariances, strict=True)
+    ]
+    return special.logsumexp(np.stack(terms), axis=0)
+
+
+def _points(seed: int, count: int = 200, spread: float = 3.0) -> np.ndarray:
+    return spread * np.random.default_rng(seed).standard_normal((count, 2))
+
+
+# --------------------------------------------------------------------------- the mixture
+
+
+def test_log_density_matches_scipy_and_integrates_to_one() -> None:
+    points = _points(1)
+    np.testing.assert_allclose(
+        denoising.log_density(points, mixture=THREE), _scipy_log_density(points, THREE), rtol=1e-12, atol=1e-12
+    )
+    axis = np.arange(-12.0, 15.0, 0.05)
+    grid = np.stack(np.meshgrid(axis, axis, indexing="ij"), axis=-1).reshape(-1, 2)
+    total = np.exp(denoising.log_density(grid, mixture=THREE)).sum() * 0.05**2
+    assert total == pytest.approx(1.0, abs=1e-10)
+
+
+def test_responsibilities_are_posterior_component_probabilities() -> None:
+    points = _points(2)
+    gamma = denoising.responsibilities(points, mixture=THREE)
+    np.testing.assert_allclose(gamma.sum(axis=1), 1.0, rtol=1e-14)
+    first = math.log(0.5) + stats.multivariate_normal(THREE.means[0], THREE.covariances[0]).logpdf(points)
+    np.testing.assert_allclose(gamma[:, 0], np.exp(first - _scipy_log_density(points, THREE)), rtol=1e-10)
+
+
+def test_score_is_the_gradient_of_the_log_density() -> None:
+    points = _points(3)
+    h = 1e-5
+    numeric = np.stack(
+        [
+            (
+                denoising.log_density(points + h * e, mixture=THREE)
+                - denoising.log_density(points - h * e, mixture=THREE)
+            )
+            / (2 * h)
+            for e in np.eye(2)
+        ],
+        axis=1,
+    )
+    # Central differences: truncation ~h²·|∂³ log p| and rounding ~1e-16·|log p|/h, both < 1e-6 here.
+    np.testing.assert_allclose(denoising.score(points, mixture=THREE), numeric, atol=1e-6)
+
+
+def test_smoothing_adds_the_noise_covariance() -> None:
+    smoothed = denoising.smooth(THREE, sigma=0.7)
+    np.testing.assert_allclose(smoothed.covariances, THREE.covariances + 0.49 * np.eye(2), rtol=0, atol=1e-15)
+    # p_σ is the law of x + ε: check its density against a Monte Carlo histogram cell.
+    rng = np.random.default_rng(4)
+    clean, _ = denoising.sample_mixture(mixture=THREE, size=200_000, rng=rng)
+    noisy = clean + 0.7 * rng.standard_normal(clean.shape)
+    inside = np.all(np.abs(noisy - [0.5, 0.5]) < 0.25, axis=1)
+    axis = 0.25 + (np.arange(200) + 0.5) * 0.0025  # midpoints of a 200 × 200 grid of the cell
+    cell = np.stack(np.meshgrid(axis, axis, indexing="ij"), axis=-1).reshape(-1, 2)
+    exact = np.exp(denoising.log_density(cell, mixture=smoothed)).mean() * 0.25
+    se = math.sqrt(exact * (1 - exact) / noisy.shape[0])
+    assert abs(inside.mean() - exact) <= K_SE * se
+
+
+def test_mixture_rejects_bad_parameters() -> None:
+    with pytest.raises(ValueError, match="sum to 1"):
+        GaussianMixture(weights=np.array([0.5, 0.6]), means=np.zeros((2, 2)), covariances=np.stack([np.eye(2)] * 2))
+    with pytest.raises(ValueError, match="positive definite"):
+        GaussianMixture(
+            weights=np.array([1.0]), means=np.zeros((1, 2)), covariances=np.array([[[1.0, 2.0], [2.0, 1.0]]])
+        )
+    with pytest.raises(ValueError, match="shape"):
+        denoising.score(np.zeros(3), mixture=THREE)
+
+
+def test_sampler_frequencies_and_means() -> None:
+    points, labels = denoising.sample_mixture(mixture=THREE, size=50_000, rng=np.random.default_rng(5))
+    for k, weight in enumerate(THREE.weights):
+        share = (labels == k).mean()
+        assert abs(share - weight) <= K_SE * math.sqrt(weight * (1 - weight) / labels.size)
+        mine = points[labels == k]
+        se = np.sqrt(np.diag(THREE.covariances[k]) / mine.shape[0])
+        assert np.all(np.abs(mine.mean(axis=0) - THREE.means[k]) <= K_SE * se)
+
+
+# --------------------------------------------------------------------------- the basic result
+
+
+@pytest.mark.parametrize("sigma", [0.2, 0.6, 2.0])
+def test_three_routes_to_the_posterior_mean_agree(sigma: float) -> None:
+    points = _points(6, count=150, spread=2.0)
+    step, half_width = denoising.quadrature_grid(mixture=THREE, sigma=sigma, reach=float(np.abs(points).max()))
+    quadrature = denoising.posterior_mean_by_quadrature(
+        points,
+        density=lambda x: np.exp(_scipy_log_density(x, THREE)),
+        sigma=sigma,
+        step=step,
+        half_width=half_width,
+    )
+    tweedie = denoising.tweedie_denoiser(points, mixture=THREE, sigma=sigma)
+    conditioning = denoising.posterior_mean(points, mixture=THREE, sigma=sigma)
+    assert np.abs(quadrature - tweedie).max() < 1e-11
+    assert np.abs(conditioning - tweedie).max() < 1e-12
+
+
+def test_quadrature_matches_the_gaussian_closed_form() -> None:
+    # p = N(m, s²I): E[x|y] = m + s²/(s² + σ²)(y − m). The density is an unnormalised lambda.
+    m, s, sigma = np.array([0.7, -1.2]), 0.8, 0.5
+    points = _points(7, count=50, spread=2.0)
+    quadrature = denoising.posterior_mean_by_quadrature(
+        points,
+        density=lambda x: np.exp(-0.5 * ((x - m) ** 2).sum(axis=1) / s**2),
+        sigma=sigma,
+        step=min(s, sigma) / 3,
+        half_width=14.0,
+    )
+    np.testing.assert_allclose(quadrature, m + s**2 / (s**2 + sigma**2) * (points - m), rtol=0, atol=1e-12)
+
+
+def test_coarse_quadrature_is_detectably_wrong() -> None:
+    # The step rule matters: 3 times too coarse a grid leaves an error far above the tolerance.
+    points = _points(8, count=50, spread=2.0)
+    sigma = 0.1
+    step, half_width = denoising.quadrature_grid(mixture=THREE, sigma=sigma, reach=float(np.abs(points).max()))
+    coarse = denoising.posterior_mean_by_quadrature(
+        points,
+        density=lambda x: np.exp(_scipy_log_density(x, THREE)),
+        sigma=sigma,
+        step=4 * step,
+        half_width=half_width,
+    )
+    assert np.abs(coarse - denoising.tweedie_denoiser(points, mixture=THREE, sigma=sigma)).max() > 1e-6
+
+
+def test_wiener_denoiser_is_exact_for_one_gaussian_and_affine_optimal() -> None:
+    single = GaussianMixture(weights=np.array([1.0]), means=np.array([[1.0, -2.0]]), covariances=THREE.covariances[1:2])
+    points = _points(9)
+    np.testing.assert_allclose(
+        denoising.wiener_denoiser(points, mixture=single, sigma=0.4),
+        denoising.posterior_mean(points, mixture=single, sigma=0.4),
+        rtol=0,
+        atol=1e-13,
+    )
+    mean, covariance = denoising.mixture_moments(THREE)
+    sample, _ = denoising.sample_mixture(mixture=THREE, size=100_000, rng=np.random.default_rng(10))
+    se = np.sqrt(np.diag(covariance) / sample.shape[0])
+    assert np.all(np.abs(sample.mean(axis=0) - mean) <= K_SE * se)
+    np.testing.assert_allclose(np.cov(sample.T), covariance, rtol=0.03)
+
+
+def test_denoising_loss_is_minimised_by_the_posterior_mean() -> None:
+    rng = np.random.default_rng(11)
+    sigma = 0.8
+    clean, _ = denoising.sample_mixture(mixture=THREE, size=100_000, rng=rng)
+    noisy = clean + sigma * rng.standard_normal(clean.shape)
+    best = denoising.tweedie_denoiser(noisy, mixture=THREE, sigma=sigma)
+    for scale in (0.8, 1.2):  # a wrong multiple of the score
+        other = noisy + scale * (best - noisy)
+        excess = ((other - clean) ** 2).sum(axis=1) - ((best - clean) ** 2).sum(axis=1)
+        assert excess.mean() > K_SE * excess.std(ddof=1) / math.sqrt(excess.size)
+
+
+# --------------------------------------------------------------------------- the learned energy
+
+
+def _learning_data(seed: int, size: int, sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    clean, _ = denoising.sample_mixture(mixture=denoising.MIXTURE, size=size, rng=rng)
+    noise = sigma * rng.standard_normal(clean.shape)
+    return clean + noise, noise
+
+
+def test_fourier_energy_gradient_is_its_derivative() -> None:
+    noisy, noise = _learning_data(12, 2_000, 0.5)
+    model = denoising.fit_fourier_energy(
+        noisy=noisy, noise=noise, features=40, frequency_scale=1.0, ridge=1e-3, rng=np.random.default_rng(0)
+    )
+    points, h = _points(13, count=30, spread=2.0), 1e-6
+    numeric = np.stack([(model.energy(points + h * e) - model.energy(points - h * e)) / (2 * h) for e in np.eye(2)], 1)
+    np.testing.assert_allclose(model.gradient(points), numeric, atol=1e-6)
+
+
+def test_fourier_fit_solves_the_ridge_problem_on_the_explicit_design() -> None:
+    noisy, noise = _learning_data(14, 600, 0.5)
+    features, ridge = 30, 1e-3
+    model = denoising.fit_fourier_energy(
+        noisy=noisy, noise=noise, features=features, frequency_scale=1.3, ridge=ridge, rng=np.random.default_rng(1)
+    )
+    omega, phase = model.frequencies, model.phases
+    sines = np.sin(noisy @ omega.T + phase)
+    # Rows (n, d): ∂E/∂y_d at y_n = −Σ_j a_j sin(·) ω_jd; target −ε_nd; ridge as extra rows.
+    design = np.concatenate([-sines * omega[:, 0], -sines * omega[:, 1], math.sqrt(ridge * 600) * np.eye(features)])
+    target = np.concatenate([-noise[:, 0], -noise[:, 1], np.zeros(features)])
+    expected, *_ = np.linalg.lstsq(design, target, rcond=None)
+    np.testing.assert_allclose(model.amplitudes, expected, rtol=1e-7, atol=1e-9)
+
+
+def test_learned_score_approaches_the_exact_one_with_more_data() -> None:
+    sigma = 0.5
+    smoothed = denoising.smooth(denoising.MIXTURE, sigma=sigma)
+    test, _ = denoising.sample_mixture(mixture=smoothed, size=5_000, rng=np.random.default_rng(15))
+    exact = sigma**2 * denoising.score(test, mixture=smoothed)
+    errors = []
+    for size in (500, 20_000):
+        noisy, noise = _learning_data(16, size, sigma)
+        model = denoising.fit_fourier_energy(
+            noisy=noisy, noise=noise, features=128, frequency_scale=1.2, ridge=1e-4, rng=np.random.default_rng(2)
+        )
+        errors.append(np.linalg.norm(model.gradient(test) - exact) / np.linalg.norm(exact))
+    assert errors[1] < 0.5 * errors[0]
+    assert errors[1] < 0.2
+
+
+# --------------------------------------------------------------------------- Langevin
+
+
+def _gaussian_score(mean: np.ndarray, variance: float) -> denoising.ScoreField:
+    return lambda points: (mean - points) / variance
+
+
+def test_langevin_has_the_discretised_gaussian_stationary_law() -> None:
+    # For N(m, vI) the iteration is AR(1): x' − m = (1 − α/2v)(x − m) + √α z, whose stationary
+    # variance is v / (1 − α/4v) exactly (not v: the bias of the unadjusted scheme).
+    mean, variance, step = np.array([1.0, -2.0]), 0.5, 0.2
+    snapshots = denoising.langevin(
+        np.zeros((20_000, 2)), score_field=_gaussian_score(mean, variance), step=step, steps=200,
+        record_every=100, rng=np.random.default_rng(17),
+    )  # fmt: skip
+    assert snapshots.shape == (2, 20_000, 2)
+    final = snapshots[-1]
+    target = variance / (1 - step / (4 * variance))
+    # After 200 steps the start is forgotten: (1 − α/2v)^200 = 0.8^200 ≈ 4e-20.
+    assert np.all(np.abs(final.mean(axis=0) - mean) <= K_SE * math.sqrt(target / final.shape[0]))
+    centred_squares = (final - mean) ** 2
+    se = centred_squares.std(ddof=1, axis=0) / math.sqrt(final.shape[0])
+    assert np.all(np.abs(centred_squares.mean(axis=0) - target) <= K_SE * se)
+    assert np.all(np.abs(centred_squares.mean(axis=0) - variance) > K_SE * se)  # the bias is visible
+
+
+def test_annealed_langevin_is_langevin_level_by_level() -> None:
+    start = _points(18, count=100)
+    sigmas, step, steps = [2.0, 1.0, 0.5], 0.01, 7
+
+    def score_at(sigma: float) -> denoising.ScoreField:
+        return _gaussian_score(np.zeros(2), 1.0 + sigma**2)
+
+    annealed = denoising.annealed_langevin(
+        start, score_at=score_at, sigmas=sigmas, step=step, steps_per_level=steps, rng=np.random.default_rng(19)
+    )
+    rng, points = np.random.default_rng(19), start
+    for sigma in sigmas:
+        points = denoising.langevin(
+            points,
+            score_field=score_at(sigma),
+            step=step * (sigma / 0.5) ** 2,
+            steps=steps,
+            record_every=steps,
+            rng=rng,
+        )[-1]
+    np.testing.assert_allclose(annealed[-1], points, rtol=0, atol=0)
+    assert annealed.shape == (3, 100, 2)
+
+
+def test_gradient_flow_drains_to_the_nearest_basin() -> None:
+    two = GaussianMixture(
+        weights=np.array([0.5, 0.5]), means=np.array([[-3.0, 0.0], [3.0, 0.0]]), covariances=np.stack([np.eye(2)] * 2)
+    )
+    start = np.array([[-0.5, 2.0], [0.5, -1.0], [-6.0, 5.0]])
+    end = denoising.gradient_flow(start, score_field=lambda p: denoising.score(p, mixture=two), step=0.2, steps=500)
+    np.testing.assert_allclose(end, [[-3.0, 0.0], [3.0, 0.0], [-3.0, 0.0]], atol=1e-6)
+
+
+def test_cell_probabilities_for_a_straight_boundary() -> None:
+    # Equal covariances s²I: the cells are half-planes, t < t* along the line of the means, with
+    # t* = d/2 + s² log(w₁/w₂)/d, so P(cell 1) = w₁Φ(t*/s) + w₂Φ((t* − d)/s). The midpoint rule
+    # misplaces at most a strip of width h along the boundary: error ≤ h × (density integrated
+    # along the boundary) = h Σ_j w_j φ(t_j/s)/s.
+    s, w, step = 1.1, np.array([0.3, 0.7]), 0.02
+    means = np.array([[-1.0, 0.5], [1.4, 2.3]])
+    two = GaussianMixture(weights=w, means=means, covariances=np.stack([s**2 * np.eye(2)] * 2))
+    d = float(np.linalg.norm(means[1] - means[0]))
+    t_star = d / 2 + s**2 * math.log(w[0] / w[1]) / d
+    first = w[0] * stats.norm.cdf(t_star / s) + w[1] * stats.norm.cdf((t_star - d) / s)
+    line_density = (w[0] * stats.norm.pdf(t_star / s) + w[1] * stats.norm.pdf((t_star - d) / s)) / s
+    cells = denoising.cell_probabilities(mixture=two, partition=two, step=step)
+    np.testing.assert_allclose(cells, [first, 1 - first], atol=step * line_density)
+    assert abs(cells[0] - w[0]) > 0.01  # the overlap matters here: the test is not just the weights
+
+
+# --------------------------------------------------------------------------- registered reports
+
+
+@pytest.fixture(scope="module")
+def default_reports() -> dict[str, Report]:
+    with matplotlib.rc_context({"font.family": CJK_FONT}):
+        return {fn.__name__: fn(rng=np.random.default_rng(7038)) for fn in REPORTS}
+
+
+@pytest.mark.parametrize(
+    ("name", "kinds"),
+    [
+        ("identity_report", [Figure, Table, Table, Check, Check]),
+        ("learned_score_report", [Figure, Table, Table, Table, Check]),
+        ("langevin_report", [Figure, Table, Check, Check]),
+    ],
+)
+def test_reports_at_defaults(default_reports: dict[str, Report], name: str, kinds: list) -> None:
+    report = default_reports[name]
+    assert [type(item) for item in report.items] == kinds
+    for item in report.items:
+        if isinstance(item, Check):
+            assert item.passed is True, f"{item.claim}: {item.detail}"
+        elif isinstance(item, Figure):
+            assert len({len(column) for column in item.data.values()}) == 1
+            assert item.caption
+            assert item.alt
+            assert {type(cell) for column in item.data.values() for cell in column} <= {str, int, float}
+            buffer = io.StringIO()
+            with warnings.catch_warnings(), matplotlib.rc_context({"font.family": CJK_FONT}):
+                warnings.simplefilter("error")  # a missing glyph or bad mathtext fails the test
+                item.figure.savefig(buffer, format="svg")
+            assert len(buffer.getvalue()) < 1_500_000
+        else:
+            assert all(len(row) == len(item.columns) for row in item.rows)
+
+
+def test_identity_table_reaches_rounding_error(default_reports: dict[str, Report]) -> None:
+    table = default_reports["identity_report"].items[1]
+    assert isinstance(table, Table)
+    assert [row[0] for row in table.rows] == [0.2, 0.5, 1.0]
+    for row in table.rows:
+        assert row[3] < 1e-12
+        assert row[4] < 1e-12
+        assert row[5] > 0.5  # the displacement compared is not itself negligible
+
+
+def test_langevin_table_against_the_weights(default_reports: dict[str, Report]) -> None:
+    table = default_reports["langevin_report"].items[1]
+    assert isinstance(table, Table)
+    columns = {name: index for index, name in enumerate(table.columns)}
+    small, large = table.rows
+    assert small[columns["权重"]] == 0.2
+    assert large[columns["权重"]] == 0.8
+    # The modes are 5.4 apart with spreads below 1.1: the cells hold the weights to 1e-6.
+    assert small[2] == pytest.approx(0.2, abs=1e-6)
+    assert small[2] + large[2] == pytest.approx(1.0, abs=1e-9)
+    # Plain Langevin keeps the share of the start square that drains to each mode.
+    plain, basin = small[columns["普通 Langevin"]], small[columns["吸引盆"]]
+    assert abs(plain - basin) <= K_SE * math.sqrt(basin * (1 - basin) / 5_000) + 0.01
+
+
+def test_mode_balance_table_exact_column(default_reports: dict[str, Report]) -> None:
+    table = default_reports["learned_score_report"].items[2]
+    assert isinstance(table, Table)
+    (_, learned_gap, exact_gap), (_, learned_share, exact_share) = table.rows
+    smoothed = denoising.smooth(denoising.MIXTURE, sigma=0.5)
+    at_means = _scipy_log_density(denoising.MIXTURE.means, smoothed)
+    assert exact_gap == pytest.approx(at_means[1] - at_means[0], rel=1e-12)
+    # The 1 % region drops the tails, which hold far less than 0.01 of either mode's mass.
+    assert exact_share == pytest.approx(0.2, abs=0.01)
+    assert 0.0 < learned_share < 1.0
+    assert math.isfinite(learned_gap)
+
+
+def test_identity_check_fails_on_a_wrong_multiple_of_the_score(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = denoising.tweedie_denoiser
+
+    def off_by_one_percent(noisy: np.ndarray, *, mixture: GaussianMixture, sigma: float) -> np.ndarray:
+        return noisy + 1.01 * (real(noisy, mixture=mixture, sigma=sigma) - noisy)
+
+    monkeypatch.setattr(denoising, "tweedie_denoiser", off_by_one_percent)
+    report = denoising.identity_report(sigmas=[0.5], grid=11, test_pairs=1_000, rng=np.random.default_rng(20))
+    checks = [item for item in report.items if isinstance(item, Check)]
+    assert checks[0].passed is False
+
+
+def test_orthogonality_check_fails_when_r_star_is_not_the_posterior_mean(monkeypatch: pytest.MonkeyPatch) -> None:
+    # With r* replaced by 0.7 of the displacement, other denoisers' cross terms are no longer 0.
+    real = denoising.tweedie_denoiser
+
+    def shrunk(noisy: np.ndarray, *, mixture: GaussianMixture, sigma: float) -> np.ndarray:
+        return noisy + 0.7 * (real(noisy, mixture=mixture, sigma=sigma) - noisy)
+
+    monkeypatch.setattr(denoising, "tweedie_denoiser", shrunk)
+    report = denoising.identity_report(sigmas=[1.0], grid=11, test_pairs=20_000, rng=np.random.default_rng(21))
+    checks = [item for item in report.items if isinstance(item, Check)]
+    assert checks[1].passed is False
+
+
+def test_annealing_check_fails_without_annealing(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = denoising.annealed_langevin
+
+    def last_level_only(start: np.ndarray, *, sigmas: list[float], steps_per_level: int, **kwargs: typing.Any):
+        runs = real(start, sigmas=[sigmas[-1]] * len(sigmas), steps_per_level=steps_per_level, **kwargs)
+        return runs
+
+    monkeypatch.setattr(denoising, "annealed_langevin", last_level_only)
+    report = denoising.langevin_report(chains=2_000, levels=4, steps_per_level=100, rng=np.random.default_rng(22))
+    checks = [item for item in report.items if isinstance(item, Check)]
+    assert [check.passed for check in checks] == [True, False]
+
+
+SMALL = {
+    "identity_report": {"sigmas": [0.5], "grid": 11, "test_pairs": 1_000},
+    "learned_score_report": {"pairs": 2_000, "features": 32, "test_pairs": 1_000},
+    "langevin_report": {"chains": 500, "levels": 3, "steps_per_level": 20},
+}
+
+
+@pytest.mark.parametrize("report_fn", REPORTS)
+def test_reports_are_reproducible_from_the_seed(report_fn: typing.Callable[..., Report]) -> None:
+    params = SMALL[report_fn.__name__]
+    with matplotlib.rc_context({"font.family": CJK_FONT}):
+        first = _numbers(report_fn(**params, rng=np.random.default_rng(1)))
+        again = _numbers(report_fn(**params, rng=np.random.default_rng(1)))
+        other = _numbers(report_fn(**params, rng=np.random.default_rng(2)))
+    assert first == again
+    assert first != other
+
+
+def _numbers(report: Report) -> list:
+    out: list = []
+    for item in report.items:
+        if isinstance(item, Figure):
+            out.append({key: list(column) for key, column in item.data.items()})
+        elif isinstance(item, Table):
+            out.append(item.rows)
+        else:
+            out.append(item.detail)
+    return out
+
+
+def test_langevin_report_rejects_an_upside_down_ladder() -> None:
+    with pytest.raises(ValueError, match="sigma_max"):
+        denoising.langevin_report(sigma_min=0.5, sigma_max=0.4, rng=np.random.default_rng(0))
+
+
+# --------------------------------------------------------------------------- the plugin contract
+
+
+@pytest.mark.parametrize("report_fn", REPORTS)
+def test_report_signature_contract(report_fn: typing.Callable[..., Report]) -> None:
+    hints = typing.get_type_hints(report_fn, include_extras=True)
+    parameters = inspect.signature(report_fn).parameters
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters.values())
+    assert hints["rng"] is np.random.Generator
+    assert hints["return"] is Report
+    args_section = (inspect.getdoc(report_fn) or "").split("Args:")[1]
+    for name, parameter in parameters.items():
+        assert f"{name}:" in args_section
+        if name == "rng":
+            continue
+        adapter = pydantic.TypeAdapter(hints[name])
+        assert adapter.validate_python(parameter.default) == parameter.default
+
+
+@pytest.mark.parametrize(
+    ("function", "name", "bad"),
+    [
+        (denoising.identity_report, "sigmas", []),
+        (denoising.identity_report, "sigmas", [0.0]),
+        (denoising.learned_score_report, "features", 2),
+        (denoising.langevin_report, "chains", 10),
+        (denoising.langevin_report, "step", 0.0),
+    ],
+)
+def test_parameter_ranges_reject_bad_values(function: typing.Callable[..., Report], name: str, bad: object) -> None:
+    hints = typing.get_type_hints(function, include_extras=True)
+    with pytest.raises(pydantic.ValidationError):
+        pydantic.TypeAdapter(hints[name]).validate_python(bad)
