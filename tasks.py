@@ -36,11 +36,12 @@ def rebuild(c):
 
 @task
 def clean(c, cache=False):
-    """Remove output/ (and, with --cache, the directive cache)."""
+    """Remove output/ (and, with --cache, the directive cache and the math-font cache)."""
     for name in ("output", "output.staging", "output.previous"):
         shutil.rmtree(ROOT / name, ignore_errors=True)
     if cache:
         shutil.rmtree(ROOT / SETTINGS["REPRO_CACHE_PATH"], ignore_errors=True)
+        shutil.rmtree(ROOT / ".texmath-cache", ignore_errors=True)
 
 
 @task
