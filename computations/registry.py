@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from computations import angles, batchnorm, denoising, ellipses, hsic, masks
+from computations import angles, batchnorm, denoising, ellipses, hsic, masks, wordcount
 from computations.report import Report
 
 COMPUTATIONS: dict[str, Callable[..., Report]] = {
@@ -33,4 +33,11 @@ COMPUTATIONS: dict[str, Callable[..., Report]] = {
     "masks.seq2seq_figures": masks.seq2seq_figures_report,
     "masks.leak_test": masks.leak_test_report,
     "masks.permutation": masks.permutation_report,
+    "wordcount.vocabulary": wordcount.vocabulary_report,
+    "wordcount.strategies": wordcount.strategies_report,
+    "wordcount.dict_growth": wordcount.dict_growth_report,
 }
+
+# These measure wall time: the build runs them one at a time, after all the others, with
+# every core to themselves, so that no other computation distorts what they report.
+EXCLUSIVE: frozenset[str] = frozenset({"wordcount.strategies", "wordcount.dict_growth"})

