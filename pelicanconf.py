@@ -78,8 +78,6 @@ REPRO_STRICT = True
 REPRO_CACHE_PATH = ".repro-cache"
 REPRO_TIMEOUT = 300
 TEXMATH_ASSETS = "math"
-# plugins/search (Pagefind): the provenance notes would only add library names and versions.
-SEARCH_EXCLUDE_SELECTORS = [".repro-provenance"]
 
 DEFAULT_DATE_FORMAT = "%Y年%-m月%-d日"
 DISPLAY_CATEGORIES_ON_MENU = False

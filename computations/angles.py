@@ -139,9 +139,7 @@ def angle_variance(*, n: int) -> float:
 
     scale = 1.0 / math.sqrt(n)
     breakpoints = [k * scale for k in (1, 2, 4, 8, 16) if k * scale < _HALF_PI]
-    value, _ = integrate.quad(
-        integrand, 0.0, _HALF_PI, points=breakpoints or None, epsabs=0.0, epsrel=1e-13, limit=200
-    )
+    value, _ = integrate.quad(integrand, 0.0, _HALF_PI, points=breakpoints or None, epsabs=0.0, epsrel=1e-13, limit=200)
     return value
 
 
@@ -181,9 +179,7 @@ def concentration_probability(*, n: int, delta: float) -> float:
 # --------------------------------------------------------------------------- Monte Carlo
 
 
-def sample_cosines(
-    *, n: int, samples: int, rng: np.random.Generator, max_chunk_elements: int = 1 << 20
-) -> FloatArray:
+def sample_cosines(*, n: int, samples: int, rng: np.random.Generator, max_chunk_elements: int = 1 << 20) -> FloatArray:
     """Cosines of the angles between ``samples`` independent pairs x, y ~ N(0, I_n).
 
     Both vectors of every pair are drawn (no shortcut through e₁ or the Beta law). Normals
@@ -214,13 +210,9 @@ def sample_cosines(
     return np.clip(cosines, -1.0, 1.0)
 
 
-def sample_angles(
-    *, n: int, samples: int, rng: np.random.Generator, max_chunk_elements: int = 1 << 20
-) -> FloatArray:
+def sample_angles(*, n: int, samples: int, rng: np.random.Generator, max_chunk_elements: int = 1 << 20) -> FloatArray:
     """Angles θ = arccos(x·y / (‖x‖‖y‖)) ∈ [0, π] of Gaussian pairs; see :func:`sample_cosines`."""
-    return np.arccos(
-        sample_cosines(n=n, samples=samples, rng=rng, max_chunk_elements=max_chunk_elements)
-    )
+    return np.arccos(sample_cosines(n=n, samples=samples, rng=rng, max_chunk_elements=max_chunk_elements))
 
 
 @dataclass(frozen=True)
@@ -511,9 +503,7 @@ def concentration_report(
         items=(
             figure,
             table,
-            _probability_check(
-                delta_degrees, exact_p=exact_p, observed=observed, binomial_se=binomial_se
-            ),
+            _probability_check(delta_degrees, exact_p=exact_p, observed=observed, binomial_se=binomial_se),
             _sd_check(moments, exact_sd=exact_sd),
         )
     )
@@ -522,9 +512,7 @@ def concentration_report(
 # --------------------------------------------------------------------------- figure parts
 
 
-def _draw_density(
-    ax: Axes, *, n: int, edges: FloatArray, mc_density: FloatArray, color: tuple[float, ...]
-) -> None:
+def _draw_density(ax: Axes, *, n: int, edges: FloatArray, mc_density: FloatArray, color: tuple[float, ...]) -> None:
     ax.stairs(mc_density, edges, color=color, alpha=0.55, linewidth=0.9)
     grid = np.linspace(0.0, math.pi, 721)
     ax.plot(grid, angle_density(grid, n=n), color=color, linewidth=1.6, label=f"$n={n}$")
@@ -557,9 +545,7 @@ def _style_density_axes(ax: Axes) -> None:
     ax.legend(handles=kinds, loc="upper right", fontsize="small")
 
 
-def _append_density_rows(
-    data: dict[str, list[Cell]], *, n: int, edges: FloatArray, mc_density: FloatArray
-) -> None:
+def _append_density_rows(data: dict[str, list[Cell]], *, n: int, edges: FloatArray, mc_density: FloatArray) -> None:
     left, right = edges[:-1], edges[1:]
     centers = (left + right) / 2.0
     bin_mean = np.diff(angle_cdf(edges, n=n)) / np.diff(edges)
@@ -717,16 +703,13 @@ def _variance_check(moments: Mapping[int, AngleMoments]) -> Check:
         claim="每个 n 的蒙特卡洛方差与精确方差之差都在 4 个标准误之内",
         passed=passed,
         detail=(
-            "密度关于 π/2 对称，E θ = π/2，故方差估计取 V̂ = mean((θ−π/2)²)，"
-            "SE = sd((θ−π/2)²)/√N；" + "；".join(parts)
+            "密度关于 π/2 对称，E θ = π/2，故方差估计取 V̂ = mean((θ−π/2)²)，SE = sd((θ−π/2)²)/√N；" + "；".join(parts)
         ),
     )
 
 
 def _histogram_check(p_values: Mapping[int, float], *, bins: int) -> Check:
-    parts = [
-        f"n={n}：p = {p:.3g}{'' if p >= FALSE_ALARM_RATE else ' ✗'}" for n, p in p_values.items()
-    ]
+    parts = [f"n={n}：p = {p:.3g}{'' if p >= FALSE_ALARM_RATE else ' ✗'}" for n, p in p_values.items()]
     return Check(
         claim="每个 n 的直方图都与精确密度一致（卡方拟合优度检验，水平与 4 个标准误相同）",
         passed=all(p >= FALSE_ALARM_RATE for p in p_values.values()),
@@ -770,14 +753,9 @@ def _probability_check(
         # ≤ rather than <: for huge n, p rounds to 1, the SE to 0 and the frequency to 1.
         ok = diff <= SE_TOLERANCE * binomial_se[n]
         passed &= ok
-        parts.append(
-            f"n={n}：{observed[n]:.4f}（精确 {p:.4f}，SE {binomial_se[n]:.1e}）{'' if ok else ' ✗'}"
-        )
+        parts.append(f"n={n}：{observed[n]:.4f}（精确 {p:.4f}，SE {binomial_se[n]:.1e}）{'' if ok else ' ✗'}")
     return Check(
-        claim=(
-            f"每个 n 下夹角落在 90° ± {delta_degrees:g}° 内的频率"
-            "与精确概率之差都在 4 个二项标准误之内"
-        ),
+        claim=(f"每个 n 下夹角落在 90° ± {delta_degrees:g}° 内的频率与精确概率之差都在 4 个二项标准误之内"),
         passed=passed,
         detail="精确概率 I_{sin²δ}(1/2, (n−1)/2)，SE = √(p(1−p)/N)；" + "；".join(parts),
     )
@@ -789,9 +767,7 @@ def _sd_check(moments: Mapping[int, AngleMoments], *, exact_sd: Mapping[int, flo
     for n, m in moments.items():
         ok = abs(m.sd - exact_sd[n]) <= SE_TOLERANCE * m.sd_se
         passed &= ok
-        parts.append(
-            f"n={n}：{m.sd:.5f} ± {m.sd_se:.1e}（精确 {exact_sd[n]:.5f}）{'' if ok else ' ✗'}"
-        )
+        parts.append(f"n={n}：{m.sd:.5f} ± {m.sd_se:.1e}（精确 {exact_sd[n]:.5f}）{'' if ok else ' ✗'}")
     return Check(
         claim="每个 n 的蒙特卡洛标准差与精确标准差之差都在 4 个标准误之内",
         passed=passed,

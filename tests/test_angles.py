@@ -88,9 +88,7 @@ def test_density_n2_is_uniform() -> None:
 )
 def test_density_small_n_closed_forms(n: int, expected: typing.Callable) -> None:
     theta = np.linspace(0.0, math.pi, 101)
-    np.testing.assert_allclose(
-        angles.angle_density(theta, n=n), expected(theta), rtol=1e-13, atol=1e-16
-    )
+    np.testing.assert_allclose(angles.angle_density(theta, n=n), expected(theta), rtol=1e-13, atol=1e-16)
 
 
 @pytest.mark.parametrize("n", [2, 3, 7, 200])
@@ -173,12 +171,8 @@ def test_concentration_is_the_mass_around_right_angle(n: int, delta_degrees: flo
 def test_concentration_small_n_closed_forms() -> None:
     for delta in (0.01, 0.3, 1.0, math.pi / 2):
         # n = 2: θ uniform on [0, π]; n = 3: cos θ uniform on [−1, 1].
-        assert angles.concentration_probability(n=2, delta=delta) == pytest.approx(
-            2 * delta / math.pi, rel=1e-13
-        )
-        assert angles.concentration_probability(n=3, delta=delta) == pytest.approx(
-            math.sin(delta), rel=1e-13
-        )
+        assert angles.concentration_probability(n=2, delta=delta) == pytest.approx(2 * delta / math.pi, rel=1e-13)
+        assert angles.concentration_probability(n=3, delta=delta) == pytest.approx(math.sin(delta), rel=1e-13)
     with pytest.raises(ValueError, match="delta"):
         angles.concentration_probability(n=3, delta=2.0)
 
@@ -222,9 +216,7 @@ def test_sampler_draws_two_gaussian_vectors_per_pair() -> None:
 
 
 def test_sampling_does_not_depend_on_chunk_size() -> None:
-    small = angles.sample_angles(
-        n=33, samples=1_001, rng=np.random.default_rng(8), max_chunk_elements=100
-    )
+    small = angles.sample_angles(n=33, samples=1_001, rng=np.random.default_rng(8), max_chunk_elements=100)
     large = angles.sample_angles(n=33, samples=1_001, rng=np.random.default_rng(8))
     np.testing.assert_allclose(small, large, rtol=1e-12, atol=1e-15)
 
@@ -337,9 +329,7 @@ def test_checks_fail_when_the_sampler_is_wrong(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(angles, "sample_angles", one_dimension_too_many)
     report = angles.moments_report(dims=[5], samples=20_000, rng=np.random.default_rng(4))
     by_claim = {item.claim: item.passed for item in report.items if isinstance(item, Check)}
-    assert [
-        passed for claim, passed in by_claim.items() if "方差" in claim and "蒙特卡洛" in claim
-    ] == [False]
+    assert [passed for claim, passed in by_claim.items() if "方差" in claim and "蒙特卡洛" in claim] == [False]
 
 
 def test_article_check_fails_on_a_misprint(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,7 +12,7 @@ from reproduce.cache import ArtifactCache, cache_key, code_fingerprint
 from reproduce.directive import Location, parse_directive
 
 
-def f(*, n: int = 3, label: str = "a", rng: object) -> None: ...
+def f(*, n: int = 3, title: str = "a", rng: object) -> None: ...
 
 
 REGISTRY = {"toy.f": f}
@@ -24,8 +24,8 @@ def key(text: str, *, environment: str = "env", line: int = 1) -> str:
 
 
 def test_key_ignores_order_defaults_location_and_timeout() -> None:
-    base = key("compute: toy.f\nn: 3\nlabel: a\n")
-    assert key("compute: toy.f\nlabel: a\nn: 3\n") == base
+    base = key("compute: toy.f\nn: 3\ntitle: a\n")
+    assert key("compute: toy.f\ntitle: a\nn: 3\n") == base
     assert key("compute: toy.f\n") == base
     assert key("compute: toy.f\ntimeout: 99\n", line=40) == base
 

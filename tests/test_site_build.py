@@ -41,7 +41,7 @@ def test_figure_table_checks_and_math_reach_the_page(site: Site) -> None:
         r'<figure class="repro-figure"[^>]*><div class="repro-svg"><svg role="img" aria-label="散点沿直线分布"', page
     )
     assert '<span class="repro-label">图 1</span> 一条直线' in page
-    assert '<caption><span class="repro-label">表 1</span> 前三个点' in page
+    assert re.search(r'<caption id="[^"]+"><span class="repro-label">表 1</span> 前三个点', page)
     assert 'class="repro-check pass"' in page
     assert "<code>content/posts/line.md:7</code>" in page
     assert "<math" in page and "arithmatex" not in page
@@ -220,6 +220,23 @@ def test_exclusive_computations_run_alone_after_the_others(site: Site) -> None:
     shared = log.index("repro: [1/1] ok toy.line")
     alone = log.index("repro: [1/1] ok toy.timed")
     assert shared < alone
+
+
+def test_labels_give_stable_ids_and_cross_references_resolve_to_numbers(site: Site) -> None:
+    labelled = POST.format(points=12).replace("seed: 1", "seed: 1\nlabel: line")
+    site.write("posts/line.md", labelled.replace("结尾的文字。", "见 @fig:line 与 @tab:line，作者 a@fig:x 不算。"))
+    result = site.build()
+    assert result.returncode == 0, result.log
+    page = (site.output / "posts" / "line.html").read_text(encoding="utf-8")
+    assert '<figure class="repro-figure" id="fig-line">' in page
+    assert '<table class="repro-table" id="tab-line">' in page
+    assert '见 <a class="repro-ref" href="#fig-line">图 1</a> 与 <a class="repro-ref" href="#tab-line">表 1</a>' in page
+    assert "a@fig:x" in page
+    site.write("posts/line.md", labelled.replace("结尾的文字。", "\n\n见 @fig:lines。"))
+    result = site.build()
+    assert result.returncode != 0
+    expected = "unknown reference '@fig:lines' (labelled on this page: fig-line, tab-line)"
+    assert f"content/posts/line.md:16: {expected}" in result.log
 
 
 def _identical_trees(left, right) -> bool:

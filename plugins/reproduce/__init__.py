@@ -39,7 +39,7 @@ def initialize(pelican: Any) -> None:
         ignore_cache=bool(s.get("REPRO_IGNORE_CACHE", False)),
         registry=s.get("REPRO_REGISTRY", "computations.registry"),
     )
-    _state["root"] = str(Path(s["PATH"]).resolve().parent)
+    _state["root"] = os.path.dirname(os.path.abspath(s["PATH"]))
     _state["output"] = Path(pelican.output_path)
     pelican.output_path = str(staging_path(Path(pelican.output_path)))
     fences = s["MARKDOWN"].setdefault("extension_configs", {}).setdefault("pymdownx.superfences", {})
@@ -66,7 +66,9 @@ def compute_and_fill(generators: list[Any]) -> None:
     build.run()
     output = Path(generators[0].output_path)
     for page in _state["pages"]:
-        fragment = build.fill(page._content, root="../" * page.url.count("/"))
+        source = os.path.relpath(page.source_path, _state["root"])
+        text = Path(page.source_path).read_text(encoding="utf-8")
+        fragment = build.fill(page._content, root="../" * page.url.count("/"), source=source, text=text)
         page._content = fragment.html
         for name, text in fragment.files.items():
             (output / name).parent.mkdir(parents=True, exist_ok=True)

@@ -29,6 +29,8 @@ from .runner import Job, Outcome, run_jobs
 logger = logging.getLogger(__name__)
 
 _PLACEHOLDER = re.compile(r'<div data-repro-slot="(\d+)"></div>')
+# "@fig:label" or "@tab:label" in the prose; not inside a word or an e-mail address.
+_REFERENCE = re.compile(r"(?<![\w.@])@(fig|tab):([a-z0-9][a-z0-9-]*[a-z0-9]|[a-z0-9])")
 
 
 @dataclass(frozen=True)
@@ -167,22 +169,50 @@ class Build:
         threads = cores if directive.name in self.exclusive else max(1, cores // self.settings.workers)
         return artifact.Request(self.settings.registry, directive.name, directive.params, directive.seed, threads)
 
-    def fill(self, html: str, *, root: str) -> Fragment:
-        """Replace the placeholders of one page; ``root`` is the page's relative site root."""
+    def fill(self, html: str, *, root: str, source: str, text: str) -> Fragment:
+        """Replace the placeholders and ``@fig:``/``@tab:`` references of one page.
+
+        Args:
+            html: the page's HTML with placeholders.
+            root: relative URL from the page to the site root.
+            source: the page's source path, and ``text`` its content, to locate bad references.
+        """
         numbers = PageNumbers()
         files: dict[str, str] = {}
+        labels: set[str] = set()
 
         def replace(match: re.Match[str]) -> str:
             slot = self.slots[int(match.group(1))]
             if slot.key is None or slot.key not in self.artifacts:
                 return render_error(slot.error or "not computed", location=str(slot.location))
+            label = slot.directive.label
+            if label and label in labels:
+                self._fail(slot.location, f"label '{label}' is used twice on this page")
+            labels.add(label)
             fragment = render_artifact(
-                self.artifacts[slot.key], key=slot.key, location=str(slot.location), numbers=numbers, root=root
+                self.artifacts[slot.key],
+                key=slot.key,
+                location=str(slot.location),
+                numbers=numbers,
+                root=root,
+                label=label,
             )
             files.update(fragment.files)
             return fragment.html
 
-        return Fragment(html=_PLACEHOLDER.sub(replace, html), files=files)
+        html = _PLACEHOLDER.sub(replace, html)
+
+        def cross_reference(match: re.Match[str]) -> str:
+            anchor = f"{match.group(1)}-{match.group(2)}"
+            if anchor not in numbers.anchors:
+                known = ", ".join(sorted(numbers.anchors)) or "none"
+                line = text.count("\n", 0, max(text.find(match.group(0)), 0)) + 1
+                where = Location(source, line)
+                self._fail(where, f"unknown reference '{match.group(0)}' (labelled on this page: {known})")
+                return f'<span class="repro-error-inline">{match.group(0)}</span>'
+            return f'<a class="repro-ref" href="#{anchor}">{numbers.anchors[anchor]}</a>'
+
+        return Fragment(html=_REFERENCE.sub(cross_reference, html), files=files)
 
     def summary(self) -> str:
         """One line for the log: counts and the slowest computations."""
@@ -208,4 +238,4 @@ class Build:
 
 
 def has_placeholders(html: str) -> bool:
-    return _PLACEHOLDER.search(html) is not None
+    return _PLACEHOLDER.search(html) is not None or _REFERENCE.search(html) is not None

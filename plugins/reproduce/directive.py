@@ -19,6 +19,11 @@ Keys every directive understands:
     Seeds the ``numpy.random.Generator`` handed to the computation. Same seed, same output.
 ``timeout`` (seconds, 1–3600, default the ``REPRO_TIMEOUT`` setting)
     A run that takes longer is killed and reported as a failure.
+``label`` (lowercase letters, digits and hyphens; optional)
+    Names the directive's figures ``fig-<label>``, ``fig-<label>-2``, … and tables
+    ``tab-<label>``, … The prose refers to them as ``@fig:<label>`` or ``@tab:<label>``,
+    which the build replaces by a link reading "图 3" or "表 1" (numbered within the post).
+    An unknown reference is an error. Labels do not enter the cache key.
 
 Every other key is a parameter of the computation. Parameters are declared by the
 computation's typed signature (types, defaults and ranges via ``typing.Annotated``);
@@ -35,6 +40,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -44,7 +50,8 @@ from typing import Any
 import pydantic
 import yaml
 
-COMMON_KEYS = ("compute", "seed", "timeout")
+COMMON_KEYS = ("compute", "seed", "timeout", "label")
+LABEL = re.compile(r"[a-z0-9][a-z0-9-]*")
 MAX_TIMEOUT = 3600
 
 
@@ -72,6 +79,7 @@ class Directive:
     seed: int
     timeout: float
     location: Location
+    label: str | None = None
 
     @property
     def canonical(self) -> str:
@@ -135,6 +143,12 @@ def parse_directive(
             name=name,
         )
 
+    label = body.pop("label", None)
+    if label is not None and not (isinstance(label, str) and LABEL.fullmatch(label)):
+        raise DirectiveError(
+            at("label"), f"parameter 'label': expected lowercase letters, digits and hyphens, got {label!r}", name=name
+        )
+
     model = parameter_model(registry[name])
     unknown = [key for key in body if key not in model.model_fields]
     if unknown:
@@ -154,7 +168,7 @@ def parse_directive(
         raise DirectiveError(
             at(key), f"parameter '{path}': expected {_as_expectation(expected)}, got {got!r}", name=name
         ) from None
-    return Directive(name=name, params=params, seed=seed, timeout=float(timeout), location=location)
+    return Directive(name=name, params=params, seed=seed, timeout=float(timeout), location=location, label=label)
 
 
 @cache
@@ -171,6 +185,8 @@ def parameter_model(function: Callable[..., Any]) -> type[pydantic.BaseModel]:
     for parameter in inspect.signature(function).parameters.values():
         if parameter.name == "rng":
             continue
+        if parameter.name in COMMON_KEYS:
+            raise TypeError(f"{function.__qualname__}: parameter '{parameter.name}' is a key every directive has")
         if parameter.kind is not inspect.Parameter.KEYWORD_ONLY or parameter.default is inspect.Parameter.empty:
             raise TypeError(
                 f"{function.__qualname__}: parameter '{parameter.name}' must be keyword-only with a default"

@@ -15,11 +15,16 @@ _REF = re.compile(r'(url\(#|href="#)([^)"]+)')
 
 @dataclass
 class PageNumbers:
-    """Running figure and table numbers of one page ("图 1", "表 1")."""
+    """Running figure and table numbers of one page ("图 1", "表 1").
+
+    ``anchors`` maps each labelled figure or table id (``fig-density``) to its number text
+    ("图 2"), for cross-references in the prose.
+    """
 
     figures: int = 0
     tables: int = 0
     slots: int = 0
+    anchors: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,7 @@ def render_artifact(
     location: str,
     numbers: PageNumbers,
     root: str,
+    label: str | None = None,
 ) -> Fragment:
     """Render every item of an artifact, numbering figures and tables within the page.
 
@@ -46,27 +52,36 @@ def render_artifact(
         location: ``path:line`` of the directive, shown in the provenance note.
         numbers: the page's counters, advanced in place.
         root: relative URL from the page to the site root ("" or "../").
+        label: the directive's ``label``: its figures get ids ``fig-<label>``,
+            ``fig-<label>-2``, …, its tables ``tab-<label>``, … (registered in ``numbers``).
     """
     numbers.slots += 1
     folder = f"repro/{key[:16]}"
     parts: list[str] = []
     files: dict[str, str] = {}
     checks: list[Mapping[str, Any]] = []
+    seen = {"figure": 0, "table": 0}
     for index, item in enumerate(artifact["items"], start=1):
-        if item["kind"] == "figure":
-            numbers.figures += 1
-            stem = f"{folder}/figure-{index}"
-            files[f"{stem}.svg"] = item["svg"]
-            files[f"{stem}.csv"] = item["csv"]
-            prefix = f"r{key[:8]}-{numbers.slots}-{index}-"
-            parts.append(_figure(item, number=numbers.figures, prefix=prefix, url=root + stem))
-        elif item["kind"] == "table":
-            numbers.tables += 1
-            stem = f"{folder}/table-{index}"
-            files[f"{stem}.csv"] = item["csv"]
-            parts.append(_table(item, number=numbers.tables, url=root + stem))
-        else:
+        if item["kind"] == "check":
             checks.append(item)
+            continue
+        kind = item["kind"]
+        seen[kind] += 1
+        prefix = f"r{key[:8]}-{numbers.slots}-{index}-"
+        anchor = f"{prefix}{kind}"
+        if label:
+            anchor = f"{kind[:3]}-{label}" + (f"-{seen[kind]}" if seen[kind] > 1 else "")
+        stem = f"{folder}/{kind}-{index}"
+        files[f"{stem}.csv"] = item["csv"]
+        if kind == "figure":
+            numbers.figures += 1
+            files[f"{stem}.svg"] = item["svg"]
+            numbers.anchors[anchor] = f"图 {numbers.figures}"
+            parts.append(_figure(item, number=numbers.figures, prefix=prefix, anchor=anchor, url=root + stem))
+        else:
+            numbers.tables += 1
+            numbers.anchors[anchor] = f"表 {numbers.tables}"
+            parts.append(_table(item, number=numbers.tables, anchor=anchor, url=root + stem))
     if checks:
         parts.append(_checks(checks))
     parts.append(_provenance(artifact["provenance"], location=location))
@@ -87,10 +102,12 @@ def prefix_svg_ids(svg: str, prefix: str) -> str:
     return _REF.sub(lambda m: f"{m.group(1)}{prefix}{m.group(2)}", svg)
 
 
-def _figure(item: Mapping[str, Any], *, number: int, prefix: str, url: str) -> str:
+def _figure(item: Mapping[str, Any], *, number: int, prefix: str, anchor: str, url: str) -> str:
     svg = prefix_svg_ids(item["svg"], prefix)
-    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(item["alt"])}" ', 1)
-    anchor = f"{prefix}figure"
+    # The alt text is an aria-label; Pagefind indexes it only where asked to.
+    svg = svg.replace(
+        "<svg ", f'<svg role="img" aria-label="{escape(item["alt"])}" data-pagefind-index-attrs="aria-label" ', 1
+    )
     return (
         f'<figure class="repro-figure" id="{anchor}">'
         f'<div class="repro-svg">{svg}</div>'
@@ -100,7 +117,7 @@ def _figure(item: Mapping[str, Any], *, number: int, prefix: str, url: str) -> s
     )
 
 
-def _table(item: Mapping[str, Any], *, number: int, url: str) -> str:
+def _table(item: Mapping[str, Any], *, number: int, anchor: str, url: str) -> str:
     numeric_columns = [all(column) for column in zip(*item["numeric"], strict=True)] or [False] * len(item["columns"])
     head = "".join(
         f'<th scope="col" class="num">{escape(c)}</th>' if numeric else f'<th scope="col">{escape(c)}</th>'
@@ -115,9 +132,11 @@ def _table(item: Mapping[str, Any], *, number: int, url: str) -> str:
         + "</tr>"
         for row, flags in zip(item["rows"], item["numeric"], strict=True)
     )
+    # A focusable, named region: keyboard users can scroll a table wider than the screen.
     return (
-        f'<div class="repro-table-wrap"><table class="repro-table">'
-        f'<caption><span class="repro-label">表 {number}</span> {escape(item["caption"])} '
+        f'<div class="repro-table-wrap" role="region" tabindex="0" aria-labelledby="{anchor}-caption">'
+        f'<table class="repro-table" id="{anchor}">'
+        f'<caption id="{anchor}-caption"><span class="repro-label">表 {number}</span> {escape(item["caption"])} '
         f'<span class="repro-links"><a href="{url}.csv" download>数据 CSV</a></span></caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
     )
@@ -145,4 +164,6 @@ def _provenance(provenance: Mapping[str, Any], *, location: str) -> str:
         ("指令位置", f"<code>{escape(location)}</code>"),
     ]
     items = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
-    return f'<details class="repro-provenance"><summary>计算说明</summary><dl>{items}</dl></details>'
+    return (
+        f'<details class="repro-provenance" data-pagefind-ignore><summary>计算说明</summary><dl>{items}</dl></details>'
+    )

@@ -12,27 +12,22 @@ be written after the swap, into a folder that no longer exists. A failure fails 
 and the published site stays as it was.
 
 What is indexed: pages with a ``data-pagefind-body`` element (posts and pages, see the
-theme), their visible text (figure and table captions included) and the alt text of figures,
-which the directive engine writes as ``aria-label`` of an inline ``<svg role="img">``.
-Pagefind reads attributes only where ``data-pagefind-index-attrs`` asks for them, so the
-pages are handed to Pagefind from a scratch copy with that attribute added (the published
-HTML is left as built). Settings: ``SEARCH_INDEX`` (True), ``SEARCH_EXCLUDE_SELECTORS``
-(elements left out of the index, e.g. the provenance notes).
+theme), their visible text (figure and table captions included) and the alt text of figures:
+the directive engine writes it as the ``aria-label`` of each inline ``<svg role="img">``
+together with ``data-pagefind-index-attrs="aria-label"``, and marks its provenance notes
+``data-pagefind-ignore``. Settings: ``SEARCH_INDEX`` (True), ``SEARCH_EXCLUDE_SELECTORS``
+(more elements to leave out of the index).
 """
 
 from __future__ import annotations
 
 import re
 import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from pelican import signals
 from pelican.log import console
-
-BODY = "data-pagefind-body"
-FIGURE_ALT = re.compile(r"<svg(?=[^>]*\brole=\"img\")(?=[^>]*\baria-label=)(?![^>]*data-pagefind-index-attrs)")
 
 
 class SearchIndexFailed(Exception):
@@ -47,27 +42,15 @@ def pagefind_executable() -> str:
     return str(get_executable())
 
 
-def searchable(html: str) -> str:
-    """The page as Pagefind should see it: figures' alt text marked for indexing."""
-    return FIGURE_ALT.sub('<svg data-pagefind-index-attrs="aria-label"', html)
-
-
 def index(pelican: Any) -> None:
     settings = pelican.settings
     if not settings.get("SEARCH_INDEX", True):
         return
     site = Path(pelican.output_path)
-    with tempfile.TemporaryDirectory(prefix="pagefind-") as scratch:
-        for page in sorted(site.rglob("*.html")):
-            html = page.read_text(encoding="utf-8")
-            if BODY in html:
-                copy = Path(scratch) / page.relative_to(site)
-                copy.parent.mkdir(parents=True, exist_ok=True)
-                copy.write_text(searchable(html), encoding="utf-8")
-        command = [pagefind_executable(), "--site", scratch, "--output-path", str(site / "pagefind")]
-        for selector in settings.get("SEARCH_EXCLUDE_SELECTORS", []):
-            command += ["--exclude-selectors", selector]
-        result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
+    command = [pagefind_executable(), "--site", str(site)]
+    for selector in settings.get("SEARCH_EXCLUDE_SELECTORS", []):
+        command += ["--exclude-selectors", selector]
+    result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
     if result.returncode != 0 or not (site / "pagefind" / "pagefind.js").is_file():
         raise SearchIndexFailed(f"pagefind failed (exit {result.returncode}):\n{result.stdout}{result.stderr}")
     pages = re.search(r"Indexed (\d+) pages?", result.stdout)

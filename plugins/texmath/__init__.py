@@ -11,6 +11,7 @@ fonts-lmodern's Latin Modern Math): an OpenType math font, converted to WOFF2 on
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -64,8 +65,8 @@ def _where(page: Any, tex: str) -> str:
     text = path.read_text(encoding="utf-8")
     position = text.find(tex.splitlines()[0] if tex else tex)
     line = text.count("\n", 0, position) + 1 if position >= 0 else 1
-    root = Path(page.settings["PATH"]).resolve().parent
-    return f"{path.resolve().relative_to(root)}:{line}"
+    root = os.path.dirname(os.path.abspath(page.settings["PATH"]))
+    return f"{os.path.relpath(path, root)}:{line}"
 
 
 def register() -> None:
