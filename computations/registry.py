@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from computations import angles, batchnorm, denoising, ellipses, hsic, masks, wordcount
+from computations import angles, batchnorm, denoising, ellipses, hsic, masks, newwords, wordcount
 from computations.report import Report
 
 COMPUTATIONS: dict[str, Callable[..., Report]] = {
@@ -33,6 +33,9 @@ COMPUTATIONS: dict[str, Callable[..., Report]] = {
     "masks.seq2seq_figures": masks.seq2seq_figures_report,
     "masks.leak_test": masks.leak_test_report,
     "masks.permutation": masks.permutation_report,
+    "newwords.discover": newwords.discover_report,
+    "newwords.segmentation_score": newwords.segmentation_report,
+    "newwords.sweep": newwords.sweep_report,
     "wordcount.vocabulary": wordcount.vocabulary_report,
     "wordcount.strategies": wordcount.strategies_report,
     "wordcount.dict_growth": wordcount.dict_growth_report,
