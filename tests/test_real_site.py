@@ -30,7 +30,7 @@ def test_no_directive_or_formula_leaks_as_source_text(built_site: Site) -> None:
 def test_angle_post_has_its_figures_tables_and_original_link(built_site: Site) -> None:
     html = pages(built_site)[POST]
     assert html.count('<figure class="repro-figure"') == 2
-    assert html.count('<table class="repro-table">') == 2
+    assert html.count('<table class="repro-table"') == 2
     assert re.search(r'<span class="repro-label">表 1</span>[^<]*方差', html)
     assert 'href="https://spaces.ac.cn/archives/7076"' in html
     assert html.count("<math") > 20
@@ -44,3 +44,10 @@ def test_pages_are_chinese_with_unique_ids_and_no_remote_assets(built_site: Site
         assert len(ids) == len(set(ids)), name
         remote = re.findall(r'<(?:link|script|img|source|iframe)\b[^>]*(?:src|href)="(?:https?:)?//', html)
         assert remote == [], name
+
+
+def test_cross_references_in_the_angle_post_point_at_numbered_items(built_site: Site) -> None:
+    html = pages(built_site)[POST]
+    assert '<figure class="repro-figure" id="fig-density">' in html
+    assert '<a class="repro-ref" href="#tab-moments">表 1</a>' in html
+    assert "@fig:" not in html and "@tab:" not in html
