@@ -49,6 +49,10 @@ def fail(*, message: str = "boom", rng: np.random.Generator) -> Report:
     raise ValueError(message)
 
 
+def no_alt(*, rng: np.random.Generator) -> Report:
+    return Report(items=(Figure(figure=MplFigure(), caption="无替代文字", alt=" ", data={}),))
+
+
 def broken_check(*, rng: np.random.Generator) -> Report:
     return Report(items=(Check(claim="一加一等于三", passed=False, detail="1 + 1 = 2"),))
 
@@ -80,4 +84,5 @@ COMPUTATIONS = {
     "toy.crash": crash,
     "toy.fail": fail,
     "toy.broken_check": broken_check,
+    "toy.no_alt": no_alt,
 }

@@ -163,6 +163,14 @@ def test_failed_self_check_fails_strict_build(site: Site) -> None:
     assert "content/posts/check.md:4: check failed: 一加一等于三 (1 + 1 = 2)" in result.log
 
 
+def test_figure_without_alt_text_fails_strict_build(site: Site) -> None:
+    site.write("posts/alt.md", "Title: 图\nDate: 2026-11-01\n\n```repro\ncompute: toy.no_alt\n```\n")
+    result = site.build()
+    assert result.returncode != 0
+    message = "ValueError: every figure needs a caption and alt text"
+    assert f"content/posts/alt.md:4: directive 'toy.no_alt': {message}" in result.log
+
+
 def test_corrupt_cache_entry_is_recomputed(site: Site) -> None:
     site.write("posts/line.md", POST.format(points=12))
     assert site.build().returncode == 0

@@ -104,6 +104,8 @@ def execute(request: Request) -> dict[str, Any]:
 
 def _render_item(item: Figure | Table | Check) -> dict[str, Any]:
     if isinstance(item, Figure):
+        if not item.alt.strip() or not item.caption.strip():
+            raise ValueError("every figure needs a caption and alt text (what it shows, for readers who cannot see it)")
         return {
             "kind": "figure",
             "caption": item.caption,
