@@ -18,6 +18,7 @@ import numpy as np
 import pydantic
 import pytest
 from matplotlib import font_manager
+from reports import CJK_FONT, report_numbers
 from scipy import integrate
 
 from computations import angles
@@ -25,7 +26,6 @@ from computations.report import Check, Figure, Report, Table
 
 REPORTS = (angles.density_report, angles.moments_report, angles.concentration_report)
 K_SE = 4.0  # Monte Carlo tolerance in standard errors: false alarm ≈ 6e-5 per comparison.
-CJK_FONT = "Noto Sans CJK SC"
 
 
 def _integrate_density(n: int, lower: float, upper: float) -> float:
@@ -294,23 +294,11 @@ SMALL = {"dims": [3, 30], "samples": 1_000}
 @pytest.mark.parametrize("report_fn", REPORTS)
 def test_reports_are_reproducible_from_the_seed(report_fn: typing.Callable[..., Report]) -> None:
     with matplotlib.rc_context({"font.family": CJK_FONT}):
-        first = _numbers(report_fn(**SMALL, rng=np.random.default_rng(1)))
-        again = _numbers(report_fn(**SMALL, rng=np.random.default_rng(1)))
-        other = _numbers(report_fn(**SMALL, rng=np.random.default_rng(2)))
+        first = report_numbers(report_fn(**SMALL, rng=np.random.default_rng(1)))
+        again = report_numbers(report_fn(**SMALL, rng=np.random.default_rng(1)))
+        other = report_numbers(report_fn(**SMALL, rng=np.random.default_rng(2)))
     assert first == again
     assert first != other
-
-
-def _numbers(report: Report) -> list:
-    out: list = []
-    for item in report.items:
-        if isinstance(item, Figure):
-            out.append({key: list(column) for key, column in item.data.items()})
-        elif isinstance(item, Table):
-            out.append(item.rows)
-        else:
-            out.append(item.detail)
-    return out
 
 
 def test_duplicate_and_unsorted_dims_are_normalised() -> None:

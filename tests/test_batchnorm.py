@@ -17,12 +17,12 @@ import matplotlib
 import numpy as np
 import pydantic
 import pytest
+from reports import CJK_FONT
 
 from computations import batchnorm as bn
 from computations.report import Check, Figure, Report, Table
 
 PLACEMENTS: tuple[bn.Placement, ...] = ("none", "before_activation", "before_linear")
-CJK_FONT = "Noto Sans CJK SC"
 K_SE = 4.0
 
 

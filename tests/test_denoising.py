@@ -16,6 +16,7 @@ import matplotlib
 import numpy as np
 import pydantic
 import pytest
+from reports import CJK_FONT, report_numbers
 from scipy import special, stats
 
 from computations import denoising
@@ -24,7 +25,6 @@ from computations.report import Check, Figure, Report, Table
 
 REPORTS = (denoising.identity_report, denoising.learned_score_report, denoising.langevin_report)
 K_SE = 4.0  # Monte Carlo tolerance in standard errors: false alarm ≈ 6e-5 per comparison.
-CJK_FONT = "Noto Sans CJK SC"
 
 # A mixture unlike the module's: three components, one nearly degenerate, one off-diagonal.
 THREE = GaussianMixture(
@@ -450,23 +450,11 @@ SMALL = {
 def test_reports_are_reproducible_from_the_seed(report_fn: typing.Callable[..., Report]) -> None:
     params = SMALL[report_fn.__name__]
     with matplotlib.rc_context({"font.family": CJK_FONT}):
-        first = _numbers(report_fn(**params, rng=np.random.default_rng(1)))
-        again = _numbers(report_fn(**params, rng=np.random.default_rng(1)))
-        other = _numbers(report_fn(**params, rng=np.random.default_rng(2)))
+        first = report_numbers(report_fn(**params, rng=np.random.default_rng(1)))
+        again = report_numbers(report_fn(**params, rng=np.random.default_rng(1)))
+        other = report_numbers(report_fn(**params, rng=np.random.default_rng(2)))
     assert first == again
     assert first != other
-
-
-def _numbers(report: Report) -> list:
-    out: list = []
-    for item in report.items:
-        if isinstance(item, Figure):
-            out.append({key: list(column) for key, column in item.data.items()})
-        elif isinstance(item, Table):
-            out.append(item.rows)
-        else:
-            out.append(item.detail)
-    return out
 
 
 def test_langevin_report_rejects_an_upside_down_ladder() -> None:

@@ -20,13 +20,13 @@ import numpy as np
 import pydantic
 import pytest
 from matplotlib import font_manager
+from reports import CJK_FONT
 from scipy import integrate
 
 from computations import ellipses
 from computations.report import Check, Figure, Report, Table
 
 REPORTS = (ellipses.perimeter_report, ellipses.seam_report, ellipses.solid_report)
-CJK_FONT = "Noto Sans CJK SC"
 EPS = float(np.finfo(np.float64).eps)
 
 

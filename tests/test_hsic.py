@@ -19,6 +19,7 @@ import numpy as np
 import pydantic
 import pytest
 from matplotlib import font_manager
+from reports import CJK_FONT, report_numbers
 from scipy import integrate, stats
 
 from computations import hsic
@@ -27,7 +28,6 @@ from computations.report import Check, Figure, Report, Table
 K_SE = 4.0
 FALSE_ALARM = math.erfc(K_SE / math.sqrt(2.0))  # ≈ 6.3e-5, the level of the count tests
 EPS = np.finfo(np.float64).eps
-CJK_FONT = "Noto Sans CJK SC"
 REPORTS = (hsic.dependence_report, hsic.noise_report, hsic.null_report, hsic.article_demo_report)
 SMALL: dict[str, dict[str, object]] = {
     "dependence_report": {"samples": 200, "permutations": 99},
@@ -218,7 +218,7 @@ def test_expected_biased_estimate_against_monte_carlo_at_tiny_n() -> None:
     assert abs(values.mean() - population) > 10 * K_SE * se
 
 
-def test_set_partitions_are_counted_by_bell_numbers() -> None:
+def test_set_partitions_are_counted_by_bellreport_numbers() -> None:
     assert [len(list(hsic._set_partitions(m))) for m in range(1, 6)] == [1, 2, 5, 15, 52]
 
 
@@ -419,23 +419,11 @@ def test_reports_are_reproducible_from_the_seed(report_fn: typing.Callable[..., 
     # Reproducibility does not need the article's n (its O(n³) reference forms dominate there).
     params = {**SMALL, "article_demo_report": {"samples": 300, "repeats": 5}}[report_fn.__name__]
     with matplotlib.rc_context({"font.family": CJK_FONT}):
-        first = _numbers(report_fn(**params, rng=np.random.default_rng(1)))
-        again = _numbers(report_fn(**params, rng=np.random.default_rng(1)))
-        other = _numbers(report_fn(**params, rng=np.random.default_rng(2)))
+        first = report_numbers(report_fn(**params, rng=np.random.default_rng(1)))
+        again = report_numbers(report_fn(**params, rng=np.random.default_rng(1)))
+        other = report_numbers(report_fn(**params, rng=np.random.default_rng(2)))
     assert first == again
     assert first != other
-
-
-def _numbers(report: Report) -> list:
-    out: list = []
-    for item in report.items:
-        if isinstance(item, Figure):
-            out.append({key: list(column) for key, column in item.data.items()})
-        elif isinstance(item, Table):
-            out.append(item.rows)
-        else:
-            out.append(item.detail)
-    return out
 
 
 def test_noise_check_fails_when_the_unbiased_estimator_is_biased(monkeypatch: pytest.MonkeyPatch) -> None:

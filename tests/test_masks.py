@@ -19,12 +19,12 @@ import numpy as np
 import pydantic
 import pytest
 from matplotlib import font_manager
+from reports import CJK_FONT
 
 from computations import masks
 from computations.report import Check, Figure, Report, Table
 
 REPORTS = (masks.lm_figures_report, masks.seq2seq_figures_report, masks.leak_test_report, masks.permutation_report)
-CJK_FONT = "Noto Sans CJK SC"
 
 
 def _grid(text: str) -> np.ndarray:

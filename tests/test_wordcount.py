@@ -23,6 +23,7 @@ import numpy as np
 import pydantic
 import pytest
 from matplotlib import font_manager
+from reports import CJK_FONT
 
 from computations import wordcount
 from computations.corpora import load_texts
@@ -30,7 +31,6 @@ from computations.report import Check, Figure, Report, Table
 
 FIXTURE = str(Path(__file__).parent / "data" / "wordcount-texts.txt")
 REPORTS = (wordcount.vocabulary_report, wordcount.strategies_report, wordcount.dict_growth_report)
-CJK_FONT = "Noto Sans CJK SC"
 
 
 def _cjk_font_available() -> bool:
