@@ -46,9 +46,14 @@ def initialize(pelican: Any) -> None:
     fences.setdefault("custom_fences", []).append(superfences_entry())
 
 
+def _say(message: str) -> None:
+    # Pelican's rich console; no wrapping, so each progress line stays one greppable line.
+    console.print(message, soft_wrap=True, highlight=False)
+
+
 def start_build(pelican: Any) -> None:
     """Each run (autoreload runs many) starts with no directives."""
-    _state["build"] = Build(_state["settings"], say=console.print)
+    _state["build"] = Build(_state["settings"], say=_say)
     _state["pages"] = []
 
 
@@ -73,7 +78,7 @@ def compute_and_fill(generators: list[Any]) -> None:
         for name, text in fragment.files.items():
             (output / name).parent.mkdir(parents=True, exist_ok=True)
             (output / name).write_text(text, encoding="utf-8")
-    console.print(build.summary())
+    _say(build.summary())
     if build.failures:
         report = "\n".join(f"  {failure}" for failure in build.failures)
         if build.settings.strict:
