@@ -75,9 +75,9 @@ def compute_and_fill(generators: list[Any]) -> None:
         text = Path(page.source_path).read_text(encoding="utf-8")
         fragment = build.fill(page._content, root="../" * page.url.count("/"), source=source, text=text)
         page._content = fragment.html
-        for name, text in fragment.files.items():
+        for name, data in fragment.files.items():
             (output / name).parent.mkdir(parents=True, exist_ok=True)
-            (output / name).write_text(text, encoding="utf-8")
+            (output / name).write_text(data, encoding="utf-8")
     _say(build.summary())
     if build.failures:
         report = "\n".join(f"  {failure}" for failure in build.failures)

@@ -12,7 +12,6 @@ Phases, in order (the Pelican glue in ``__init__`` calls them):
 from __future__ import annotations
 
 import importlib
-import logging
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -25,8 +24,6 @@ from .cache import ArtifactCache, cache_key, environment_fingerprint
 from .directive import Directive, DirectiveError, Location, parse_directive
 from .html import Fragment, PageNumbers, render_artifact, render_error
 from .runner import Job, Outcome, run_jobs
-
-logger = logging.getLogger(__name__)
 
 _PLACEHOLDER = re.compile(r'<div data-repro-slot="(\d+)"></div>')
 # "@fig:label" or "@tab:label" in the prose; not inside a word or an e-mail address.
