@@ -17,9 +17,9 @@ SETTINGS = read_settings(SETTINGS_FILE)
 DRAFT = "-e REPRO_STRICT=false"
 
 
-def pelican_run(arguments: str) -> None:
+def pelican_run(arguments: str, settings: str = SETTINGS_FILE) -> None:
     """Run Pelican in-process; errors are fatal so a failing build exits non-zero."""
-    pelican_main(shlex.split(f"-s {SETTINGS_FILE} --fatal errors {arguments}"))
+    pelican_main(shlex.split(f"-s {settings} --fatal errors {arguments}"))
 
 
 @task
@@ -32,6 +32,12 @@ def build(c):
 def rebuild(c):
     """Build in strict mode, recomputing every directive (the cache is refreshed)."""
     pelican_run("-e REPRO_IGNORE_CACHE=true")
+
+
+@task
+def publish(c):
+    """Strict build with absolute URLs for the public site (needs SITEURL in the environment)."""
+    pelican_run("", settings=str(ROOT / "publishconf.py"))
 
 
 @task

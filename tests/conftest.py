@@ -35,7 +35,13 @@ class Site:
         target.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
         return target
 
-    def build(self, *settings: str, registry: str = "fake_computations") -> subprocess.CompletedProcess[str]:
+    def build(
+        self,
+        *settings: str,
+        registry: str = "fake_computations",
+        settings_file: str = "pelicanconf.py",
+        environment: dict[str, str] | None = None,
+    ) -> subprocess.CompletedProcess[str]:
         """Run the real ``pelican`` command; ``settings`` are extra ``KEY=JSON`` overrides."""
         overrides = [
             f'THEME="{ROOT / "theme"}"',
@@ -46,10 +52,11 @@ class Site:
         ]
         command = [
             sys.executable, "-m", "pelican", str(self.path / "content"),
-            "-s", str(ROOT / "pelicanconf.py"), "-o", str(self.output),
+            "-s", str(ROOT / settings_file), "-o", str(self.output),
             "--fatal", "errors", "--log-handler", "plain", "-e", *overrides,
         ]  # fmt: skip
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(TESTS)]), "COLUMNS": "400"}
+        env.update(environment or {})
         result = subprocess.run(command, capture_output=True, text=True, cwd=self.path, env=env, timeout=600)
         result.log = result.stdout + result.stderr  # type: ignore[attr-defined]
         return result

@@ -247,6 +247,16 @@ def test_labels_give_stable_ids_and_cross_references_resolve_to_numbers(site: Si
     assert f"content/posts/line.md:16: {expected}" in result.log
 
 
+def test_publish_settings_need_a_siteurl_and_make_feed_links_absolute(site: Site) -> None:
+    site.write("posts/line.md", POST.format(points=12))
+    missing = site.build(settings_file="publishconf.py", environment={"SITEURL": ""})
+    assert missing.returncode != 0 and "publishconf.py: set SITEURL" in missing.log
+    result = site.build(settings_file="publishconf.py", environment={"SITEURL": "https://example.org/"})
+    assert result.returncode == 0, result.log
+    feed = (site.output / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
+    assert '<link href="https://example.org/posts/line.html"' in feed
+
+
 def _identical_trees(left, right) -> bool:
     comparison = filecmp.dircmp(left, right)
     if comparison.left_only or comparison.right_only or comparison.funny_files:
