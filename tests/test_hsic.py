@@ -18,7 +18,6 @@ import matplotlib
 import numpy as np
 import pydantic
 import pytest
-from matplotlib import font_manager
 from reports import CJK_FONT, report_numbers
 from scipy import integrate, stats
 
@@ -41,10 +40,6 @@ SMALL: dict[str, dict[str, object]] = {
 
 def _grams(x: np.ndarray, y: np.ndarray, sigma: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     return hsic.gaussian_gram(x, sigma=sigma), hsic.gaussian_gram(y, sigma=sigma)
-
-
-def _cjk_font_available() -> bool:
-    return "NotoSansCJK" in font_manager.findfont(CJK_FONT, fallback_to_default=False)
 
 
 # --------------------------------------------------------------------------- estimators against their definitions
@@ -403,7 +398,6 @@ def test_dependence_report_keeps_requested_shapes() -> None:
     assert table.columns[1:] == ("圆环", "独立")
 
 
-@pytest.mark.skipif(not _cjk_font_available(), reason=f"{CJK_FONT} is not installed")
 @pytest.mark.parametrize("name", ["dependence_report", "noise_report", "null_report"])
 def test_figures_render_with_the_site_font(small_reports: dict[str, Report], name: str) -> None:
     figure = next(item for item in small_reports[name].items if isinstance(item, Figure))

@@ -18,7 +18,6 @@ import matplotlib
 import numpy as np
 import pydantic
 import pytest
-from matplotlib import font_manager
 from reports import CJK_FONT
 
 from computations import masks
@@ -82,10 +81,6 @@ def _by_prediction(spec: masks.MaskSpec) -> np.ndarray:
 
 def _default_masks(*kinds: str) -> list[masks.MaskSpec]:
     return masks.build_masks(kinds)  # the article's examples are the defaults
-
-
-def _cjk_font_available() -> bool:
-    return "NotoSansCJK" in font_manager.findfont(CJK_FONT, fallback_to_default=False)
 
 
 # --------------------------------------------------------------------------- the masks
@@ -336,7 +331,6 @@ def test_figure_data_list_every_cell(default_reports: dict[str, Report]) -> None
     assert sum(first.data["allowed"]) == 3 * 21
 
 
-@pytest.mark.skipif(not _cjk_font_available(), reason=f"{CJK_FONT} is not installed")
 @pytest.mark.parametrize("name", [fn.__name__ for fn in REPORTS])
 def test_figures_render_with_the_site_font(default_reports: dict[str, Report], name: str) -> None:
     for item in default_reports[name].items:
