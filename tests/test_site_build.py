@@ -61,6 +61,13 @@ def test_second_build_computes_nothing_and_is_byte_identical(site: Site, tmp_pat
     assert _identical_trees(first / "output", site.output)
 
 
+def test_ignoring_the_cache_recomputes_and_refreshes_it(site: Site) -> None:
+    site.write("posts/line.md", POST.format(points=12))
+    assert computed(site.build().log) == (0, 1, 0)
+    assert computed(site.build("REPRO_IGNORE_CACHE=true").log) == (0, 1, 0)
+    assert computed(site.build().log) == (1, 0, 0)
+
+
 def test_prose_edits_run_nothing_and_a_directive_edit_runs_only_itself(site: Site) -> None:
     site.write("posts/line.md", POST.format(points=12))
     site.write("posts/other.md", POST.format(points=30).replace("Slug: line", "Slug: other"))
