@@ -160,6 +160,29 @@ def test_theme_toggle_switches_colours_is_remembered_and_works_by_keyboard(serve
     context.close()
 
 
+FIGURE_INK = """() => {
+    const svg = document.querySelector('figure.repro-figure svg');
+    const text = svg.querySelector('g[id$="text_1"] use');  // a tick label's glyph
+    const axis = svg.querySelector('[style*="stroke: var(--figure-fg"]');  // a tick mark
+    const paper = svg.querySelector('[style*="fill: var(--figure-bg"]');  // the figure's background
+    return [getComputedStyle(text).fill, getComputedStyle(axis).stroke, getComputedStyle(paper).fill];
+}"""
+
+
+@pytest.mark.parametrize(
+    ("scheme", "ink", "paper"),
+    [("light", "rgb(0, 0, 0)", "rgb(255, 255, 255)"), ("dark", "rgb(226, 226, 222)", "rgb(29, 32, 38)")],
+)
+def test_figures_take_their_ink_and_paper_from_the_theme(
+    server: str, browser: Browser, scheme: str, ink: str, paper: str
+) -> None:
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    page.goto(f"{server}/posts/angle-between-random-vectors.html")
+    assert page.evaluate(FIGURE_INK) == [ink, ink, paper]
+    context.close()
+
+
 def test_without_javascript_the_page_follows_the_system_and_hides_the_toggle(server: str, browser: Browser) -> None:
     context = browser.new_context(color_scheme="dark", java_script_enabled=False)
     page = context.new_page()

@@ -62,6 +62,20 @@ def test_checks_show_their_verdict_and_provenance_names_the_run() -> None:
     assert "<code>toy.f</code>" in html and "0.50 秒" in html and "<code>a.md:3</code>" in html
 
 
+def test_black_and_white_follow_the_theme_inline_but_not_in_the_svg_file() -> None:
+    svg = (
+        '<svg><path style="fill: #ffffff"/><g style="fill: #000000; stroke: #000000"/>'
+        '<path style="fill: #1f77b4"/></svg>'
+    )
+    item = {**artifact("figure")["items"][0], "svg": svg}
+    fragment = render_artifact({"items": [item], "provenance": PROVENANCE}, key="b" * 64, location="a.md:1",
+                               numbers=PageNumbers(), root="")  # fmt: skip
+    assert 'style="fill: var(--figure-bg, #ffffff)"' in fragment.html
+    assert 'style="fill: var(--figure-fg, #000000); stroke: var(--figure-fg, #000000)"' in fragment.html
+    assert 'style="fill: #1f77b4"' in fragment.html
+    assert fragment.files["repro/bbbbbbbbbbbbbbbb/figure-1.svg"] == svg
+
+
 def test_error_box_escapes_the_message() -> None:
     html = render_error("ValueError: <bad>", location="a.md:3")
     assert html.startswith('<div class="repro-error" role="alert">') and "&lt;bad&gt;" in html

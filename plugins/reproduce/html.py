@@ -10,6 +10,8 @@ from html import escape
 from typing import Any
 
 _ID = re.compile(r'\bid="([^"]+)"')
+# matplotlib's black (text, axes, ticks) and white (figure, axes and legend backgrounds).
+_INK = re.compile(r"((?:fill|stroke): ?)#(000000|ffffff)\b")
 _REF = re.compile(r'(url\(#|href="#)([^)"]+)')
 
 
@@ -102,8 +104,19 @@ def prefix_svg_ids(svg: str, prefix: str) -> str:
     return _REF.sub(lambda m: f"{m.group(1)}{prefix}{m.group(2)}", svg)
 
 
+def theme_colours(svg: str) -> str:
+    """Let the page's theme pick a figure's ink and paper: black and white become CSS variables.
+
+    ``var(--figure-fg, #000000)`` and ``var(--figure-bg, #ffffff)`` keep the original colours
+    wherever the variables are unset (the downloadable SVG file is left as drawn), and let a
+    dark theme draw light text and axes on a dark panel. Data colours are untouched.
+    """
+    names = {"000000": "--figure-fg", "ffffff": "--figure-bg"}
+    return _INK.sub(lambda m: f"{m.group(1)}var({names[m.group(2)]}, #{m.group(2)})", svg)
+
+
 def _figure(item: Mapping[str, Any], *, number: int, prefix: str, anchor: str, url: str) -> str:
-    svg = prefix_svg_ids(item["svg"], prefix)
+    svg = theme_colours(prefix_svg_ids(item["svg"], prefix))
     # The alt text is an aria-label; Pagefind indexes it only where asked to.
     svg = svg.replace(
         "<svg ", f'<svg role="img" aria-label="{escape(item["alt"])}" data-pagefind-index-attrs="aria-label" ', 1
