@@ -6,7 +6,6 @@ tolerances of deterministic tests come from the accuracy of the method being tes
 
 from __future__ import annotations
 
-import inspect
 import io
 import math
 import typing
@@ -324,25 +323,6 @@ def test_article_check_fails_on_a_misprint(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 # --------------------------------------------------------------------------- the plugin contract
-
-
-@pytest.mark.parametrize("report_fn", REPORTS)
-def test_report_signature_contract(report_fn: typing.Callable[..., Report]) -> None:
-    hints = typing.get_type_hints(report_fn, include_extras=True)
-    parameters = inspect.signature(report_fn).parameters
-    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters.values())
-    assert hints["rng"] is np.random.Generator
-    assert parameters["rng"].default is inspect.Parameter.empty
-    assert hints["return"] is Report
-    docstring = inspect.getdoc(report_fn) or ""
-    args_section = docstring.split("Args:")[1]
-    for name, parameter in parameters.items():
-        assert f"{name}:" in args_section
-        if name == "rng":
-            continue
-        assert parameter.default is not inspect.Parameter.empty
-        adapter = pydantic.TypeAdapter(hints[name])
-        assert adapter.validate_python(parameter.default) == parameter.default
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,6 @@ over its (y, z) shadow instead of along x. Tolerances come from the accuracy of 
 
 from __future__ import annotations
 
-import inspect
 import io
 import math
 import typing
@@ -415,23 +414,6 @@ def test_figures_render_with_the_site_font(default_reports: dict[str, Report], n
 
 
 # --------------------------------------------------------------------------- the plugin contract
-
-
-@pytest.mark.parametrize("report_fn", REPORTS)
-def test_report_signature_contract(report_fn: typing.Callable[..., Report]) -> None:
-    hints = typing.get_type_hints(report_fn, include_extras=True)
-    parameters = inspect.signature(report_fn).parameters
-    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters.values())
-    assert hints["rng"] is np.random.Generator
-    assert parameters["rng"].default is inspect.Parameter.empty
-    assert hints["return"] is Report
-    args_section = (inspect.getdoc(report_fn) or "").split("Args:")[1]
-    for name, parameter in parameters.items():
-        assert f"{name}:" in args_section
-        if name == "rng":
-            continue
-        adapter = pydantic.TypeAdapter(hints[name])
-        assert adapter.validate_python(parameter.default) == parameter.default
 
 
 @pytest.mark.parametrize(
