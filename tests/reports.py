@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import io
+import warnings
+
+import matplotlib
+from matplotlib.figure import Figure as MplFigure
+
 from computations.report import Figure, Report, Table
 
 #: The font the site draws figures with (plugins/reproduce/artifact.py); tests use it so a
@@ -20,3 +26,15 @@ def report_numbers(report: Report) -> list:
         else:
             out.append(item.detail)
     return out
+
+
+def render_with_site_font(figure: MplFigure) -> bytes:
+    """SVG bytes of a figure drawn with the site's CJK font; any warning (a missing glyph,
+    bad mathtext) raises, as it fails a build."""
+    buffer = io.BytesIO()
+    with warnings.catch_warnings(), matplotlib.rc_context({"font.family": CJK_FONT}):
+        warnings.simplefilter("error")
+        figure.savefig(buffer, format="svg")
+    svg = buffer.getvalue()
+    assert svg.startswith(b"<?xml")
+    return svg

@@ -7,17 +7,15 @@ counts of rejections are compared with binomial quantiles at the same level.
 
 from __future__ import annotations
 
-import io
 import itertools
 import math
 import typing
-import warnings
 
 import matplotlib
 import numpy as np
 import pydantic
 import pytest
-from reports import CJK_FONT, report_numbers
+from reports import CJK_FONT, render_with_site_font, report_numbers
 from scipy import integrate, stats
 
 from computations import hsic
@@ -400,11 +398,7 @@ def test_dependence_report_keeps_requested_shapes() -> None:
 @pytest.mark.parametrize("name", ["dependence_report", "noise_report", "null_report"])
 def test_figures_render_with_the_site_font(small_reports: dict[str, Report], name: str) -> None:
     figure = next(item for item in small_reports[name].items if isinstance(item, Figure))
-    buffer = io.BytesIO()
-    with warnings.catch_warnings(), matplotlib.rc_context({"font.family": CJK_FONT}):
-        warnings.simplefilter("error")  # a missing glyph or bad mathtext fails the test
-        figure.figure.savefig(buffer, format="svg")
-    assert buffer.getvalue().startswith(b"<?xml")
+    render_with_site_font(figure.figure)
 
 
 @pytest.mark.parametrize("report_fn", REPORTS)
