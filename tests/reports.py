@@ -8,7 +8,7 @@ import warnings
 import matplotlib
 from matplotlib.figure import Figure as MplFigure
 
-from computations.report import Figure, Report, Table
+from computations.report import Check, Figure, Report, Table
 
 #: The font the site draws figures with (plugins/reproduce/artifact.py); tests use it so a
 #: missing glyph shows up here as it would in a build.
@@ -38,3 +38,21 @@ def render_with_site_font(figure: MplFigure) -> bytes:
     svg = buffer.getvalue()
     assert svg.startswith(b"<?xml")
     return svg
+
+
+def assert_well_formed(report: Report, kinds: list[type]) -> None:
+    """The report has these item kinds in order, every check holds, and figures and tables
+    carry what the site needs: captions, alt text, equal-length data columns, plain cells."""
+    assert [type(item) for item in report.items] == kinds
+    plain = {str, int, float}
+    for item in report.items:
+        if isinstance(item, Check):
+            assert item.passed is True, f"{item.claim}: {item.detail}"
+        elif isinstance(item, Figure):
+            lengths = {key: len(column) for key, column in item.data.items()}
+            assert len(set(lengths.values())) == 1, lengths
+            assert item.caption and item.alt
+            assert {type(cell) for column in item.data.values() for cell in column} <= plain
+        else:
+            assert all(len(row) == len(item.columns) for row in item.rows)
+            assert {type(cell) for row in item.rows for cell in row} <= plain

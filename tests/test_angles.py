@@ -15,7 +15,7 @@ import matplotlib
 import numpy as np
 import pydantic
 import pytest
-from reports import CJK_FONT, render_with_site_font, report_numbers
+from reports import CJK_FONT, assert_well_formed, render_with_site_font, report_numbers
 from scipy import integrate
 
 from computations import angles
@@ -241,20 +241,7 @@ def default_reports() -> dict[str, Report]:
 )
 def test_reports_at_defaults(default_reports: dict[str, Report], name: str, kinds: list) -> None:
     report = default_reports[name]
-    assert [type(item) for item in report.items] == kinds
-    for item in report.items:
-        if isinstance(item, Check):
-            assert item.passed is True, f"{item.claim}: {item.detail}"
-        elif isinstance(item, Figure):
-            lengths = {key: len(column) for key, column in item.data.items()}
-            assert len(set(lengths.values())) == 1, lengths
-            assert item.caption
-            assert item.alt
-            cells = [cell for column in item.data.values() for cell in column]
-            assert {type(cell) for cell in cells} <= {str, int, float}
-        else:
-            assert all(len(row) == len(item.columns) for row in item.rows)
-            assert {type(cell) for row in item.rows for cell in row} <= {str, int, float}
+    assert_well_formed(report, kinds)
 
 
 def test_moments_table_rows(default_reports: dict[str, Report]) -> None:

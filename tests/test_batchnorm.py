@@ -14,7 +14,7 @@ import matplotlib
 import numpy as np
 import pydantic
 import pytest
-from reports import CJK_FONT, render_with_site_font
+from reports import CJK_FONT, assert_well_formed, render_with_site_font
 
 from computations import batchnorm as bn
 from computations.report import Check, Figure, Report, Table
@@ -310,19 +310,7 @@ def reports() -> dict[str, Report]:
 )
 def test_report_items(reports: dict[str, Report], name: str, kinds: list[type]) -> None:
     report = reports[name]
-    assert [type(item) for item in report.items] == kinds
-    for item in report.items:
-        if isinstance(item, Check):
-            assert item.passed is True, f"{item.claim}: {item.detail}"
-        elif isinstance(item, Figure):
-            assert len({len(column) for column in item.data.values()}) == 1
-            assert item.caption
-            assert item.alt
-            cells = [cell for column in item.data.values() for cell in column]
-            assert {type(cell) for cell in cells} <= {str, int, float}
-        else:
-            assert all(len(row) == len(item.columns) for row in item.rows)
-            assert {type(cell) for row in item.rows for cell in row} <= {str, int, float}
+    assert_well_formed(report, kinds)
 
 
 def test_centering_tables_follow_the_closed_form(reports: dict[str, Report]) -> None:

@@ -15,7 +15,7 @@ import matplotlib
 import numpy as np
 import pydantic
 import pytest
-from reports import CJK_FONT, render_with_site_font, report_numbers
+from reports import CJK_FONT, assert_well_formed, render_with_site_font, report_numbers
 from scipy import integrate, stats
 
 from computations import hsic
@@ -364,18 +364,7 @@ def small_reports() -> dict[str, Report]:
 )
 def test_reports_items_and_checks(small_reports: dict[str, Report], name: str, kinds: list) -> None:
     report = small_reports[name]
-    assert [type(item) for item in report.items] == kinds
-    for item in report.items:
-        if isinstance(item, Check):
-            assert item.passed is True, f"{item.claim}: {item.detail}"
-        elif isinstance(item, Figure):
-            assert len({len(column) for column in item.data.values()}) == 1
-            assert {type(cell) for column in item.data.values() for cell in column} <= {str, int, float}
-            assert item.caption
-            assert item.alt
-        else:
-            assert all(len(row) == len(item.columns) for row in item.rows)
-            assert {type(cell) for row in item.rows for cell in row} <= {str, int, float}
+    assert_well_formed(report, kinds)
 
 
 def test_article_demo_table(small_reports: dict[str, Report]) -> None:

@@ -20,7 +20,7 @@ import matplotlib
 import numpy as np
 import pydantic
 import pytest
-from reports import CJK_FONT, render_with_site_font
+from reports import CJK_FONT, assert_well_formed, render_with_site_font
 
 from computations import wordcount
 from computations.corpora import load_texts
@@ -264,17 +264,7 @@ def fixture_reports() -> dict[str, Report]:
 )
 def test_reports_on_the_fixture(fixture_reports: dict[str, Report], name: str, kinds: list[type]) -> None:
     report = fixture_reports[name]
-    assert [type(item) for item in report.items] == kinds
-    for item in report.items:
-        if isinstance(item, Check):
-            assert item.passed is True, f"{item.claim}: {item.detail}"
-        elif isinstance(item, Figure):
-            lengths = {key: len(column) for key, column in item.data.items()}
-            assert len(set(lengths.values())) == 1, lengths
-            assert item.caption and item.alt
-        else:
-            assert all(len(row) == len(item.columns) for row in item.rows)
-            assert {type(cell) for row in item.rows for cell in row} <= {str, int, float}
+    assert_well_formed(report, kinds)
 
 
 def test_vocabulary_tables(fixture_reports: dict[str, Report], reference: Counter[str]) -> None:
