@@ -77,12 +77,12 @@ def timed(*, rng: np.random.Generator) -> Report:
 EXCLUSIVE = frozenset({"toy.timed"})
 
 COMPUTATIONS = {
-    "toy.count_lines": count_lines,
-    "toy.timed": timed,
-    "toy.line": line,
-    "toy.sleep": sleep,
-    "toy.crash": crash,
-    "toy.fail": fail,
-    "toy.broken_check": broken_check,
-    "toy.no_alt": no_alt,
+    "toy.count_lines": "fake_computations:count_lines",
+    "toy.timed": "fake_computations:timed",
+    "toy.line": "fake_computations:line",
+    "toy.sleep": "fake_computations:sleep",
+    "toy.crash": "fake_computations:crash",
+    "toy.fail": "fake_computations:fail",
+    "toy.broken_check": "fake_computations:broken_check",
+    "toy.no_alt": "fake_computations:no_alt",
 }

@@ -24,7 +24,7 @@ def test_svg_is_deterministic_without_metadata_and_with_valid_paths() -> None:
 
 
 def test_execute_renders_every_item_kind_and_records_provenance() -> None:
-    result = execute(Request("fake_computations", "toy.line", {"points": 5, "slope": 2.0}, seed=7))
+    result = execute(Request("fake_computations:line", "toy.line", {"points": 5, "slope": 2.0}, seed=7))
     kinds = [item["kind"] for item in result["items"]]
     assert kinds == ["figure", "table", "check"]
     figure_item, table_item, _ = result["items"]

@@ -8,19 +8,25 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from reproduce.cache import ArtifactCache, cache_key, code_fingerprint
+from reproduce.cache import ArtifactCache
 from reproduce.directive import Location, parse_directive
+from reproduce.fingerprint import Fingerprints, cache_key
 
 
 def f(*, n: int = 3, title: str = "a", rng: object) -> None: ...
 
 
+def g(*, n: int = 3, title: str = "a", rng: object) -> None: ...
+
+
 REGISTRY = {"toy.f": f}
+TARGET = f"{__name__}:f"
 
 
-def key(text: str, *, environment: str = "env", line: int = 1) -> str:
+def key(text: str, *, line: int = 1, target: str = TARGET, fingerprints: Fingerprints | None = None) -> str:
     directive = parse_directive(text, location=Location("a.md", line), registry=REGISTRY, default_timeout=5)
-    return cache_key(directive, f, environment=environment)
+    fingerprints = fingerprints or Fingerprints(renderer_module="reproduce.artifact")
+    return cache_key(fingerprints.components(directive, target=target, function=f))
 
 
 def test_key_ignores_order_defaults_location_and_timeout() -> None:
@@ -30,20 +36,30 @@ def test_key_ignores_order_defaults_location_and_timeout() -> None:
     assert key("compute: toy.f\ntimeout: 99\n", line=40) == base
 
 
-def test_key_changes_with_parameters_seed_and_environment() -> None:
+def test_key_changes_with_parameters_and_seed() -> None:
     base = key("compute: toy.f\n")
-    others = {
-        key("compute: toy.f\nn: 4\n"),
-        key("compute: toy.f\nseed: 1\n"),
-        key("compute: toy.f\n", environment="e2"),
-    }
-    assert base not in others and len(others) == 3
+    others = {key("compute: toy.f\nn: 4\n"), key("compute: toy.f\nseed: 1\n")}
+    assert base not in others and len(others) == 2
 
 
-def test_code_fingerprint_follows_same_package_imports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    package = tmp_path / "fakepkg"
+def test_pointing_a_name_at_another_function_of_the_same_module_changes_the_key() -> None:
+    # Issue 8.2: the same module source, another function behind the same registry name.
+    assert key("compute: toy.f\n", target=f"{__name__}:g") != key("compute: toy.f\n")
+
+
+def _package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> Path:
+    package = tmp_path / name
     package.mkdir()
     (package / "__init__.py").write_text("")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, name, raising=False)
+    return package
+
+
+def test_code_follows_same_package_imports_and_each_build_rereads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = _package(tmp_path, monkeypatch, "fakepkg")
     (package / "helper.py").write_text("X = 1\n")
     (package / "topic.py").write_text(
         textwrap.dedent("""\
@@ -52,25 +68,58 @@ def test_code_fingerprint_follows_same_package_imports(tmp_path: Path, monkeypat
         from fakepkg.helper import X
     """)
     )
-    monkeypatch.syspath_prepend(str(tmp_path))
-    before = code_fingerprint("fakepkg.topic")
-    code_fingerprint.cache_clear()
+    build = Fingerprints(renderer_module="reproduce.artifact")
+    before = build.code("fakepkg.topic")
+    assert set(before) == {"fakepkg", "fakepkg.helper", "fakepkg.topic"}
     (package / "helper.py").write_text("X = 2\n")
-    after = code_fingerprint("fakepkg.topic")
-    code_fingerprint.cache_clear()
-    assert before != after
-    sys.modules.pop("fakepkg", None)
+    # Issue 8.1: a later build (a new Fingerprints) sees the edit; one build sees one tree.
+    assert Fingerprints(renderer_module="reproduce.artifact").code("fakepkg.topic") != before
+    assert build.code("fakepkg.topic") == before
 
 
-def test_store_round_trip_and_corruption_is_a_miss(tmp_path: Path) -> None:
+def test_input_file_edits_reach_the_next_build(tmp_path: Path) -> None:
+    data = tmp_path / "data.txt"
+    data.write_text("一\n")
+    first = Fingerprints(renderer_module="reproduce.artifact")
+    before = first.file(data)
+    data.write_text("一\n二\n")
+    assert Fingerprints(renderer_module="reproduce.artifact").file(data) != before
+
+
+def test_libraries_are_those_the_code_imports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 8.3: a scipy upgrade must re-run what imports scipy, and nothing else.
+    package = _package(tmp_path, monkeypatch, "libpkg")
+    (package / "plain.py").write_text("import numpy as np\nimport json\n")
+    (package / "special.py").write_text("from scipy import special\nfrom . import plain\n")
+    (package / "segment.py").write_text("def cut(text):\n    import rjieba\n    return rjieba.cut(text)\n")
+    build = Fingerprints(renderer_module="reproduce.artifact")
+    plain = build.libraries(build.code("libpkg.plain"))
+    special = build.libraries(build.code("libpkg.special"))
+    segment = build.libraries(build.code("libpkg.segment"))
+    assert "numpy" in plain and "scipy" not in plain and "json" not in plain
+    assert {"scipy", "numpy"} <= set(special)  # scipy, and numpy through plain and scipy's requirements
+    assert set(segment) == {"rjieba"}
+    # The renderer draws every figure: matplotlib and what it requires belong to every key.
+    assert {"matplotlib", "numpy", "pillow", "fonttools"} <= set(build.renderer["libraries"])
+
+
+def test_real_topics_record_the_libraries_they_use() -> None:
+    build = Fingerprints(renderer_module="reproduce.artifact")
+    assert "scipy" in build.libraries(build.code("computations.angles"))
+    assert "scipy" not in build.libraries(build.code("computations.denoising"))
+    assert "rjieba" in build.libraries(build.code("computations.wordcount"))
+
+
+def test_store_round_trip_keeps_components_and_corruption_is_a_miss(tmp_path: Path) -> None:
     store = ArtifactCache(tmp_path)
     artifact = {"items": [{"kind": "check", "claim": "中文", "passed": True, "detail": ""}], "provenance": {}}
     assert store.get("ab" * 32) is None
-    store.put("ab" * 32, artifact)
+    store.put("ab" * 32, artifact, components={"function": "m:f"})
     assert store.get("ab" * 32) == artifact
     (path,) = tmp_path.rglob("*.json")
     assert not list(tmp_path.rglob("*.tmp"))
     entry = json.loads(path.read_text())
+    assert entry["components"] == {"function": "m:f"}
     entry["artifact"]["items"][0]["passed"] = False
     path.write_text(json.dumps(entry))
     assert store.get("ab" * 32) is None

@@ -14,14 +14,17 @@ import numpy as np
 import pydantic
 import pytest
 from reproduce.directive import parameter_model
+from reproduce.registry import Registry
 
-from computations.registry import COMPUTATIONS, EXCLUSIVE
 from computations.report import Report
+
+REGISTRY = Registry("computations.registry")
+COMPUTATIONS, EXCLUSIVE = REGISTRY.targets, REGISTRY.exclusive
 
 
 @pytest.mark.parametrize("name", sorted(COMPUTATIONS))
 def test_signature_is_a_valid_parameter_declaration(name: str) -> None:
-    function = COMPUTATIONS[name]
+    function = REGISTRY[name]
     hints = typing.get_type_hints(function, include_extras=True)
     parameters = inspect.signature(function).parameters
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters.values())

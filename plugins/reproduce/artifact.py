@@ -1,13 +1,13 @@
 """Run one computation and turn its Report into a JSON-ready artifact (runs in a worker).
 
-This is the only place figures become SVG, so its source is part of every cache key
-(``cache.environment_fingerprint``): changing how figures are drawn re-runs them.
+This is the only place figures become SVG, so its source and the libraries it imports are
+part of every cache key (``fingerprint.Fingerprints.renderer``): changing how figures are
+drawn re-runs them.
 """
 
 from __future__ import annotations
 
 import csv
-import importlib
 import io
 import math
 import numbers
@@ -31,6 +31,8 @@ from matplotlib import font_manager
 from threadpoolctl import threadpool_limits
 
 from computations.report import Check, Figure, Report, Table
+
+from .registry import resolve
 
 # Noto Sans CJK ships with Debian's fonts-noto-cjk, which the setup installs. We add the file
 # explicitly because matplotlib's font list cache, if built before the install, hides it.
@@ -59,7 +61,7 @@ class Request:
     oversubscribe the cores (measured: permutation loops 10–25× slower on 2 cores).
     """
 
-    registry: str
+    target: str
     name: str
     params: Mapping[str, Any]
     seed: int
@@ -80,7 +82,7 @@ def configure_matplotlib() -> None:
 def execute(request: Request) -> dict[str, Any]:
     """Run the computation and render its report. Raises whatever the computation raises."""
     configure_matplotlib()
-    function = importlib.import_module(request.registry).COMPUTATIONS[request.name]
+    function = resolve(request.target)
     started = time.perf_counter()
     with warnings.catch_warnings(), threadpool_limits(limits=request.threads):
         # A missing glyph means tofu in a published figure: treat it as a failure.

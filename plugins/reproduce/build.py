@@ -11,7 +11,6 @@ Phases, in order (the Pelican glue in ``__init__`` calls them):
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -20,14 +19,19 @@ from pathlib import Path
 from typing import Any
 
 from . import artifact
-from .cache import ArtifactCache, cache_key, environment_fingerprint
+from .cache import ArtifactCache
 from .directive import Directive, DirectiveError, Location, parse_directive
+from .fingerprint import Components, Fingerprints, cache_key
 from .html import Fragment, PageNumbers, render_artifact, render_error
+from .registry import ComputationImportError, Registry
 from .runner import Job, Outcome, run_jobs
 
 _PLACEHOLDER = re.compile(r'<div data-repro-slot="(\d+)"></div>')
 # "@fig:label" or "@tab:label" in the prose; not inside a word or an e-mail address.
 _REFERENCE = re.compile(r"(?<![\w.@])@(fig|tab):([a-z0-9][a-z0-9-]*[a-z0-9]|[a-z0-9])")
+# Read loosely from a directive body that may not parse, to name it in messages.
+_NAME = re.compile(r"^compute:\s*([\w.]+)\s*$", re.MULTILINE)
+_LABEL = re.compile(r"^label:\s*([a-z0-9-]+)\s*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,9 @@ class Slot:
     location: Location
     directive: Directive | None = None
     key: str | None = None
+    components: Components | None = None
     error: str | None = None
+    label: str | None = None  # as written, even when the directive does not parse
 
 
 @dataclass(frozen=True)
@@ -81,12 +87,11 @@ class Build:
     ) -> None:
         self.settings = settings
         self.say = say
-        registry = importlib.import_module(settings.registry)
-        self.registry: Mapping[str, Callable[..., Any]] = registry.COMPUTATIONS
+        self.registry = Registry(settings.registry)
         # Computations that measure wall time run alone, after the others (registry.EXCLUSIVE).
-        self.exclusive: frozenset[str] = frozenset(getattr(registry, "EXCLUSIVE", ()))
+        self.exclusive = self.registry.exclusive
         self.cache = ArtifactCache(settings.cache_path)
-        self.environment = environment_fingerprint(renderer_module=artifact.__name__)
+        self.fingerprints = Fingerprints(renderer_module=artifact.__name__)
         self.execute = execute
         self.slots: list[Slot] = []
         self.artifacts: dict[str, Mapping[str, Any]] = {}
@@ -94,23 +99,37 @@ class Build:
         self.stats = Stats()
 
     def add(self, text: str, *, location: Location) -> str:
-        """Record a directive found while reading; return its placeholder HTML."""
-        slot = Slot(location=location)
+        """Record a directive found while reading; return its placeholder HTML.
+
+        Never raises: whatever goes wrong becomes a failure at the directive's ``file:line``
+        (an exception escaping here would let SuperFences print the fence as inline code).
+        """
+        label = _LABEL.search(text)
+        slot = Slot(location=location, label=label and label.group(1))
+        name = (match := _NAME.search(text)) and match.group(1)
         try:
             slot.directive = parse_directive(
                 text, location=location, registry=self.registry, default_timeout=self.settings.timeout
             )
-            slot.key = cache_key(slot.directive, self.registry[slot.directive.name], environment=self.environment)
+            name, slot.label = slot.directive.name, slot.directive.label
+            slot.components = self.fingerprints.components(
+                slot.directive, target=self.registry.targets[name], function=self.registry[name]
+            )
+            slot.key = cache_key(slot.components)
         except DirectiveError as error:
-            return self.reject(error.location, str(error).removeprefix(f"{error.location}: "))
+            return self.reject(error.location, str(error).removeprefix(f"{error.location}: "), label=slot.label)
+        except ComputationImportError as error:
+            return self.reject(location, f"directive '{name}': {error}", label=slot.label)
         except OSError as error:  # an input file named by a parameter cannot be read
-            return self.reject(location, f"directive '{slot.directive.name}': input data: {error}")
+            return self.reject(location, f"directive '{name}': input data: {error}", label=slot.label)
+        except Exception as error:  # a computation's validator or resolver, a bug of ours: still file:line
+            return self.reject(location, f"directive '{name}': {type(error).__name__}: {error}", label=slot.label)
         return self._placeholder(slot)
 
-    def reject(self, location: Location, message: str) -> str:
+    def reject(self, location: Location, message: str, *, label: str | None = None) -> str:
         """Record a directive that cannot run; return the placeholder of its error box."""
         self._fail(location, message)
-        return self._placeholder(Slot(location=location, error=f"{location}: {message}"))
+        return self._placeholder(Slot(location=location, error=f"{location}: {message}", label=label))
 
     def _placeholder(self, slot: Slot) -> str:
         self.slots.append(slot)
@@ -129,7 +148,7 @@ class Build:
             directive = slot.directive
             assert directive is not None
             label = f"{directive.name} ({directive.location})"
-            jobs[slot.key] = Job(slot.key, self._request(directive), directive.timeout, label)
+            jobs[slot.key] = Job(slot.key, self._request(directive), directive.timeout, label, slot.components)
         usable = [s for s in self.slots if s.key is not None]
         self.stats.directives = len(self.slots)
         self.stats.hits = sum(1 for s in usable if s.key in self.artifacts)
@@ -143,8 +162,6 @@ class Build:
         outcomes = run_jobs(shared, execute=self.execute, workers=self.settings.workers, on_done=self._progress)
         outcomes |= run_jobs(alone, execute=self.execute, workers=1, on_done=self._progress)
         self.stats.runs = len(outcomes)
-        for key, outcome in outcomes.items():
-            self._settle(key, outcome)
         for slot in usable:
             if slot.key not in self.artifacts:
                 slot.error = outcomes[slot.key].error
@@ -155,16 +172,24 @@ class Build:
                         self._fail(slot.location, f"check failed: {check['claim']} ({check['detail']})")
 
     def _progress(self, job: Job, outcome: Outcome, done: int, total: int) -> None:
+        """Store a finished result at once (an interrupted build keeps it) and say how it went."""
+        self._settle(job, outcome)
         # The computation's own run time; the wall time since scheduling includes queueing.
         seconds = outcome.artifact["provenance"]["seconds"] if outcome.artifact else outcome.seconds
-        status = "ok" if outcome.error is None else "FAILED"
+        if outcome.error is not None:
+            status = "FAILED"
+        elif any(item["kind"] == "check" and not item["passed"] for item in outcome.artifact["items"]):
+            status = "CHECK FAILED"
+        else:
+            status = "ok"
         self.say(f"repro: [{done}/{total}] {status} {job.label} ({seconds:.1f} s)")
 
     def _request(self, directive: Directive) -> artifact.Request:
         """What a worker needs; exclusive computations get every core's BLAS threads."""
         cores = os.cpu_count() or 1
         threads = cores if directive.name in self.exclusive else max(1, cores // self.settings.workers)
-        return artifact.Request(self.settings.registry, directive.name, directive.params, directive.seed, threads)
+        target = self.registry.targets[directive.name]
+        return artifact.Request(target, directive.name, directive.params, directive.seed, threads)
 
     def fill(self, html: str, *, root: str, source: str, text: str) -> Fragment:
         """Replace the placeholders and ``@fig:``/``@tab:`` references of one page.
@@ -177,23 +202,31 @@ class Build:
         numbers = PageNumbers()
         files: dict[str, str] = {}
         labels: set[str] = set()
+        failed: set[str] = set()  # labels of failed directives: already reported, with their refs
 
         def replace(match: re.Match[str]) -> str:
             slot = self.slots[int(match.group(1))]
+            if slot.label and slot.label in labels:
+                self._fail(slot.location, f"label '{slot.label}' is used twice on this page")
+            labels.add(slot.label)
             if slot.key is None or slot.key not in self.artifacts:
+                failed.add(slot.label)
                 return render_error(slot.error or "not computed", location=str(slot.location))
-            label = slot.directive.label
-            if label and label in labels:
-                self._fail(slot.location, f"label '{label}' is used twice on this page")
-            labels.add(label)
-            fragment = render_artifact(
-                self.artifacts[slot.key],
-                key=slot.key,
-                location=str(slot.location),
-                numbers=numbers,
-                root=root,
-                label=label,
-            )
+            try:
+                fragment = render_artifact(
+                    self.artifacts[slot.key],
+                    key=slot.key,
+                    location=str(slot.location),
+                    numbers=numbers,
+                    root=root,
+                    label=slot.label,
+                )
+            except Exception as error:  # an artifact that cannot be drawn: a failure, never a traceback
+                problem = f"{type(error).__name__}: {error}"
+                message = f"directive '{slot.directive.name}': cannot render its result: {problem}"
+                self._fail(slot.location, message)
+                failed.add(slot.label)
+                return render_error(message, location=str(slot.location))
             files.update(fragment.files)
             return fragment.html
 
@@ -201,6 +234,8 @@ class Build:
 
         def cross_reference(match: re.Match[str]) -> str:
             anchor = f"{match.group(1)}-{match.group(2)}"
+            if match.group(2) in failed and anchor not in numbers.anchors:
+                return f'<span class="repro-error-inline" title="计算失败">{match.group(0)}</span>'
             if anchor not in numbers.anchors:
                 known = ", ".join(sorted(numbers.anchors)) or "none"
                 line = text.count("\n", 0, max(text.find(match.group(0)), 0)) + 1
@@ -221,11 +256,11 @@ class Build:
             f"{self.stats.runs} computed, {len(self.failures)} failed" + (f"; slowest: {slowest}" if slowest else "")
         )
 
-    def _settle(self, key: str, outcome: Outcome) -> None:
+    def _settle(self, job: Job, outcome: Outcome) -> None:
         if outcome.artifact is None:
             return  # a failure is reported per slot and never cached
-        self.artifacts[key] = outcome.artifact
-        self.cache.put(key, outcome.artifact)
+        self.artifacts[job.key] = outcome.artifact
+        self.cache.put(job.key, outcome.artifact, components=job.components)
         self.stats.slowest.append(
             (outcome.artifact["provenance"]["seconds"], outcome.artifact["provenance"]["compute"])
         )

@@ -23,12 +23,16 @@ import pebble
 
 @dataclass(frozen=True)
 class Job:
-    """One distinct computation to run; ``label`` names it in progress lines."""
+    """One distinct computation to run; ``label`` names it in progress lines.
+
+    ``components`` are what its key was made from, stored with the result.
+    """
 
     key: str
     request: Any
     timeout: float
     label: str
+    components: Any = None
 
 
 @dataclass(frozen=True)

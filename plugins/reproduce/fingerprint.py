@@ -1,0 +1,200 @@
+"""What a directive's result depends on, as named components that make its cache key.
+
+The components (:meth:`Fingerprints.components`) are:
+- ``directive``: the computation's name, its parameters with defaults filled in, the seed;
+- ``function``: the registry's target (``module:function``), so pointing a name at another
+  function of the same module is a different result;
+- ``code``: a hash of the source of the computation's module and of every module of the
+  same top-level package it imports, transitively. We hash source rather than ask authors
+  to bump a version number: a forgotten bump would serve stale figures, a spurious re-run
+  only costs seconds;
+- ``inputs``: the bytes of every file its ``InputFiles`` parameters name;
+- ``libraries``: the version of every installed distribution that this code imports
+  (read from its ``import`` statements) and of everything those require, so upgrading scipy
+  re-runs the computations that use scipy and no others;
+- ``python`` and ``renderer``: the interpreter version and the code (and, through
+  ``libraries``, the libraries) of the module that renders figures to SVG.
+
+The entry of each result stores its components, so ``invoke cache why`` can say which one
+changed. A :class:`Fingerprints` memoises file and module hashes for **one build only**: a
+second build in the same process (livereload) must see the tree as it is then.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import importlib.metadata
+import importlib.util
+import json
+import platform
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from packaging.requirements import InvalidRequirement, Requirement
+
+from computations.report import InputFiles
+
+from .directive import Directive, parameter_model
+
+Components = dict[str, Any]
+
+
+def cache_key(components: Mapping[str, Any]) -> str:
+    """SHA-256 of the components' canonical JSON."""
+    canonical = json.dumps(components, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class Fingerprints:
+    """Hashes of modules, files and library versions, memoised within one build."""
+
+    def __init__(self, *, renderer_module: str) -> None:
+        self._modules: dict[str, dict[str, str]] = {}
+        self._sources: dict[str, str] = {}  # module name → source text, for the library scan
+        self._files: dict[Path, str] = {}
+        self._distributions: Mapping[str, list[str]] | None = None
+        self._closure: dict[str, dict[str, str]] = {}
+        renderer = self.code(renderer_module)
+        self.renderer = {"code": _digest_of(renderer), "libraries": self.libraries(renderer)}
+
+    def components(self, directive: Directive, *, target: str, function: Callable[..., Any]) -> Components:
+        """Everything the directive's result depends on (see the module docstring).
+
+        Raises:
+            OSError: an input file named by a parameter cannot be read.
+        """
+        module = target.partition(":")[0]
+        code = self.code(module)
+        return {
+            "directive": json.loads(directive.canonical),
+            "function": target,
+            "code": code,
+            "inputs": self.inputs(directive, function),
+            "libraries": self.libraries(code) | self.renderer["libraries"],
+            "python": platform.python_version(),
+            "renderer": self.renderer["code"],
+        }
+
+    def code(self, module_name: str) -> dict[str, str]:
+        """SHA-256 of the source of a module and of the same-package modules it imports."""
+        if module_name not in self._modules:
+            self._modules[module_name] = _module_closure(module_name, self._sources)
+        return self._modules[module_name]
+
+    def inputs(self, directive: Directive, function: Callable[..., Any]) -> dict[str, dict[str, str]]:
+        """Per ``InputFiles`` parameter: file name → SHA-256 of its bytes."""
+        found: dict[str, dict[str, str]] = {}
+        for name, field in parameter_model(function).model_fields.items():
+            for marker in field.metadata:
+                if isinstance(marker, InputFiles):
+                    paths = sorted(Path(p) for p in marker.resolve(directive.params[name]))
+                    found[name] = {path.name: self.file(path) for path in paths}
+        return found
+
+    def file(self, path: Path) -> str:
+        if path not in self._files:
+            with path.open("rb") as handle:
+                self._files[path] = hashlib.file_digest(handle, "sha256").hexdigest()
+        return self._files[path]
+
+    def libraries(self, code: Mapping[str, str]) -> dict[str, str]:
+        """Versions of the distributions the modules of ``code`` import, with their requirements."""
+        if self._distributions is None:
+            self._distributions = importlib.metadata.packages_distributions()
+        versions: dict[str, str] = {}
+        for top in sorted({name for module in code for name in _imports_of(module, self._sources[module])}):
+            if top in sys.stdlib_module_names:
+                continue
+            for distribution in self._distributions.get(top, ()):
+                versions |= self._requirement_closure(distribution)
+        return dict(sorted(versions.items()))
+
+    def _requirement_closure(self, distribution: str) -> dict[str, str]:
+        """The distribution's version and those of what it requires (extras left out), transitively."""
+        if distribution not in self._closure:
+            versions: dict[str, str] = {}
+            pending = [distribution]
+            while pending:
+                name = pending.pop()
+                try:
+                    meta = importlib.metadata.distribution(name)
+                except importlib.metadata.PackageNotFoundError:
+                    continue  # an optional requirement that is not installed
+                canonical = meta.metadata["Name"].lower().replace("_", "-")
+                if canonical in versions:
+                    continue
+                versions[canonical] = meta.version
+                pending.extend(_required(meta.requires or ()))
+            self._closure[distribution] = versions
+        return self._closure[distribution]
+
+
+def _required(requirements: Iterable[str]) -> list[str]:
+    names = []
+    for text in requirements:
+        try:
+            requirement = Requirement(text)
+        except InvalidRequirement:
+            continue
+        if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+            names.append(requirement.name)
+    return names
+
+
+def _digest_of(code: Mapping[str, str]) -> str:
+    return hashlib.sha256(json.dumps(code, sort_keys=True).encode()).hexdigest()
+
+
+def _module_closure(module_name: str, sources: dict[str, str]) -> dict[str, str]:
+    """Hashes of the module and its same-package imports; their text is added to ``sources``."""
+    package = module_name.split(".")[0]
+    seen: dict[str, str] = {}
+    pending = [module_name]
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):  # "from module import name" where name is no module
+            continue
+        if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
+            continue
+        source = Path(spec.origin).read_bytes()
+        seen[name] = hashlib.sha256(source).hexdigest()
+        sources[name] = source.decode("utf-8", errors="replace")
+        pending.extend(n for n in _imported_modules(sources[name], name, spec) if n.split(".")[0] == package)
+    return dict(sorted(seen.items()))
+
+
+def _imports_of(module: str, source: str) -> set[str]:
+    """Top-level names a module imports."""
+    spec = importlib.util.find_spec(module)
+    return {name.split(".")[0] for name in _imported_modules(source, module, spec) if name}
+
+
+def _imported_modules(source: str, name: str, spec: Any) -> list[str]:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []  # the module fails at import and is reported there; its source is still hashed
+    is_package = spec.submodule_search_locations is not None
+    base = name if is_package else name.rpartition(".")[0]
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = base.split(".")
+                root = ".".join(parts[: len(parts) - node.level + 1])
+                module = f"{root}.{node.module}" if node.module else root
+            else:
+                module = node.module or ""
+            found.append(module)
+            # "from package import submodule" imports a module too.
+            found.extend(f"{module}.{alias.name}" for alias in node.names)
+    return found
