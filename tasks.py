@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -15,6 +16,8 @@ ROOT = Path(__file__).parent
 SETTINGS_FILE = str(ROOT / "pelicanconf.py")
 SETTINGS = read_settings(SETTINGS_FILE)
 DRAFT = "-e REPRO_STRICT=false"
+# Draft builds publish here, never into OUTPUT_PATH (plugins/reproduce: draft_path).
+DRAFT_OUTPUT = ROOT / (SETTINGS["OUTPUT_PATH"] + "-draft")
 
 
 def pelican_run(arguments: str, settings: str = SETTINGS_FILE) -> None:
@@ -43,7 +46,7 @@ def publish(c):
 @task
 def clean(c, cache=False):
     """Remove output/ (and, with --cache, the directive cache and the math-font cache)."""
-    for name in ("output", "output.staging", "output.previous"):
+    for name in ("output", "output.staging", "output.previous", "output-draft", "output-draft.staging"):
         shutil.rmtree(ROOT / name, ignore_errors=True)
     if cache:
         shutil.rmtree(ROOT / SETTINGS["REPRO_CACHE_PATH"], ignore_errors=True)
@@ -52,27 +55,29 @@ def clean(c, cache=False):
 
 @task
 def serve(c, port=8000):
-    """Build in draft mode (failing directives shown as error boxes) and serve on localhost."""
+    """Build in draft mode (failing directives shown as error boxes) into output-draft/ and serve it."""
     pelican_run(DRAFT)
-    pelican_run(f"{DRAFT} --listen --bind 127.0.0.1 --port {port}")
+    pelican_run(f"{DRAFT} --listen --bind 127.0.0.1 --port {port} -o {DRAFT_OUTPUT}")
 
 
 @task
 def livereload(c, port=8000):
-    """Serve in draft mode and rebuild when content, theme, plugins or computations change."""
+    """Serve output-draft/ and rebuild it (draft mode) when content, theme, plugins or computations change."""
     from livereload import Server
 
     def rebuild_draft():
-        try:
-            pelican_run(DRAFT)
-        except SystemExit as exit:  # keep serving after a failed build
-            print(f"build failed (exit {exit.code})", file=sys.stderr)
+        # A fresh Python process per rebuild: one that built before still holds the old
+        # computation modules, and the pool's workers would be forked from them.
+        command = [sys.executable, "-m", "pelican", *shlex.split(f"-s {SETTINGS_FILE} --fatal errors {DRAFT}")]
+        result = subprocess.run(command, cwd=ROOT, check=False)
+        if result.returncode:  # keep serving after a failed build
+            print(f"build failed (exit {result.returncode})", file=sys.stderr)
 
     rebuild_draft()
     server = Server()
     for pattern in ("content/**/*", "theme/**/*", "plugins/**/*.py", "computations/**/*.py", "pelicanconf.py"):
         server.watch(pattern, rebuild_draft)
-    server.serve(host="127.0.0.1", port=port, root=str(ROOT / SETTINGS["OUTPUT_PATH"]))
+    server.serve(host="127.0.0.1", port=port, root=str(DRAFT_OUTPUT))
 
 
 @task

@@ -26,6 +26,11 @@ class Site:
         return self.path / "output"
 
     @property
+    def draft(self) -> Path:
+        """Where draft builds (``REPRO_STRICT=false``) publish: never ``output``."""
+        return self.path / "output-draft"
+
+    @property
     def cache(self) -> Path:
         return self.path / "cache"
 

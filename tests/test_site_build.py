@@ -105,7 +105,7 @@ def test_bad_directives_fail_strict_build_with_every_location(site: Site) -> Non
         in result.log
     )
     assert "content/posts/worse.md:8: directive 'toy.lines': unknown computation; did you mean 'toy.line'" in result.log
-    assert "2 directive(s) failed" in result.log
+    assert "build failed: 2 problem(s)" in result.log and "Traceback" not in result.log
     # The previously published site is untouched.
     assert (site.output / "posts" / "line.html").read_bytes() == published
     assert not (site.output / "posts" / "bad.html").exists()
@@ -127,9 +127,11 @@ def test_draft_mode_shows_an_error_box_and_goes_on(site: Site) -> None:
     )
     result = site.build("REPRO_STRICT=false")
     assert result.returncode == 0, result.log
-    page = (site.output / "posts" / "line.html").read_text(encoding="utf-8")
+    page = (site.draft / "posts" / "line.html").read_text(encoding="utf-8")
     assert '<div class="repro-error" role="alert"><strong>计算失败 · content/posts/line.md:7</strong>' in page
     assert "ValueError: 出错了" in page
+    # Issue 8.10: a draft build never writes where a deploy of output/ would ship it from.
+    assert not site.output.exists()
 
 
 def test_timeouts_and_crashes_are_reported_not_hung_and_not_cached(site: Site) -> None:
@@ -203,7 +205,7 @@ def test_unknown_tex_command_fails_strict_build(site: Site) -> None:
 def test_header_options_are_rejected_not_rendered_as_code(site: Site) -> None:
     site.write("posts/h.md", 'Title: 头\nDate: 2026-11-01\nSlug: h\n\n```repro points="3"\ncompute: toy.line\n```\n')
     result = site.build("REPRO_STRICT=false")
-    page = (site.output / "posts" / "h.html").read_text(encoding="utf-8")
+    page = (site.draft / "posts" / "h.html").read_text(encoding="utf-8")
     assert "<code>repro" not in page and 'class="repro-error"' in page
     assert "content/posts/h.md:5" in result.log
 

@@ -2,9 +2,14 @@
 
 Settings (pelicanconf.py), all optional:
 ``REPRO_STRICT`` (True: any failing directive fails the build; False: draft mode, an error
-box replaces it), ``REPRO_CACHE_PATH`` (".repro-cache"), ``REPRO_WORKERS`` (all cores),
+box replaces it and the site goes to ``<output>-draft/``, never to ``output/``),
+``REPRO_CACHE_PATH`` (".repro-cache"), ``REPRO_WORKERS`` (all cores),
 ``REPRO_TIMEOUT`` (seconds per directive, 300), ``REPRO_IGNORE_CACHE`` (False),
 ``REPRO_REGISTRY`` (module with a ``COMPUTATIONS`` dict, "computations.registry").
+
+Other plugins report what must fail a strict build by appending ``"file:line: message"``
+strings to ``context[FAILURES]`` (Pelican's context is shared by every generator); the
+``finalized`` receiver prints them all in one summary and exits non-zero without publishing.
 """
 
 from __future__ import annotations
@@ -22,28 +27,7 @@ from .markdown_fence import reader_class, superfences_entry
 from .publish import promote, staging_path
 
 logger = logging.getLogger(__name__)
-_state: dict[str, Any] = {}
-
-
-class BuildFailed(Exception):
-    """Raised to make Pelican exit non-zero; the previous output stays untouched."""
-
-
-def initialize(pelican: Any) -> None:
-    s = pelican.settings
-    _state["settings"] = Settings(
-        strict=bool(s.get("REPRO_STRICT", True)),
-        cache_path=Path(s.get("REPRO_CACHE_PATH", ".repro-cache")),
-        workers=int(s.get("REPRO_WORKERS") or os.cpu_count() or 1),
-        timeout=float(s.get("REPRO_TIMEOUT", 300)),
-        ignore_cache=bool(s.get("REPRO_IGNORE_CACHE", False)),
-        registry=s.get("REPRO_REGISTRY", "computations.registry"),
-    )
-    _state["root"] = os.path.dirname(os.path.abspath(s["PATH"]))
-    _state["output"] = Path(pelican.output_path)
-    pelican.output_path = str(staging_path(Path(pelican.output_path)))
-    fences = s["MARKDOWN"].setdefault("extension_configs", {}).setdefault("pymdownx.superfences", {})
-    fences.setdefault("custom_fences", []).append(superfences_entry())
+FAILURES = "REPRO_FAILURES"
 
 
 def _say(message: str) -> None:
@@ -51,49 +35,97 @@ def _say(message: str) -> None:
     console.print(message, soft_wrap=True, highlight=False)
 
 
-def start_build(pelican: Any) -> None:
-    """Each run (autoreload runs many) starts with no directives."""
-    _state["build"] = Build(_state["settings"], say=_say)
-    _state["pages"] = []
+class Plugin:
+    """The plugin's state for one Pelican run; its bound methods are the signal receivers.
 
+    ``start_build`` resets everything per build: Pelican's autoreload builds many times in
+    one process, and nothing of one build may leak into the next.
+    """
 
-def install_reader(readers: Any) -> None:
-    readers.reader_classes["md"] = reader_class(_state["build"], root=_state["root"])
+    def __init__(self) -> None:
+        self.settings = Settings()
+        self.root = "."
+        self.output = Path("output")
+        self.build: Build | None = None
+        self.pages: list[Any] = []
+        self.context: dict[str, Any] = {}
 
+    def initialize(self, pelican: Any) -> None:
+        s = pelican.settings
+        self.settings = Settings(
+            strict=bool(s.get("REPRO_STRICT", True)),
+            cache_path=Path(s.get("REPRO_CACHE_PATH", ".repro-cache")),
+            workers=int(s.get("REPRO_WORKERS") or os.cpu_count() or 1),
+            timeout=float(s.get("REPRO_TIMEOUT", 300)),
+            ignore_cache=bool(s.get("REPRO_IGNORE_CACHE", False)),
+            registry=s.get("REPRO_REGISTRY", "computations.registry"),
+        )
+        self.root = os.path.dirname(os.path.abspath(s["PATH"]))
+        self.output = draft_path(Path(pelican.output_path), strict=self.settings.strict)
+        pelican.output_path = str(staging_path(self.output))
+        fences = s["MARKDOWN"].setdefault("extension_configs", {}).setdefault("pymdownx.superfences", {})
+        fences.setdefault("custom_fences", []).append(superfences_entry())
 
-def remember_page(content: Any) -> None:
-    if has_placeholders(getattr(content, "_content", "") or ""):
-        _state["pages"].append(content)
+    def start_build(self, pelican: Any) -> None:
+        self.build = Build(self.settings, say=_say)
+        self.pages = []
+        self.context = {}
 
+    def install_reader(self, readers: Any) -> None:
+        readers.reader_classes["md"] = reader_class(self.build, root=self.root)
 
-def compute_and_fill(generators: list[Any]) -> None:
-    build: Build = _state["build"]
-    build.run()
-    output = Path(generators[0].output_path)
-    for page in _state["pages"]:
-        source = os.path.relpath(page.source_path, _state["root"])
-        text = Path(page.source_path).read_text(encoding="utf-8")
-        fragment = build.fill(page._content, root="../" * page.url.count("/"), source=source, text=text)
-        page._content = fragment.html
-        for name, data in fragment.files.items():
-            (output / name).parent.mkdir(parents=True, exist_ok=True)
-            (output / name).write_text(data, encoding="utf-8")
-    _say(build.summary())
-    if build.failures:
-        report = "\n".join(f"  {failure}" for failure in build.failures)
+    def remember_page(self, content: Any) -> None:
+        if has_placeholders(getattr(content, "_content", "") or ""):
+            self.pages.append(content)
+
+    def compute_and_fill(self, generators: list[Any]) -> None:
+        assert self.build is not None
+        build = self.build
+        build.run()
+        output = Path(generators[0].output_path)
+        for page in self.pages:
+            source = os.path.relpath(page.source_path, self.root)
+            text = Path(page.source_path).read_text(encoding="utf-8")
+            fragment = build.fill(page._content, root="../" * page.url.count("/"), source=source, text=text)
+            page._content = fragment.html
+            for name, data in fragment.files.items():
+                (output / name).parent.mkdir(parents=True, exist_ok=True)
+                (output / name).write_text(data, encoding="utf-8")
+        _say(build.summary())
+        self.context = generators[0].context
         if build.settings.strict:
-            raise BuildFailed(f"{len(build.failures)} directive(s) failed:\n{report}")
-        logger.warning("repro (draft mode, shown as error boxes):\n%s", report)
+            self.context.setdefault(FAILURES, []).extend(str(failure) for failure in build.failures)
+        elif build.failures:
+            report = "\n".join(f"  {failure}" for failure in build.failures)
+            logger.warning("repro (draft mode, shown as error boxes):\n%s", report)
+
+    def publish(self, pelican: Any) -> None:
+        """Publish the staged site, or, if anything failed, say everything at once and exit 1."""
+        failures = self.context.get(FAILURES, [])
+        if failures:
+            lines = "\n".join(f"  {failure}" for failure in failures)
+            _say(f"build failed: {len(failures)} problem(s); {self.output}/ was left as it was:\n{lines}")
+            # SystemExit, not an exception: Pelican would log an exception again as a traceback.
+            raise SystemExit(1)
+        promote(Path(pelican.output_path), self.output)
+        if not self.settings.strict:
+            _say(f"draft build published to {self.output}/ (never to the strict build's folder)")
 
 
-def publish(pelican: Any) -> None:
-    promote(Path(pelican.output_path), _state["output"])
+def draft_path(output: Path, *, strict: bool) -> Path:
+    """Draft builds (error boxes in pages) go to ``<output>-draft``, so no deploy ships one."""
+    return output if strict else output.with_name(output.name + "-draft")
+
+
+# One instance per process: blinker holds receivers weakly, and connecting the same bound
+# methods again (Pelican registers plugins once per run) is a no-op rather than a duplicate.
+_plugin = Plugin()
 
 
 def register() -> None:
-    signals.initialized.connect(initialize)
-    signals.get_generators.connect(start_build)
-    signals.readers_init.connect(install_reader)
-    signals.content_object_init.connect(remember_page)
-    signals.all_generators_finalized.connect(compute_and_fill)
-    signals.finalized.connect(publish)
+    signals.initialized.connect(_plugin.initialize)
+    signals.get_generators.connect(_plugin.start_build)
+    signals.readers_init.connect(_plugin.install_reader)
+    signals.content_object_init.connect(_plugin.remember_page)
+    signals.all_generators_finalized.connect(_plugin.compute_and_fill)
+    signals.finalized.connect(_plugin.publish)

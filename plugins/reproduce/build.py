@@ -22,7 +22,7 @@ from . import artifact
 from .cache import ArtifactCache
 from .directive import Directive, DirectiveError, Location, parse_directive
 from .fingerprint import Components, Fingerprints, cache_key
-from .html import Fragment, PageNumbers, render_artifact, render_error
+from .html import Fragment, PageNumbers, render_artifact, render_error, render_inline_error
 from .registry import ComputationImportError, Registry
 from .runner import Job, Outcome, run_jobs
 
@@ -235,13 +235,13 @@ class Build:
         def cross_reference(match: re.Match[str]) -> str:
             anchor = f"{match.group(1)}-{match.group(2)}"
             if match.group(2) in failed and anchor not in numbers.anchors:
-                return f'<span class="repro-error-inline" title="计算失败">{match.group(0)}</span>'
+                return render_inline_error(match.group(0), "its directive failed (see the box below)")
             if anchor not in numbers.anchors:
                 known = ", ".join(sorted(numbers.anchors)) or "none"
                 line = text.count("\n", 0, max(text.find(match.group(0)), 0)) + 1
-                where = Location(source, line)
-                self._fail(where, f"unknown reference '{match.group(0)}' (labelled on this page: {known})")
-                return f'<span class="repro-error-inline">{match.group(0)}</span>'
+                message = f"unknown reference '{match.group(0)}' (labelled on this page: {known})"
+                self._fail(Location(source, line), message)
+                return render_inline_error(match.group(0), message)
             return f'<a class="repro-ref" href="#{anchor}">{numbers.anchors[anchor]}</a>'
 
         return Fragment(html=_REFERENCE.sub(cross_reference, html), files=files)

@@ -98,6 +98,14 @@ def render_error(message: str, *, location: str) -> str:
     )
 
 
+def render_inline_error(text: str, message: str) -> str:
+    """A failed reference in the prose: the text as written, and why, visible (draft mode)."""
+    return (
+        f'<span class="repro-error-inline" role="alert">{escape(text)}'
+        f'<span class="repro-error-message">{escape(message)}</span></span>'
+    )
+
+
 def prefix_svg_ids(svg: str, prefix: str) -> str:
     """Make every id in an inline SVG unique on the page, and its references follow."""
     svg = _ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', svg)

@@ -10,8 +10,11 @@ directives that use it, with the module's ``file:line``, and the rest of the sit
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import importlib
 import os
+import sys
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -19,6 +22,28 @@ from typing import Any
 
 class ComputationImportError(Exception):
     """A computation's module cannot be imported. ``str()`` names its ``file:line``."""
+
+
+class StaleProcessError(Exception):
+    """A module the plugin itself holds changed on disk since this process imported it."""
+
+
+def _source_digest(module: object) -> str | None:
+    path = getattr(module, "__file__", None)
+    try:
+        with open(path or "", "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+# Modules imported before any build: the plugin's own imports, e.g. computations.report, whose
+# classes it checks results against. Every other module of the computations' packages is
+# imported afresh by each build: livereload and Pelican's autoreload build many times in one
+# process, and must run the code as it is now. The source of a preloaded one is hashed when
+# the first build meets it (right after the plugin loads), to notice later edits.
+_PRELOADED: frozenset[str] = frozenset(sys.modules)
+_PRELOADED_DIGESTS: dict[str, str | None] = {}
 
 
 class Registry(Mapping[str, Callable[..., Any]]):
@@ -30,6 +55,7 @@ class Registry(Mapping[str, Callable[..., Any]]):
     """
 
     def __init__(self, module: str) -> None:
+        _forget({module.split(".")[0]})
         registry = importlib.import_module(module)
         self.module = module
         self.targets: Mapping[str, str] = dict(registry.COMPUTATIONS)
@@ -38,6 +64,7 @@ class Registry(Mapping[str, Callable[..., Any]]):
         for name, target in self.targets.items():
             if not isinstance(target, str) or target.count(":") != 1:
                 raise TypeError(f"{module}: COMPUTATIONS[{name!r}] must be 'module:function', got {target!r}")
+        _forget({target.split(".")[0].partition(":")[0] for target in self.targets.values()} - {module.split(".")[0]})
 
     def __getitem__(self, name: str) -> Callable[..., Any]:
         if name not in self._functions:
@@ -53,8 +80,28 @@ class Registry(Mapping[str, Callable[..., Any]]):
     def __len__(self) -> int:
         return len(self.targets)
 
-    def module_of(self, name: str) -> str:
-        return self.targets[name].partition(":")[0]
+
+def _forget(packages: set[str]) -> None:
+    """Drop the packages' modules from ``sys.modules`` so this build imports them from disk.
+
+    Raises:
+        StaleProcessError: one the plugin imported itself has changed; it cannot be reloaded.
+    """
+    for name in [n for n in sys.modules if n.split(".")[0] in packages]:
+        if name not in _PRELOADED:
+            module = sys.modules.pop(name)
+            # Bytecode is trusted on the source's mtime (whole seconds) and size: an edit within
+            # the same second that keeps the size would run the old code. Import from source.
+            with contextlib.suppress(OSError, TypeError):
+                os.remove(getattr(module, "__cached__", None))
+            continue
+        digest = _source_digest(sys.modules[name])
+        if _PRELOADED_DIGESTS.setdefault(name, digest) != digest:
+            where = os.path.relpath(sys.modules[name].__file__ or name)
+            raise StaleProcessError(
+                f"{where} changed since this process imported it, and the plugin holds its classes: "
+                "rebuild in a fresh process (invoke build / invoke livereload start one per build)"
+            )
 
 
 def resolve(target: str) -> Callable[..., Any]:

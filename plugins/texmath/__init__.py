@@ -1,7 +1,8 @@
 """Pelican glue for build-time math: every page's TeX becomes MathML before writing.
 
 Settings: ``TEXMATH_STRICT`` (defaults to ``REPRO_STRICT``, True): an unknown command or
-malformed formula fails the build with ``file:line``; in draft mode it is shown in red.
+malformed formula fails the build with ``file:line`` (reported together with the failing
+directives, see ``reproduce``); in draft mode it is shown in red.
 ``TEXMATH_ASSETS`` ("math"): the output folder that receives temml's stylesheet and font
 (equation numbering, alignment), which the theme links. ``TEXMATH_FONT`` (Debian
 fonts-lmodern's Latin Modern Math): an OpenType math font, converted to WOFF2 once (cached in
@@ -20,6 +21,7 @@ from pelican import signals
 from .mathml import MATH_FONT, copy_assets, formulas, render_all, substitute
 
 logger = logging.getLogger(__name__)
+FAILURES = "REPRO_FAILURES"  # the build's shared list of what fails a strict build
 _pages: list[Any] = []
 
 
@@ -52,11 +54,13 @@ def render(generators: list[Any]) -> None:
         page._content = substitute(page._content, rendered)
         for formula in dict.fromkeys(found):
             if rendered[formula].error:
-                problems.append(f"  {_where(page, formula.tex)}: {rendered[formula].error}")
-    if problems:
-        report = "\n".join(problems)
-        if strict:
-            raise MathError(f"{len(problems)} formula(s) could not be rendered:\n{report}")
+                problems.append(f"{_where(page, formula.tex)}: {rendered[formula].error}")
+    if problems and strict:
+        # Reported with the directives' failures in one summary by the reproduce plugin, which
+        # then refuses to publish (its module docstring describes this shared list).
+        generators[0].context.setdefault(FAILURES, []).extend(problems)
+    elif problems:
+        report = "\n".join(f"  {problem}" for problem in problems)
         logger.warning("texmath (draft mode, shown in red):\n%s", report)
 
 

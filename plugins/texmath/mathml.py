@@ -87,7 +87,8 @@ def substitute(page_html: str, rendered: Mapping[Formula, Rendered]) -> str:
         if result.mathml is not None:
             return result.mathml
         return (
-            f'<span class="math-error" role="alert" title="{html.escape(result.error or "")}">{match.group(2)}</span>'
+            f'<span class="math-error" role="alert">{match.group(2)}'
+            f'<span class="repro-error-message">{html.escape(result.error or "")}</span></span>'
         )
 
     return ARITHMATEX.sub(replace, page_html)
