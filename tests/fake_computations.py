@@ -86,3 +86,23 @@ COMPUTATIONS = {
     "toy.broken_check": "fake_computations:broken_check",
     "toy.no_alt": "fake_computations:no_alt",
 }
+
+
+class CatalogueError(LookupError):
+    """Stands for a domain error a resolver raises (like corpora.CorpusError)."""
+
+
+def _raise_named(value: str) -> list[Path]:
+    kinds = {"CatalogueError": CatalogueError, "Exception": Exception, "KeyError": KeyError}
+    kinds |= {"ZeroDivisionError": ZeroDivisionError, "RecursionError": RecursionError, "TypeError": TypeError}
+    raise kinds[value](f"resolver raised {value}")
+
+
+def raising(
+    *, kind: Annotated[str, InputFiles(resolve=_raise_named)] = "Exception", rng: np.random.Generator
+) -> Report:
+    """Never runs: resolving its input raises the exception named by ``kind``, while the key is made."""
+    return Report()
+
+
+COMPUTATIONS["toy.raising"] = "fake_computations:raising"
