@@ -86,3 +86,14 @@ COMPUTATIONS = {
     "toy.broken_check": broken_check,
     "toy.no_alt": no_alt,
 }
+
+
+def echo_lines(
+    *, data: Annotated[str, InputFiles(resolve=_lines_file)] = "content/data.txt", rng: np.random.Generator
+) -> Report:
+    """Publishes an input file's lines verbatim: what must never show a file outside the content folder."""
+    lines = Path(data).read_text(encoding="utf-8").splitlines()
+    return Report(items=(Table(caption="文件内容", columns=("行",), rows=tuple((line,) for line in lines)),))
+
+
+COMPUTATIONS["toy.echo_lines"] = echo_lines

@@ -38,6 +38,7 @@ def initialize(pelican: Any) -> None:
         timeout=float(s.get("REPRO_TIMEOUT", 300)),
         ignore_cache=bool(s.get("REPRO_IGNORE_CACHE", False)),
         registry=s.get("REPRO_REGISTRY", "computations.registry"),
+        content_path=Path(s["PATH"]),
     )
     _state["root"] = os.path.dirname(os.path.abspath(s["PATH"]))
     _state["output"] = Path(pelican.output_path)

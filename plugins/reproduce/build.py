@@ -23,6 +23,7 @@ from . import artifact
 from .cache import ArtifactCache, cache_key, environment_fingerprint
 from .directive import Directive, DirectiveError, Location, parse_directive
 from .html import Fragment, PageNumbers, render_artifact, render_error
+from .inputs import check_inputs
 from .runner import Job, Outcome, run_jobs
 
 _PLACEHOLDER = re.compile(r'<div data-repro-slot="(\d+)"></div>')
@@ -40,6 +41,7 @@ class Settings:
     timeout: float = 300.0
     ignore_cache: bool = False
     registry: str = "computations.registry"
+    content_path: Path = Path("content")  # input files named by directives must lie inside
 
 
 @dataclass
@@ -100,6 +102,7 @@ class Build:
             slot.directive = parse_directive(
                 text, location=location, registry=self.registry, default_timeout=self.settings.timeout
             )
+            check_inputs(slot.directive, self.registry[slot.directive.name], content=self.settings.content_path)
             slot.key = cache_key(slot.directive, self.registry[slot.directive.name], environment=self.environment)
         except DirectiveError as error:
             return self.reject(error.location, str(error).removeprefix(f"{error.location}: "))
