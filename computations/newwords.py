@@ -54,13 +54,13 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure as MplFigure
 
 from computations import corpora
-from computations.report import Cell, Check, Figure, InputFiles, Report, Table
+from computations.corpora import CorpusName
+from computations.report import Cell, Check, Figure, Report, Table
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
-CorpusName = Annotated[str, InputFiles(resolve=corpora.corpus_files)]
 MinCount = Annotated[int, annotated_types.Interval(ge=2, le=10_000)]
 MinCounts = Annotated[list[MinCount], annotated_types.Len(min_length=1, max_length=8)]
 Threshold = Annotated[float, annotated_types.Interval(ge=-5.0, le=20.0)]

@@ -71,10 +71,15 @@ class Report:
 
 @dataclass(frozen=True)
 class InputFiles:
-    """Marks a parameter whose value names input data: ``Annotated[str, InputFiles(resolve)]``.
+    """Marks a parameter whose value names input data: ``Annotated[str, InputFiles(resolve, names)]``.
 
-    ``resolve(value)`` returns the files the computation will read for that value. The site
-    hashes their bytes into the cache key, so changed data re-runs the computation.
+    The value is either one of ``names`` (data shipped with the code, such as a corpus inside
+    an installed package) or a path an author wrote, relative to the project folder the site
+    is built in. ``resolve(value)`` returns the files the computation will read for it. The
+    site accepts an author's path only if it leads to a file inside the site's content folder
+    (checked before ``resolve`` is called), and hashes the files' bytes into the cache key, so
+    changed data re-runs the computation.
     """
 
     resolve: Callable[[str], Sequence[Path]]
+    names: tuple[str, ...] = ()

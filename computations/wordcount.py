@@ -50,8 +50,8 @@ import rjieba
 from matplotlib import ticker
 from matplotlib.figure import Figure as MplFigure
 
-from computations.corpora import Source, corpus_files, corpus_sources
-from computations.report import Cell, Check, Figure, InputFiles, Report, Table
+from computations.corpora import CorpusName, Source, corpus_sources
+from computations.report import Cell, Check, Figure, Report, Table
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -59,7 +59,6 @@ R = TypeVar("R")
 Counts = dict[str, int]
 Tokenizer = Callable[[str], list[str]]
 
-CorpusName = Annotated[str, InputFiles(resolve=corpus_files)]
 BatchSize = Annotated[int, annotated_types.Interval(ge=1, le=100_000)]
 WorkerCount = Annotated[int, annotated_types.Interval(ge=1, le=64)]
 WorkerCounts = Annotated[list[WorkerCount], annotated_types.Len(min_length=1, max_length=8)]

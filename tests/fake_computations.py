@@ -92,17 +92,38 @@ class CatalogueError(LookupError):
     """Stands for a domain error a resolver raises (like corpora.CorpusError)."""
 
 
+_RAISED = {"CatalogueError": CatalogueError, "Exception": Exception, "KeyError": KeyError}
+_RAISED |= {"ZeroDivisionError": ZeroDivisionError, "RecursionError": RecursionError, "TypeError": TypeError}
+
+
 def _raise_named(value: str) -> list[Path]:
-    kinds = {"CatalogueError": CatalogueError, "Exception": Exception, "KeyError": KeyError}
-    kinds |= {"ZeroDivisionError": ZeroDivisionError, "RecursionError": RecursionError, "TypeError": TypeError}
-    raise kinds[value](f"resolver raised {value}")
+    raise _RAISED[value](f"resolver raised {value}")
 
 
 def raising(
-    *, kind: Annotated[str, InputFiles(resolve=_raise_named)] = "Exception", rng: np.random.Generator
+    *,
+    kind: Annotated[str, InputFiles(resolve=_raise_named, names=tuple(_RAISED))] = "Exception",
+    rng: np.random.Generator,
 ) -> Report:
     """Never runs: resolving its input raises the exception named by ``kind``, while the key is made."""
     return Report()
 
 
+def positional(points: int = 3, *, rng: np.random.Generator) -> Report:
+    """A signature the plugin refuses (a positional parameter): reading it raises TypeError."""
+    return Report()
+
+
 COMPUTATIONS["toy.raising"] = "fake_computations:raising"
+COMPUTATIONS["toy.positional"] = "fake_computations:positional"
+
+
+def echo_lines(
+    *, data: Annotated[str, InputFiles(resolve=_lines_file)] = "content/data.txt", rng: np.random.Generator
+) -> Report:
+    """Publishes an input file's lines verbatim: what must never show a file outside the content folder."""
+    lines = Path(data).read_text(encoding="utf-8").splitlines()
+    return Report(items=(Table(caption="文件内容", columns=("行",), rows=tuple((line,) for line in lines)),))
+
+
+COMPUTATIONS["toy.echo_lines"] = "fake_computations:echo_lines"

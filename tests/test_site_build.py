@@ -210,22 +210,6 @@ def test_header_options_are_rejected_not_rendered_as_code(site: Site) -> None:
     assert "content/posts/h.md:5" in result.log
 
 
-def test_input_file_bytes_are_part_of_the_key(site: Site) -> None:
-    site.write(
-        "posts/data.md", "Title: 数据\nDate: 2026-11-01\nSlug: data\n\n```repro\ncompute: toy.count_lines\n```\n"
-    )
-    (site.path / "data.txt").write_text("一\n二\n", encoding="utf-8")
-    assert computed(site.build().log) == (0, 1, 0)
-    assert computed(site.build().log) == (1, 0, 0)
-    (site.path / "data.txt").write_text("一\n二\n三\n", encoding="utf-8")
-    assert computed(site.build().log) == (0, 1, 0)
-    assert '<td class="num">3</td>' in (site.output / "posts" / "data.html").read_text(encoding="utf-8")
-    (site.path / "data.txt").unlink()
-    result = site.build()
-    assert result.returncode != 0
-    assert "content/posts/data.md:5: directive 'toy.count_lines': input data: [Errno 2] No such file" in result.log
-
-
 def test_exclusive_computations_run_alone_after_the_others(site: Site) -> None:
     site.write(
         "posts/mix.md",

@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import typing
 from collections import Counter
+from collections.abc import Iterator
 from itertools import chain, pairwise
 from pathlib import Path
 
@@ -26,7 +27,18 @@ from computations import wordcount
 from computations.corpora import load_texts
 from computations.report import Check, Figure, Report, Table
 
-FIXTURE = str(Path(__file__).parent / "data" / "wordcount-texts.txt")
+ROOT = Path(__file__).parent.parent
+# Corpus paths are relative to the project folder the site builds in (absolute ones are refused).
+FIXTURE = "tests/data/wordcount-texts.txt"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def in_project_folder() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(ROOT)
+        yield
+
+
 REPORTS = (wordcount.vocabulary_report, wordcount.strategies_report, wordcount.dict_growth_report)
 
 

@@ -59,6 +59,7 @@ class Plugin:
             timeout=float(s.get("REPRO_TIMEOUT", 300)),
             ignore_cache=bool(s.get("REPRO_IGNORE_CACHE", False)),
             registry=s.get("REPRO_REGISTRY", "computations.registry"),
+            content_path=Path(s["PATH"]),
         )
         self.root = os.path.dirname(os.path.abspath(s["PATH"]))
         self.output = draft_path(Path(pelican.output_path), strict=self.settings.strict)

@@ -23,6 +23,7 @@ from .cache import ArtifactCache
 from .directive import Directive, DirectiveError, Location, parse_directive
 from .fingerprint import Components, Fingerprints, cache_key
 from .html import Fragment, PageNumbers, render_artifact, render_error, render_inline_error
+from .inputs import check_inputs
 from .registry import ComputationImportError, Registry
 from .runner import Job, Outcome, run_jobs
 
@@ -44,6 +45,7 @@ class Settings:
     timeout: float = 300.0
     ignore_cache: bool = False
     registry: str = "computations.registry"
+    content_path: Path = Path("content")  # input files named by directives must lie inside
 
 
 @dataclass
@@ -112,6 +114,7 @@ class Build:
                 text, location=location, registry=self.registry, default_timeout=self.settings.timeout
             )
             name, slot.label = slot.directive.name, slot.directive.label
+            check_inputs(slot.directive, self.registry[name], content=self.settings.content_path)
             slot.components = self.fingerprints.components(
                 slot.directive, target=self.registry.targets[name], function=self.registry[name]
             )

@@ -25,6 +25,12 @@ Keys every directive understands:
     which the build replaces by a link reading "图 3" or "表 1" (numbered within the post).
     An unknown reference is an error. Labels do not enter the cache key.
 
+The body is read as YAML 1.2 (core schema), the way a person means it: ``2.5e5`` and ``1e3``
+are numbers (fine for an integer parameter when integral; ``2.5`` is an error saying it has a
+fractional part), only ``true`` and ``false`` are booleans (``yes`` is text, and a boolean is
+never taken as the number 1), a date stays text. An integer with a leading zero such as
+``010`` is refused, because YAML 1.1 tools read it as octal 8: write ``10`` or ``0o10``.
+
 Every other key is a parameter of the computation. Parameters are declared by the
 computation's typed signature (types, defaults and ranges via ``typing.Annotated``);
 unknown keys and values of the wrong type or out of range are errors naming the file,
@@ -43,12 +49,13 @@ import json
 import re
 import typing
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 import pydantic
-import yaml
+
+from .body import Body, BodyError, read_body
 
 COMMON_KEYS = ("compute", "seed", "timeout", "label")
 LABEL = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -71,7 +78,8 @@ class Directive:
     """A validated request to run one registered computation.
 
     ``params`` holds every parameter of the computation, defaults included, as
-    JSON-compatible values in the order the signature declares them.
+    JSON-compatible values in the order the signature declares them. ``lines`` gives the
+    file line of each key the body writes out, for errors found after parsing.
     """
 
     name: str
@@ -80,6 +88,11 @@ class Directive:
     timeout: float
     location: Location
     label: str | None = None
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def where(self, key: str) -> Location:
+        """The line of ``key`` in the file, or the fence's line if the body leaves it to its default."""
+        return Location(self.location.path, self.lines.get(key, self.location.line))
 
     @property
     def canonical(self) -> str:
@@ -117,22 +130,21 @@ def parse_directive(
         registry: computation names bound to functions.
         default_timeout: seconds allowed when the directive sets no ``timeout``.
     """
-    body = _load_mapping(text, location)
-    lines = _key_lines(text)
+    try:
+        read = read_body(text)
+    except BodyError as error:
+        raise DirectiveError(Location(location.path, location.line + (error.line or 0)), str(error)) from None
+    body, lines = read.values, read.lines
+    body.update(dict.fromkeys(read.problems))  # present, so 'compute' and unknown keys are checked first
 
     def at(key: str) -> Location:
         return Location(location.path, location.line + lines.get(key, 1))
 
-    name = body.pop("compute", None)
-    if not isinstance(name, str) or not name:
-        raise DirectiveError(location, "missing key 'compute': expected the name of a registered computation")
-    if name not in registry:
-        close = difflib.get_close_matches(name, list(registry), n=3, cutoff=0.75)
-        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-        known = ", ".join(sorted(registry))
-        raise DirectiveError(at("compute"), f"unknown computation{hint} (registered: {known})", name=name)
+    name = _computation_name(read, registry, location)
 
     seed = body.pop("seed", 0)
+    if isinstance(seed, float) and seed.is_integer():  # "seed: 1e3" means 1000
+        seed = int(seed)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise DirectiveError(at("seed"), f"parameter 'seed': expected an integer >= 0, got {seed!r}", name=name)
     timeout = body.pop("timeout", default_timeout)
@@ -157,18 +169,19 @@ def parse_directive(
         close = difflib.get_close_matches(key, list(model.model_fields), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise DirectiveError(at(key), f"unknown parameter '{key}'{hint}; expected one of: {allowed}", name=name)
-    try:
-        params = model.model_validate(body).model_dump(mode="json")
-    except pydantic.ValidationError as error:
-        first = error.errors()[0]
-        key = str(first["loc"][0]) if first["loc"] else ""
-        path = ".".join(str(part) for part in first["loc"])
-        expected = first["msg"][0].lower() + first["msg"][1:]
-        got = first.get("input")
-        raise DirectiveError(
-            at(key), f"parameter '{path}': expected {_as_expectation(expected)}, got {got!r}", name=name
-        ) from None
-    return Directive(name=name, params=params, seed=seed, timeout=float(timeout), location=location, label=label)
+    if read.problems:
+        raise _problem(read, next(iter(read.problems)), location, name)
+
+    params = _validate(model, body, at=at, name=name)
+    return Directive(
+        name=name,
+        params=params,
+        seed=seed,
+        timeout=float(timeout),
+        location=location,
+        label=label,
+        lines={key: location.line + line for key, line in lines.items()},
+    )
 
 
 @cache
@@ -196,27 +209,83 @@ def parameter_model(function: Callable[..., Any]) -> type[pydantic.BaseModel]:
     return pydantic.create_model(f"{function.__qualname__}_params", __config__=config, **fields)
 
 
-def _load_mapping(text: str, location: Location) -> dict[str, Any]:
+def _computation_name(read: Body, registry: Mapping[str, Callable[..., Any]], location: Location) -> str:
+    """Pop ``compute`` from the body: a registered name, or the error that says which names exist."""
+    if "compute" in read.problems:
+        raise _problem(read, "compute", location, None)
+    name = read.values.pop("compute", None)
+    if not isinstance(name, str) or not name:
+        raise DirectiveError(location, "missing key 'compute': expected the name of a registered computation")
+    if name not in registry:
+        close = difflib.get_close_matches(name, list(registry), n=3, cutoff=0.75)
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        known = ", ".join(sorted(registry))
+        where = Location(location.path, location.line + read.lines["compute"])
+        raise DirectiveError(where, f"unknown computation{hint} (registered: {known})", name=name)
+    return name
+
+
+def _problem(read: Body, key: str, location: Location, name: str | None) -> DirectiveError:
+    problem = read.problems[key]
+    where = Location(location.path, location.line + (problem.line or read.lines[key]))
+    return DirectiveError(where, f"parameter '{key}': {problem}", name=name)
+
+
+def _validate(
+    model: type[pydantic.BaseModel], body: dict[str, Any], *, at: Callable[[str], Location], name: str
+) -> dict[str, Any]:
+    """The parameters with defaults filled in, as JSON values, or the first problem as a DirectiveError."""
     try:
-        body = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = Location(location.path, location.line + 1 + mark.line) if mark else location
-        problem = getattr(error, "problem", None) or str(error)
-        raise DirectiveError(where, f"the body is not valid YAML ({problem})") from None
-    if body is None:
-        raise DirectiveError(location, "empty directive: expected 'compute: <name>' and its parameters")
-    if not isinstance(body, dict) or not all(isinstance(key, str) for key in body):
-        raise DirectiveError(location, f"expected a YAML mapping of 'key: value' lines, got {type(body).__name__}")
-    return body
+        params = model.model_validate(body).model_dump(mode="json")
+    except pydantic.ValidationError as error:
+        first = error.errors()[0]
+        key = str(first["loc"][0]) if first["loc"] else ""
+        path = ".".join(str(part) for part in first["loc"])
+        got = first.get("input")
+        raise DirectiveError(
+            at(key), f"parameter '{path}': expected {_expectation(first)}, got {got!r}{_hint(first)}", name=name
+        ) from None
+    for key, value in body.items():
+        where = _boolean_as_number(value, params[key], (key,))
+        if where is not None:
+            # Pydantic's lax mode turns true into 1 and 1.0; nobody writes true to mean one.
+            path = ".".join(str(part) for part in where)
+            raise DirectiveError(at(key), f"parameter '{path}': expected a number, got a boolean", name=name)
+    return params
 
 
-def _key_lines(text: str) -> dict[str, int]:
-    """Body line (1-based) of each top-level key, so errors point at the offending line."""
-    node = yaml.compose(text)
-    if not isinstance(node, yaml.MappingNode):
-        return {}
-    return {key.value: key.start_mark.line + 1 for key, _ in node.value if isinstance(key, yaml.ScalarNode)}
+def _boolean_as_number(given: Any, validated: Any, path: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """Where a boolean of the body became a number in the validated parameters, if anywhere."""
+    if isinstance(given, bool):
+        return path if not isinstance(validated, bool) and isinstance(validated, int | float) else None
+    if isinstance(given, dict) and isinstance(validated, dict):
+        pairs = [(given[k], validated.get(k), (*path, k)) for k in given]
+    elif isinstance(given, list) and isinstance(validated, list) and len(given) == len(validated):
+        pairs = [(g, v, (*path, i)) for i, (g, v) in enumerate(zip(given, validated, strict=True))]
+    else:
+        return None
+    return next((found for g, v, p in pairs if (found := _boolean_as_number(g, v, p)) is not None), None)
+
+
+# Words YAML 1.1 read as booleans and YAML 1.2 reads as text (true and false are booleans in both).
+_YAML_1_1_BOOLEANS = frozenset({"yes", "no", "on", "off", "y", "n"})
+
+
+def _expectation(error: Any) -> str:
+    if error["type"] == "int_from_float":
+        return "an integer"
+    message = error["msg"][0].lower() + error["msg"][1:]
+    return _as_expectation(message)
+
+
+def _hint(error: Any) -> str:
+    """Why the value was read as it was, when that is not what its author likely meant."""
+    got = error.get("input")
+    if error["type"] == "int_from_float":
+        return ", which has a fractional part"
+    if isinstance(got, str) and got.lower() in _YAML_1_1_BOOLEANS:
+        return f" (directives are YAML 1.2, where {got!r} is text, not a boolean; only true and false are)"
+    return ""
 
 
 def _as_expectation(message: str) -> str:
