@@ -28,8 +28,9 @@ ADVICE = "write @eq:name in the prose and \\label{name} in the equation"
 LABEL = re.compile(r"\\label\{([^{}]*)\}")
 NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
 FORBIDDEN = re.compile(r"\\(?:eq)?ref\s*\{[^{}]*\}")
-# "@eq:name" in the prose; not inside a word or an e-mail address (as @fig:/@tab:).
-REFERENCE = re.compile(r"(?<![\w.@])@eq:(?P<name>[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)")
+# "@eq:name" in the prose, not inside an e-mail address or an ASCII word; a Chinese character
+# may touch it ("代入@eq:x"): Python's \w would count it as a word character.
+REFERENCE = re.compile(r"(?<![A-Za-z0-9_.@])@eq:(?P<name>[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)")
 # What the prose scan must leave alone: code (which may show the syntax) and the formulas.
 _SKIP = r'<(?P<code>pre|code)\b.*?</(?P=code)>|<(?P<math>span|div) class="arithmatex">.*?</(?P=math)>'
 _PROSE = re.compile(rf"(?P<skip>{_SKIP})|{REFERENCE.pattern}|(?P<tex>{FORBIDDEN.pattern})", re.DOTALL)
