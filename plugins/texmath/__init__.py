@@ -2,7 +2,8 @@
 
 Settings: ``TEXMATH_STRICT`` (defaults to ``REPRO_STRICT``, True): an unknown command or
 malformed formula fails the build with ``file:line`` (reported together with the failing
-directives, see ``reproduce``); in draft mode it is shown in red.
+directives, see ``reproduce``); in draft mode it is shown in red. So do
+bad equation references (``\\label``/``@eq:``, see ``equations.py``), reported in the same list.
 ``TEXMATH_ASSETS`` ("math"): the output folder that receives temml's stylesheet and font
 (equation numbering, alignment), which the theme links. ``TEXMATH_FONT`` (Debian
 fonts-lmodern's Latin Modern Math): an OpenType math font, converted to WOFF2 once (cached in
@@ -18,7 +19,8 @@ from typing import Any
 
 from pelican import signals
 
-from .mathml import MATH_FONT, copy_assets, formulas, render_all, substitute
+from .equations import check_tex, link_page, mentions_equations
+from .mathml import MATH_FONT, Rendered, copy_assets, formulas, render_all
 
 logger = logging.getLogger(__name__)
 FAILURES = "REPRO_FAILURES"  # the build's shared list of what fails a strict build
@@ -34,7 +36,9 @@ def start(pelican: Any) -> None:
 
 
 def remember(content: Any) -> None:
-    if 'class="arithmatex"' in (getattr(content, "_content", "") or ""):
+    text = getattr(content, "_content", "") or ""
+    # Pages without math still need the scan: an @eq: or \ref there is an error to report.
+    if 'class="arithmatex"' in text or mentions_equations(text):
         _pages.append(content)
 
 
@@ -48,13 +52,16 @@ def render(generators: list[Any]) -> None:
             raise MathError(str(missing)) from None
     strict = settings.get("TEXMATH_STRICT", settings.get("REPRO_STRICT", True))
     per_page = [(page, formulas(page._content)) for page in _pages]
-    rendered = render_all(f for _, found in per_page for f in found)
+    refused = {f: Rendered(None, error) for _, found in per_page for f in found if (error := check_tex(f.tex))}
+    rendered = render_all(f for _, found in per_page for f in found if f not in refused) | refused
     problems = []
     for page, found in per_page:
-        page._content = substitute(page._content, rendered)
+        linked = link_page(page._content, found, rendered)
+        page._content = linked.html
         for formula in dict.fromkeys(found):
             if rendered[formula].error:
                 problems.append(f"{_where(page, formula.tex)}: {rendered[formula].error}")
+        problems.extend(f"{_where(page, issue.needle, issue.occurrence)}: {issue.message}" for issue in linked.issues)
     if problems and strict:
         # Reported with the directives' failures in one summary by the reproduce plugin, which
         # then refuses to publish (its module docstring describes this shared list).
@@ -64,10 +71,16 @@ def render(generators: list[Any]) -> None:
         logger.warning("texmath (draft mode, shown in red):\n%s", report)
 
 
-def _where(page: Any, tex: str) -> str:
+def _where(page: Any, needle: str, occurrence: int = 0) -> str:
+    """``file:line`` of the ``occurrence``-th appearance of ``needle``'s first line in the page's source."""
     path = Path(page.source_path)
     text = path.read_text(encoding="utf-8")
-    position = text.find(tex.splitlines()[0] if tex else tex)
+    first = needle.splitlines()[0] if needle else needle
+    position = -1
+    for _ in range(occurrence + 1):
+        position = text.find(first, position + 1)
+        if position < 0:
+            break
     line = text.count("\n", 0, position) + 1 if position >= 0 else 1
     root = os.path.dirname(os.path.abspath(page.settings["PATH"]))
     return f"{os.path.relpath(path, root)}:{line}"

@@ -21,7 +21,7 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,11 +79,16 @@ def render_all(items: Iterable[Formula]) -> dict[Formula, Rendered]:
     }
 
 
-def substitute(page_html: str, rendered: Mapping[Formula, Rendered]) -> str:
-    """Replace each arithmatex element by its MathML (or a visible error span)."""
+def substitute(page_html: str, rendered: Sequence[Rendered]) -> str:
+    """Replace the page's arithmatex elements, in order, by their MathML (or a visible error span).
+
+    One rendering per occurrence, not per distinct formula: two copies of a labelled
+    equation on one page differ in their ids.
+    """
+    pieces = iter(rendered)
 
     def replace(match: re.Match[str]) -> str:
-        result = rendered[_formula(match)]
+        result = next(pieces)
         if result.mathml is not None:
             return result.mathml
         return (
