@@ -174,9 +174,10 @@ def test_a_draft_build_shows_bad_references_inline(site: Site) -> None:
     site.write("posts/bad.md", BAD)
     result = site.build("REPRO_STRICT=false")
     assert result.returncode == 0, result.log
-    page = (site.output / "posts" / "bad.html").read_text(encoding="utf-8")
-    assert re.search(r'<span class="repro-error-inline" title="unknown reference[^"]*">@eq:nothere</span>', page)
-    assert '<span class="repro-error-inline" title="\\ref{same} is not supported' in page
+    page = (site.draft / "posts" / "bad.html").read_text(encoding="utf-8")
+    inline = '<span class="repro-error-inline" role="alert">'
+    assert re.search(re.escape(inline) + r'@eq:nothere<span class="repro-error-message">unknown reference', page)
+    assert inline + '\\ref{same}<span class="repro-error-message">\\ref{same} is not supported' in page
     assert 'class="math-error"' in page  # the formula with \eqref, shown as its TeX
     assert page.count('id="eq-same"') == 1
 
