@@ -9,10 +9,13 @@ directives need, and a module that fails to import fails only its own directives
 
 from __future__ import annotations
 
-COMPUTATIONS: dict[str, str] = {
-    "angles.density": "computations.angles:density_report",
-    "angles.moments": "computations.angles:moments_report",
-    "angles.concentration": "computations.angles:concentration_report",
+COMPUTATIONS: dict[str, str | tuple[str, str]] = {
+    "angles.density": ("computations.angles.experiments:density", "computations.angles.pages:density"),
+    "angles.moments": ("computations.angles.experiments:moments", "computations.angles.pages:moments"),
+    "angles.concentration": (
+        "computations.angles.experiments:concentration",
+        "computations.angles.pages:concentration",
+    ),
     "batchnorm.centering": "computations.batchnorm:centering_report",
     "batchnorm.training": "computations.batchnorm:training_report",
     "batchnorm.smoothness": "computations.batchnorm:smoothness_report",

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Callable
+from typing import Any
 
 import matplotlib
 from matplotlib.figure import Figure as MplFigure
 
 from computations.report import Check, Figure, Report, Table
+from computations.results import decode, encode, result_type
 
 #: The font the site draws figures with (plugins/reproduce/artifact.py); tests use it so a
 #: missing glyph shows up here as it would in a build.
@@ -56,3 +59,12 @@ def assert_well_formed(report: Report, kinds: list[type]) -> None:
         else:
             assert all(len(row) == len(item.columns) for row in item.rows)
             assert {type(cell) for row in item.rows for cell in row} <= plain
+
+
+def two_stage(run: Callable[..., Any], present: Callable[[Any], Report], **params: Any) -> Report:
+    """A report as the site makes it: the run stage, its result stored and read back, then
+    the present stage (with the site's font, as in a build)."""
+    kind = result_type(run)
+    stored = encode(run(**params), kind=kind)
+    with matplotlib.rc_context({"font.family": CJK_FONT}):
+        return present(decode(stored, kind=kind))

@@ -8,6 +8,7 @@ drawn re-runs them.
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 import math
 import numbers
@@ -31,6 +32,7 @@ from matplotlib import font_manager
 from threadpoolctl import threadpool_limits
 
 from computations.report import Check, Figure, Report, Table
+from computations.results import decode, encode, result_type
 
 from .registry import resolve
 
@@ -57,8 +59,10 @@ NO_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
 class Request:
     """What a worker needs to run one directive; picklable and JSON-friendly.
 
-    ``threads`` caps BLAS threads: with one worker per core, BLAS pools of their own would
-    oversubscribe the cores (measured: permutation loops 10–25× slower on 2 cores).
+    ``target`` is the run stage and ``present`` the present stage (None: the run returns its
+    Report itself). ``result`` is a stored result of the run stage: given, only the present
+    stage runs. ``threads`` caps BLAS threads: with one worker per core, BLAS pools of their
+    own would oversubscribe the cores (measured: permutation loops 10–25× slower on 2 cores).
     """
 
     target: str
@@ -66,6 +70,8 @@ class Request:
     params: Mapping[str, Any]
     seed: int
     threads: int = 1
+    present: str | None = None
+    result: str | None = None
 
 
 @cache
@@ -80,18 +86,29 @@ def configure_matplotlib() -> None:
 
 
 def execute(request: Request) -> dict[str, Any]:
-    """Run the computation and render its report. Raises whatever the computation raises."""
+    """Run the stages a request needs and render the report. Raises what the computation raises.
+
+    Returns:
+        The artifact (``items``, ``provenance``); with a ``result`` key holding the run
+        stage's stored form when the run stage ran here (the build caches it apart).
+    """
     configure_matplotlib()
-    function = resolve(request.target)
-    started = time.perf_counter()
     with warnings.catch_warnings(), threadpool_limits(limits=request.threads):
         # A missing glyph means tofu in a published figure: treat it as a failure.
         warnings.filterwarnings("error", message=".*missing from font.*")
-        report = function(**request.params, rng=np.random.default_rng(request.seed))
+        started = time.perf_counter()
+        if request.present is None:
+            report, stored = _run(request), None
+        else:
+            stored = request.result or _stored_result(request)
+            present = resolve(request.present)
+            # The present stage always reads the stored form, so a fresh run and a cached one
+            # draw exactly the same page.
+            report = present(decode(stored, kind=result_type(resolve(request.target))))
         if not isinstance(report, Report):
             raise TypeError(f"{request.name} returned {type(report).__name__}, expected computations.report.Report")
         items = [_render_item(item) for item in report.items]
-    return {
+    artifact: dict[str, Any] = {
         "items": items,
         "provenance": {
             "compute": request.name,
@@ -102,6 +119,20 @@ def execute(request: Request) -> dict[str, Any]:
             | {"python": platform.python_version()},
         },
     }
+    if request.present is not None and request.result is None:
+        artifact["result"] = stored
+    return artifact
+
+
+def _run(request: Request) -> Any:
+    """The run stage, with a generator only if it declares ``rng`` (it draws random numbers)."""
+    function = resolve(request.target)
+    extra = {"rng": np.random.default_rng(request.seed)} if "rng" in inspect.signature(function).parameters else {}
+    return function(**request.params, **extra)
+
+
+def _stored_result(request: Request) -> str:
+    return encode(_run(request), kind=result_type(resolve(request.target)))
 
 
 def _render_item(item: Figure | Table | Check) -> dict[str, Any]:

@@ -116,7 +116,10 @@ class Build:
             name, slot.label = slot.directive.name, slot.directive.label
             check_inputs(slot.directive, self.registry[name], content=self.settings.content_path)
             slot.components = self.fingerprints.components(
-                slot.directive, target=self.registry.targets[name], function=self.registry[name]
+                slot.directive,
+                target=self.registry.targets[name],
+                function=self.registry[name],
+                present=self.registry.presents[name],
             )
             slot.key = cache_key(slot.components)
         except DirectiveError as error:
@@ -192,7 +195,8 @@ class Build:
         cores = os.cpu_count() or 1
         threads = cores if directive.name in self.exclusive else max(1, cores // self.settings.workers)
         target = self.registry.targets[directive.name]
-        return artifact.Request(target, directive.name, directive.params, directive.seed, threads)
+        present = self.registry.presents[directive.name]
+        return artifact.Request(target, directive.name, directive.params, directive.seed, threads, present)
 
     def fill(self, html: str, *, root: str, source: str, text: str) -> Fragment:
         """Replace the placeholders and ``@fig:``/``@tab:`` references of one page.

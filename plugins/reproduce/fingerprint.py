@@ -60,17 +60,20 @@ class Fingerprints:
         renderer = self.code(renderer_module)
         self.renderer = {"code": _digest_of(renderer), "libraries": self.libraries(renderer)}
 
-    def components(self, directive: Directive, *, target: str, function: Callable[..., Any]) -> Components:
+    def components(
+        self, directive: Directive, *, target: str, function: Callable[..., Any], present: str | None = None
+    ) -> Components:
         """Everything the directive's result depends on (see the module docstring).
 
         Raises:
             OSError: an input file named by a parameter cannot be read.
         """
-        module = target.partition(":")[0]
-        code = self.code(module)
+        code = self.code(target.partition(":")[0])
+        if present is not None:
+            code = code | self.code(present.partition(":")[0])
         return {
             "directive": json.loads(directive.canonical),
-            "function": target,
+            "function": target if present is None else [target, present],
             "code": code,
             "inputs": self.inputs(directive, function),
             "libraries": self.libraries(code) | self.renderer["libraries"],

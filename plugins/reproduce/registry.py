@@ -1,8 +1,9 @@
-"""The registry of computations: stable names bound to ``"module:function"`` targets.
+"""The registry of computations: stable names bound to their stages' ``"module:function"``.
 
 A registry module (``computations.registry`` by default, ``REPRO_REGISTRY``) holds a dict
-``COMPUTATIONS`` of names to target strings and a set ``EXCLUSIVE`` of names that measure
-wall time. Targets are strings, not functions, so that reading the registry imports no
+``COMPUTATIONS`` of names to ``(run, present)`` pairs of target strings (a lone string: a
+run that returns its Report itself) and a set ``EXCLUSIVE`` of names that measure wall time.
+Targets are strings, not functions, so that reading the registry imports no
 computation: a module is imported when a directive of the build first needs it. A module
 that does not import (a syntax error while an author edits it) therefore fails only the
 directives that use it, with the module's ``file:line``, and the rest of the site builds.
@@ -58,13 +59,21 @@ class Registry(Mapping[str, Callable[..., Any]]):
         _forget({module.split(".")[0]})
         registry = importlib.import_module(module)
         self.module = module
-        self.targets: Mapping[str, str] = dict(registry.COMPUTATIONS)
+        # name → the run stage's target; presents: name → the present stage's, or None for a
+        # computation whose run returns its Report directly (one stage).
+        self.targets: dict[str, str] = {}
+        self.presents: dict[str, str | None] = {}
         self.exclusive: frozenset[str] = frozenset(getattr(registry, "EXCLUSIVE", ()))
         self._functions: dict[str, Callable[..., Any]] = {}
-        for name, target in self.targets.items():
-            if not isinstance(target, str) or target.count(":") != 1:
-                raise TypeError(f"{module}: COMPUTATIONS[{name!r}] must be 'module:function', got {target!r}")
-        _forget({target.split(".")[0].partition(":")[0] for target in self.targets.values()} - {module.split(".")[0]})
+        for name, entry in registry.COMPUTATIONS.items():
+            stages = (entry, None) if isinstance(entry, str) else tuple(entry)
+            if len(stages) != 2 or not all(s is None or (isinstance(s, str) and s.count(":") == 1) for s in stages):
+                raise TypeError(
+                    f"{module}: COMPUTATIONS[{name!r}] must be ('module:run', 'module:present'), got {entry!r}"
+                )
+            self.targets[name], self.presents[name] = stages
+        stages = [*self.targets.values(), *filter(None, self.presents.values())]
+        _forget({target.partition(":")[0].split(".")[0] for target in stages} - {module.split(".")[0]})
 
     def __getitem__(self, name: str) -> Callable[..., Any]:
         if name not in self._functions:
