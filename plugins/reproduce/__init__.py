@@ -20,6 +20,8 @@ from pelican.log import console
 from .build import Build, Settings, has_placeholders
 from .markdown_fence import reader_class, superfences_entry
 from .publish import promote, staging_path
+from .report import describe
+from .report import save as save_report
 
 logger = logging.getLogger(__name__)
 _state: dict[str, Any] = {}
@@ -78,7 +80,9 @@ def compute_and_fill(generators: list[Any]) -> None:
         for name, data in fragment.files.items():
             (output / name).parent.mkdir(parents=True, exist_ok=True)
             (output / name).write_text(data, encoding="utf-8")
-    _say(build.summary())
+    build_report = describe(build)
+    save_report(build_report, build.settings.cache_path)  # <cache>/build-report.json, for `invoke cache`
+    _say(build_report.summary())
     if build.failures:
         report = "\n".join(f"  {failure}" for failure in build.failures)
         if build.settings.strict:
