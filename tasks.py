@@ -80,6 +80,19 @@ def livereload(c, port=8000):
     server.serve(host="127.0.0.1", port=port, root=str(DRAFT_OUTPUT))
 
 
+# `at` is a flag, not a second positional: invoke 3 has no optional positional arguments.
+@task(help={"command": "list, why or gc", "at": "FILE:LINE of the directive, for why"})
+def cache(c, command, at="", dry_run=False):
+    """See and manage the directive cache: list, why --at FILE:LINE, gc [--dry-run]."""
+    sys.path.insert(0, str(ROOT / "plugins"))  # where Pelican finds the plugin (PLUGIN_PATHS)
+    from reproduce.cachetool import main
+
+    options = ["--content", SETTINGS["PATH"], "--cache", SETTINGS["REPRO_CACHE_PATH"]]
+    options += ["--registry", SETTINGS.get("REPRO_REGISTRY", "computations.registry"), command]
+    arguments = [at] if command == "why" else ["--dry-run"] if dry_run else []
+    sys.exit(main(options + arguments))
+
+
 @task
 def test(c):
     """Run the whole test suite."""

@@ -25,6 +25,8 @@ from pelican.log import console
 from .build import Build, Settings, has_placeholders
 from .markdown_fence import reader_class, superfences_entry
 from .publish import promote, staging_path
+from .report import describe
+from .report import save as save_report
 
 logger = logging.getLogger(__name__)
 FAILURES = "REPRO_FAILURES"
@@ -92,7 +94,9 @@ class Plugin:
             for name, data in fragment.files.items():
                 (output / name).parent.mkdir(parents=True, exist_ok=True)
                 (output / name).write_text(data, encoding="utf-8")
-        _say(build.summary())
+        build_report = describe(build)
+        save_report(build_report, build.settings.cache_path)  # <cache>/build-report.json, for `invoke cache`
+        _say(build_report.summary())
         self.context = generators[0].context
         if build.settings.strict:
             self.context.setdefault(FAILURES, []).extend(str(failure) for failure in build.failures)

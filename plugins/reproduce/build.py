@@ -15,6 +15,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from .fingerprint import Components, Fingerprints, cache_key
 from .html import Fragment, PageNumbers, render_artifact, render_error, render_inline_error
 from .inputs import check_inputs
 from .registry import ComputationImportError, Registry
+from .report import describe
 from .runner import Job, Outcome, run_jobs
 
 _PLACEHOLDER = re.compile(r'<div data-repro-slot="(\d+)"></div>')
@@ -99,6 +101,9 @@ class Build:
         self.artifacts: dict[str, Mapping[str, Any]] = {}
         self.failures: list[Failure] = []
         self.stats = Stats()
+        # For the build report (report.py): when the build began, and what each run gave.
+        self.started = datetime.now(UTC)
+        self.outcomes: dict[str, Outcome] = {}
 
     def add(self, text: str, *, location: Location) -> str:
         """Record a directive found while reading; return its placeholder HTML.
@@ -168,6 +173,7 @@ class Build:
         outcomes = run_jobs(shared, execute=self.execute, workers=self.settings.workers, on_done=self._progress)
         outcomes |= run_jobs(alone, execute=self.execute, workers=1, on_done=self._progress)
         self.stats.runs = len(outcomes)
+        self.outcomes = outcomes
         for slot in usable:
             if slot.key not in self.artifacts:
                 slot.error = outcomes[slot.key].error
@@ -227,6 +233,7 @@ class Build:
                     numbers=numbers,
                     root=root,
                     label=slot.label,
+                    timed=slot.directive.name in self.exclusive,
                 )
             except Exception as error:  # an artifact that cannot be drawn: a failure, never a traceback
                 problem = f"{type(error).__name__}: {error}"
@@ -254,14 +261,8 @@ class Build:
         return Fragment(html=_REFERENCE.sub(cross_reference, html), files=files)
 
     def summary(self) -> str:
-        """One line for the log: counts and the slowest computations."""
-        slowest = ", ".join(
-            f"{label} {seconds:.1f} s" for seconds, label in sorted(self.stats.slowest, reverse=True)[:3]
-        )
-        return (
-            f"repro: {self.stats.directives} directive(s): {self.stats.hits} cached, "
-            f"{self.stats.runs} computed, {len(self.failures)} failed" + (f"; slowest: {slowest}" if slowest else "")
-        )
+        """One line for the log: counts and the slowest computations (from the build report)."""
+        return describe(self).summary()
 
     def _settle(self, job: Job, outcome: Outcome) -> None:
         if outcome.artifact is None:

@@ -64,6 +64,27 @@ class ArtifactCache:
             os.fsync(tmp.fileno())
         os.replace(tmp.name, path)
 
+    # For ``invoke cache`` (cachetool.py): what is stored, without serving it.
+
+    def keys(self) -> list[str]:
+        """Keys of the stored entries, from their file names (contents are not checked)."""
+        return sorted(path.stem for path in self.root.glob("??/*.json"))
+
+    def path(self, key: str) -> Path:
+        return self._path(key)
+
+    def components(self, key: str) -> Mapping[str, Any] | None:
+        """The components an entry's key was made from, or None if unreadable or not recorded."""
+        try:
+            components = json.loads(self._path(key).read_text(encoding="utf-8"))["components"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return components if isinstance(components, dict) else None
+
+    def leftovers(self) -> list[Path]:
+        """Temporary files of writes that never finished (a killed build)."""
+        return sorted(self.root.glob("**/*.tmp"))
+
 
 def _checksum(artifact: Mapping[str, Any]) -> str:
     canonical = json.dumps(artifact, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

@@ -45,6 +45,7 @@ def render_artifact(
     numbers: PageNumbers,
     root: str,
     label: str | None = None,
+    timed: bool = False,
 ) -> Fragment:
     """Render every item of an artifact, numbering figures and tables within the page.
 
@@ -56,6 +57,9 @@ def render_artifact(
         root: relative URL from the page to the site root ("" or "../").
         label: the directive's ``label``: its figures get ids ``fig-<label>``,
             ``fig-<label>-2``, …, its tables ``tab-<label>``, … (registered in ``numbers``).
+        timed: the computation measures wall time (the registry's ``EXCLUSIVE``): only then
+            does the provenance note show its run time. Every other fragment depends on the
+            tree alone, so two cold builds give the same bytes.
     """
     numbers.slots += 1
     folder = f"repro/{key[:16]}"
@@ -86,7 +90,7 @@ def render_artifact(
             parts.append(_table(item, number=numbers.tables, anchor=anchor, url=root + stem))
     if checks:
         parts.append(_checks(checks))
-    parts.append(_provenance(artifact["provenance"], location=location))
+    parts.append(_provenance(artifact["provenance"], location=location, timed=timed))
     return Fragment(html="\n".join(parts), files=files)
 
 
@@ -173,17 +177,21 @@ def _checks(checks: list[Mapping[str, Any]]) -> str:
     return f'<ul class="repro-checks">{rows}</ul>'
 
 
-def _provenance(provenance: Mapping[str, Any], *, location: str) -> str:
+def _provenance(provenance: Mapping[str, Any], *, location: str, timed: bool) -> str:
+    # No run time unless the computation is about time: it changes from run to run and
+    # machine to machine, and would make every cold build's pages differ. The build report
+    # (``<cache>/build-report.json``) keeps it for whoever wants to know.
     versions = " · ".join(f"{name} {v}" for name, v in sorted(provenance["versions"].items()))
     params = json.dumps(provenance["params"], ensure_ascii=False, sort_keys=True)
     rows = [
         ("计算", f"<code>{escape(provenance['compute'])}</code>"),
         ("参数", f"<code>{escape(params)}</code>"),
         ("随机种子", str(provenance["seed"])),
-        ("计算耗时", f"{provenance['seconds']:.2f} 秒"),
         ("软件版本", escape(versions)),
         ("指令位置", f"<code>{escape(location)}</code>"),
     ]
+    if timed:
+        rows.insert(3, ("计算耗时", f"{provenance['seconds']:.2f} 秒"))
     items = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
     return (
         f'<details class="repro-provenance" data-pagefind-ignore><summary>计算说明</summary><dl>{items}</dl></details>'

@@ -2,8 +2,9 @@
 
 A registry module (``computations.registry`` by default, ``REPRO_REGISTRY``) holds a dict
 ``COMPUTATIONS`` of names to ``(run, present)`` pairs of target strings (a lone string: a
-run that returns its Report itself) and a set ``EXCLUSIVE`` of names that measure wall time.
-Targets are strings, not functions, so that reading the registry imports no
+run that returns its Report itself) and a set ``EXCLUSIVE`` of names that measure wall time:
+they run alone, and only their pages show run times (so only their pages may differ between
+two builds of the same tree). Targets are strings, not functions, so that reading the registry imports no
 computation: a module is imported when a directive of the build first needs it. A module
 that does not import (a syntax error while an author edits it) therefore fails only the
 directives that use it, with the module's ``file:line``, and the rest of the site builds.
