@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from reproduce.cache import ArtifactCache
+from reproduce.cache import ArtifactCache, Entry
 from reproduce.directive import Location, parse_directive
 from reproduce.fingerprint import Fingerprints, cache_key
 
@@ -114,8 +114,8 @@ def test_store_round_trip_keeps_components_and_corruption_is_a_miss(tmp_path: Pa
     store = ArtifactCache(tmp_path)
     artifact = {"items": [{"kind": "check", "claim": "中文", "passed": True, "detail": ""}], "provenance": {}}
     assert store.get("ab" * 32) is None
-    store.put("ab" * 32, artifact, components={"function": "m:f"})
-    assert store.get("ab" * 32) == artifact
+    store.put("ab" * 32, Entry(artifact, result='{"x":1}', page="cd" * 32), components={"function": "m:f"})
+    assert store.get("ab" * 32) == Entry(artifact, result='{"x":1}', page="cd" * 32)
     (path,) = tmp_path.rglob("*.json")
     assert not list(tmp_path.rglob("*.tmp"))
     entry = json.loads(path.read_text())
@@ -126,5 +126,5 @@ def test_store_round_trip_keeps_components_and_corruption_is_a_miss(tmp_path: Pa
     path.write_text("{")
     assert store.get("ab" * 32) is None
     path.rename(tmp_path / "ab" / f"{'cd' * 32}.json")
-    store.put("ab" * 32, artifact)
+    store.put("ab" * 32, Entry(artifact))
     assert store.get("cd" * 32) is None  # an entry under the wrong name is not served

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import artifact
-from .cache import ArtifactCache
+from .cache import ArtifactCache, Entry
 from .directive import Directive, DirectiveError, Location, parse_directive
 from .fingerprint import Components, Fingerprints, cache_key
 from .html import Fragment, PageNumbers, render_artifact, render_error, render_inline_error
@@ -104,6 +104,8 @@ class Build:
         # For the build report (report.py): when the build began, and what each run gave.
         self.started = datetime.now(UTC)
         self.outcomes: dict[str, Outcome] = {}
+        # Keys whose stored result was redrawn (present stage only) → the stored run time.
+        self.redrawn: dict[str, float] = {}
 
     def add(self, text: str, *, location: Location) -> str:
         """Record a directive found while reading; return its placeholder HTML.
@@ -124,7 +126,6 @@ class Build:
                 slot.directive,
                 target=self.registry.targets[name],
                 function=self.registry[name],
-                present=self.registry.presents[name],
             )
             slot.key = cache_key(slot.components)
         except DirectiveError as error:
@@ -152,14 +153,19 @@ class Build:
         for slot in self.slots:
             if slot.key is None or slot.key in self.artifacts or slot.key in jobs:
                 continue
-            cached = None if self.settings.ignore_cache else self.cache.get(slot.key)
-            if cached is not None:
-                self.artifacts[slot.key] = cached
-                continue
             directive = slot.directive
             assert directive is not None
+            entry = None if self.settings.ignore_cache else self.cache.get(slot.key)
+            if entry is not None and entry.page == self._page_key(directive.name, entry.result):
+                self.artifacts[slot.key] = entry.artifact
+                continue
+            # A stored result whose page is out of date (its present code changed) is redrawn.
+            stored = entry.result if entry is not None and entry.result is not None else None
+            if stored is not None:
+                self.redrawn[slot.key] = entry.artifact["provenance"]["seconds"]
             label = f"{directive.name} ({directive.location})"
-            jobs[slot.key] = Job(slot.key, self._request(directive), directive.timeout, label, slot.components)
+            request = self._request(directive, result=stored)
+            jobs[slot.key] = Job(slot.key, request, directive.timeout, label, slot.components)
         usable = [s for s in self.slots if s.key is not None]
         self.stats.directives = len(self.slots)
         self.stats.hits = sum(1 for s in usable if s.key in self.artifacts)
@@ -172,7 +178,7 @@ class Build:
         alone = [job for job in jobs.values() if job.request.name in self.exclusive]
         outcomes = run_jobs(shared, execute=self.execute, workers=self.settings.workers, on_done=self._progress)
         outcomes |= run_jobs(alone, execute=self.execute, workers=1, on_done=self._progress)
-        self.stats.runs = len(outcomes)
+        self.stats.runs = len(outcomes) - len(self.redrawn)
         self.outcomes = outcomes
         for slot in usable:
             if slot.key not in self.artifacts:
@@ -194,15 +200,23 @@ class Build:
             status = "CHECK FAILED"
         else:
             status = "ok"
-        self.say(f"repro: [{done}/{total}] {status} {job.label} ({seconds:.1f} s)")
+        how = "redrawn from the stored result" if job.key in self.redrawn else f"{seconds:.1f} s"
+        self.say(f"repro: [{done}/{total}] {status} {job.label} ({how})")
 
-    def _request(self, directive: Directive) -> artifact.Request:
+    def _page_key(self, name: str, result: str | None) -> str | None:
+        """Key of the page drawn from ``result`` by the present stage as it is now (None: one stage)."""
+        present = self.registry.presents[name]
+        if present is None or result is None:
+            return None
+        return cache_key(self.fingerprints.page(present=present, result=result))
+
+    def _request(self, directive: Directive, *, result: str | None = None) -> artifact.Request:
         """What a worker needs; exclusive computations get every core's BLAS threads."""
         cores = os.cpu_count() or 1
         threads = cores if directive.name in self.exclusive else max(1, cores // self.settings.workers)
         target = self.registry.targets[directive.name]
         present = self.registry.presents[directive.name]
-        return artifact.Request(target, directive.name, directive.params, directive.seed, threads, present)
+        return artifact.Request(target, directive.name, directive.params, directive.seed, threads, present, result)
 
     def fill(self, html: str, *, root: str, source: str, text: str) -> Fragment:
         """Replace the placeholders and ``@fig:``/``@tab:`` references of one page.
@@ -267,8 +281,13 @@ class Build:
     def _settle(self, job: Job, outcome: Outcome) -> None:
         if outcome.artifact is None:
             return  # a failure is reported per slot and never cached
-        self.artifacts[job.key] = outcome.artifact
-        self.cache.put(job.key, outcome.artifact, components=job.components)
+        drawn = dict(outcome.artifact)
+        result = drawn.pop("result", None) or job.request.result
+        if job.key in self.redrawn:  # the run time is the stored run's, not the redraw's
+            drawn["provenance"] = {**drawn["provenance"], "seconds": self.redrawn[job.key]}
+        self.artifacts[job.key] = drawn
+        entry = Entry(drawn, result, self._page_key(job.request.name, result))
+        self.cache.put(job.key, entry, components=job.components)
         self.stats.slowest.append(
             (outcome.artifact["provenance"]["seconds"], outcome.artifact["provenance"]["compute"])
         )

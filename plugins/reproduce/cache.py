@@ -18,14 +18,33 @@ import logging
 import os
 import tempfile
 from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One stored directive result.
+
+    Attributes:
+        artifact: what the page shows (figures, tables, checks, provenance).
+        result: the run stage's result in its stored form (``computations.results``), for a
+            two-stage computation; the artifact is drawn from it.
+        page: the key of the present stage's inputs the artifact was drawn with (result
+            digest, present code, libraries): when it differs from the current one, the
+            artifact is redrawn from ``result`` and nothing is recomputed.
+    """
+
+    artifact: Mapping[str, Any]
+    result: str | None = None
+    page: str | None = None
+
+
 class ArtifactCache:
-    """Artifacts stored as ``<root>/<key[:2]>/<key>.json``."""
+    """Entries stored as ``<root>/<key[:2]>/<key>.json``, keyed by the run stage's key."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -33,13 +52,13 @@ class ArtifactCache:
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.json"
 
-    def get(self, key: str) -> Mapping[str, Any] | None:
-        """The stored artifact, or None if absent, truncated, corrupt or for another key."""
+    def get(self, key: str) -> Entry | None:
+        """The stored entry, or None if absent, truncated, corrupt or for another key."""
         path = self._path(key)
         try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
-            artifact = entry["artifact"]
-            intact = entry["key"] == key and entry["sha256"] == _checksum(artifact)
+            stored = json.loads(path.read_text(encoding="utf-8"))
+            entry = Entry(stored["artifact"], stored.get("result"), stored.get("page"))
+            intact = stored["key"] == key and stored["sha256"] == _checksum(entry)
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError) as error:
@@ -48,18 +67,18 @@ class ArtifactCache:
         if not intact:
             logger.warning("repro: discarding corrupt cache entry %s (checksum mismatch)", path)
             return None
-        return artifact
+        return entry
 
-    def put(self, key: str, artifact: Mapping[str, Any], *, components: Mapping[str, Any] | None = None) -> None:
+    def put(self, key: str, entry: Entry, *, components: Mapping[str, Any] | None = None) -> None:
         """Write atomically: readers see the old entry or the whole new one, never a part.
 
         ``components`` are what the key was made from (``fingerprint.Fingerprints``).
         """
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        entry = {"key": key, "sha256": _checksum(artifact), "artifact": artifact, "components": components}
+        stored = {"key": key, "sha256": _checksum(entry), "components": components, **asdict(entry)}
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as tmp:
-            json.dump(entry, tmp, ensure_ascii=False, sort_keys=True)
+            json.dump(stored, tmp, ensure_ascii=False, sort_keys=True)
             tmp.flush()
             os.fsync(tmp.fileno())
         os.replace(tmp.name, path)
@@ -86,6 +105,6 @@ class ArtifactCache:
         return sorted(self.root.glob("**/*.tmp"))
 
 
-def _checksum(artifact: Mapping[str, Any]) -> str:
-    canonical = json.dumps(artifact, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+def _checksum(entry: Entry) -> str:
+    canonical = json.dumps(asdict(entry), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()

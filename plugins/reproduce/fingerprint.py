@@ -15,6 +15,10 @@ The components (:meth:`Fingerprints.components`) are:
 - ``python`` and ``renderer``: the interpreter version and the code (and, through
   ``libraries``, the libraries) of the module that renders figures to SVG.
 
+A two-stage computation (``computations/results.py``) caches its run stage's result under
+these components, and the page drawn from it under :meth:`Fingerprints.page`: the result's
+digest and the present stage's code and libraries.
+
 The entry of each result stores its components, so ``invoke cache why`` can say which one
 changed. A :class:`Fingerprints` memoises file and module hashes for **one build only**: a
 second build in the same process (livereload) must see the tree as it is then.
@@ -60,22 +64,37 @@ class Fingerprints:
         renderer = self.code(renderer_module)
         self.renderer = {"code": _digest_of(renderer), "libraries": self.libraries(renderer)}
 
-    def components(
-        self, directive: Directive, *, target: str, function: Callable[..., Any], present: str | None = None
-    ) -> Components:
+    def components(self, directive: Directive, *, target: str, function: Callable[..., Any]) -> Components:
         """Everything the directive's result depends on (see the module docstring).
+
+        For a two-stage computation ``target`` is the run stage: its result is cached under
+        these components, and the page drawn from it under :meth:`page`'s.
 
         Raises:
             OSError: an input file named by a parameter cannot be read.
         """
         code = self.code(target.partition(":")[0])
-        if present is not None:
-            code = code | self.code(present.partition(":")[0])
         return {
             "directive": json.loads(directive.canonical),
-            "function": target if present is None else [target, present],
+            "function": target,
             "code": code,
             "inputs": self.inputs(directive, function),
+            "libraries": self.libraries(code) | self.renderer["libraries"],
+            "python": platform.python_version(),
+            "renderer": self.renderer["code"],
+        }
+
+    def page(self, *, present: str, result: str) -> Components:
+        """What a page drawn from a stored result depends on: the result, the present code.
+
+        Editing a caption or a colour changes only these, so the page is redrawn from the
+        stored result and nothing is recomputed.
+        """
+        code = self.code(present.partition(":")[0])
+        return {
+            "result": hashlib.sha256(result.encode()).hexdigest(),
+            "present": present,
+            "code": code,
             "libraries": self.libraries(code) | self.renderer["libraries"],
             "python": platform.python_version(),
             "renderer": self.renderer["code"],

@@ -9,7 +9,8 @@ every build (draft, strict or failing), one record per directive::
      "records": [{"location": "content/posts/x.md:7", "name": "toy.line", "key": "…",
                   "status": "computed", "seconds": 0.07, "outcome": "ok"}, …]}
 
-``status`` is ``cached`` (served from the store), ``computed`` (run by this build) or
+``status`` is ``cached`` (served from the store), ``computed`` (run by this build),
+``redrawn`` (its stored result drawn again because the present stage changed) or
 ``failed`` (no result: the directive does not parse or its run failed); ``outcome`` is
 ``ok``, ``check failed: …`` or the error message. ``seconds`` is the computation's own run
 time, measured now or stored with a cached result. The log's summary line is printed from
@@ -62,6 +63,7 @@ class Totals:
     cached: int = 0
     computed: int = 0
     failed: int = 0
+    redrawn: int = 0  # pages drawn again from a stored result (present code changed)
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,8 @@ class BuildReport:
         named = ", ".join(f"{r.name} {r.seconds:.1f} s" for r in slowest)
         t = self.totals
         counts = f"{t.directives} directive(s): {t.cached} cached, {t.computed} computed, {t.failed} failed"
-        return f"repro: {counts}" + (f"; slowest: {named}" if named else "")
+        redrawn = f"; {t.redrawn} redrawn from stored results" if t.redrawn else ""
+        return f"repro: {counts}{redrawn}" + (f"; slowest: {named}" if named else "")
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -117,8 +120,9 @@ def describe(build: Build) -> BuildReport:
     totals = Totals(
         directives=len(records),
         cached=sum(1 for r in records if r.status == "cached"),
-        computed=len(build.outcomes),
+        computed=len(build.outcomes) - len(build.redrawn),
         failed=len(build.failures),
+        redrawn=len(build.redrawn),
     )
     return BuildReport(
         started=build.started.isoformat(timespec="seconds"), host=socket.gethostname(), totals=totals, records=records
@@ -131,7 +135,10 @@ def _record(build: Build, slot: Slot, messages: list[str]) -> Record:
     name = slot.directive.name if slot.directive else next(iter(named), None)
     seconds: float | None = None
     if slot.key is not None and slot.key in build.artifacts:
-        status = "computed" if slot.key in build.outcomes else "cached"
+        if slot.key in build.redrawn:
+            status = "redrawn"
+        else:
+            status = "computed" if slot.key in build.outcomes else "cached"
         seconds = build.artifacts[slot.key]["provenance"]["seconds"]
     else:
         status = "failed"

@@ -1,0 +1,56 @@
+"""Two-stage computations on a real post: a caption edit redraws, a math edit recomputes.
+
+The test builds the angle post against a private copy of ``computations/`` (first on the
+path), so it can edit a caption and a formula without touching the repository.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+
+from conftest import ROOT, TESTS, Site
+
+POST = "angle-between-random-vectors.md"
+CAPTION = "同色细阶梯线为每个 n 取"
+
+
+def _summary(log: str) -> str:
+    match = re.search(r"repro: \d+ directive\(s\): .*", log)
+    assert match, log
+    return match.group(0)
+
+
+def test_a_caption_edit_redraws_from_stored_results_and_a_math_edit_recomputes(site: Site) -> None:
+    shutil.copytree(ROOT / "computations", site.path / "computations", ignore=shutil.ignore_patterns("__pycache__"))
+    (site.path / "content" / "posts").mkdir(parents=True)
+    shutil.copy(ROOT / "content" / "posts" / POST, site.path / "content" / "posts" / POST)
+    environment = {"PYTHONPATH": os.pathsep.join([str(site.path), str(ROOT), str(TESTS)])}
+
+    def build() -> str:
+        result = site.build(registry="computations.registry", environment=environment)
+        assert result.returncode == 0, result.log
+        return _summary(result.log)
+
+    directives = len(re.findall(r"^compute: ", (site.path / "content" / "posts" / POST).read_text(), re.MULTILINE))
+    assert build().startswith(f"repro: {directives} directive(s): 0 cached, {directives} computed, 0 failed")
+    page = site.output / "posts" / "angle-between-random-vectors.html"
+    assert CAPTION in page.read_text(encoding="utf-8")
+    before = {path.name: path.read_text(encoding="utf-8") for path in (site.output / "repro").rglob("*.csv")}
+
+    pages = site.path / "computations" / "angles" / "pages.py"
+    pages.write_text(pages.read_text(encoding="utf-8").replace(CAPTION, "改过的图注：每个 n 取"), encoding="utf-8")
+    summary = build()
+    assert summary.startswith(f"repro: {directives} directive(s): 0 cached, 0 computed, 0 failed"), summary
+    assert f"{directives} redrawn from stored results" in summary
+    html = page.read_text(encoding="utf-8")
+    assert "改过的图注：每个 n 取" in html and CAPTION not in html
+    after = {path.name: path.read_text(encoding="utf-8") for path in (site.output / "repro").rglob("*.csv")}
+    assert after == before  # the same numbers, drawn again
+
+    assert build().startswith(f"repro: {directives} directive(s): {directives} cached, 0 computed")
+
+    theory = site.path / "computations" / "angles" / "theory.py"
+    theory.write_text(theory.read_text(encoding="utf-8") + "\n# an edit of the mathematics\n", encoding="utf-8")
+    assert build().startswith(f"repro: {directives} directive(s): 0 cached, {directives} computed, 0 failed")
