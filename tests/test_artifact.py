@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure as MplFigure
-from reproduce.artifact import Request, configure_matplotlib, execute, format_cell, render_svg
+from reproduce.artifact import Request, configure_matplotlib, execute, format_cell
+from reproduce.svg import from_figure as render_svg
 
 
 def figure() -> MplFigure:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from reproduce.html import PageNumbers, prefix_svg_ids, render_artifact, render_error
+import jinja2
+from reproduce.html import THEME_TEMPLATES, PageNumbers, Templates, render_artifact, render_error
+from reproduce.svg import prefix_ids
 
 SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg"><defs><clipPath id="p1"><rect/></clipPath></defs>'
@@ -30,7 +32,7 @@ def artifact(*kinds: str) -> dict:
 
 
 def test_ids_are_prefixed_and_references_follow() -> None:
-    out = prefix_svg_ids(SVG, "q-")
+    out = prefix_ids(SVG, "q-")
     assert set(re.findall(r'id="([^"]+)"', out)) == {"q-p1", "q-axes_1", "q-glyph-a"}
     assert "url(#q-p1)" in out and 'href="#q-glyph-a"' in out
 
@@ -89,3 +91,20 @@ def test_run_time_is_shown_only_for_computations_that_measure_time() -> None:
     ).html
     assert "计算耗时" not in plain and "0.50" not in plain
     assert "<dt>计算耗时</dt><dd>0.50 秒</dd>" in timed
+
+
+def test_a_theme_can_replace_the_markup(tmp_path) -> None:
+    # Issue 9: figure, table, check, provenance and error markup are the theme's templates.
+    (tmp_path / "repro").mkdir()
+    for name in ("figure", "table", "checks", "provenance", "error", "inline_error"):
+        source = (THEME_TEMPLATES / "repro" / f"{name}.html").read_text(encoding="utf-8")
+        (tmp_path / "repro" / f"{name}.html").write_text(source, encoding="utf-8")
+    (tmp_path / "repro" / "checks.html").write_text(
+        "<ol class=mine>{% for c in checks %}<li>{{ c.claim|e }}</li>{% endfor %}</ol>", encoding="utf-8"
+    )
+    templates = Templates(jinja2.Environment(loader=jinja2.FileSystemLoader(tmp_path)))
+    html = render_artifact(
+        artifact("check"), key="a" * 64, location="a.md:3", numbers=PageNumbers(), root="", templates=templates
+    ).html
+    assert html.startswith("<ol class=mine><li>成立吗</li></ol>")
+    assert "repro-checks" not in html and 'class="repro-provenance"' in html

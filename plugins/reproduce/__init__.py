@@ -23,6 +23,7 @@ from pelican import signals
 from pelican.log import console
 
 from .build import Build, Settings, has_placeholders
+from .html import Templates
 from .markdown_fence import reader_class, superfences_entry
 from .publish import promote, staging_path
 from .report import describe
@@ -86,10 +87,13 @@ class Plugin:
         build = self.build
         build.run()
         output = Path(generators[0].output_path)
+        templates = Templates(generators[0].env)  # the theme's repro/*.html
         for page in self.pages:
             source = os.path.relpath(page.source_path, self.root)
             text = Path(page.source_path).read_text(encoding="utf-8")
-            fragment = build.fill(page._content, root="../" * page.url.count("/"), source=source, text=text)
+            fragment = build.fill(
+                page._content, root="../" * page.url.count("/"), source=source, text=text, templates=templates
+            )
             page._content = fragment.html
             for name, data in fragment.files.items():
                 (output / name).parent.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,6 @@ import io
 import math
 import numbers
 import platform
-import re
 import time
 import warnings
 from collections.abc import Mapping
@@ -34,6 +33,7 @@ from threadpoolctl import threadpool_limits
 from computations.report import Check, Figure, Report, Table
 from computations.results import decode, encode, result_type
 
+from . import svg
 from .registry import resolve
 
 # Noto Sans CJK ships with Debian's fonts-noto-cjk, which the setup installs. We add the file
@@ -52,7 +52,6 @@ RC_PARAMS = {
     "svg.hashsalt": "kexue-repro",
     "figure.dpi": 100,
 }
-NO_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
 
 
 @dataclass(frozen=True)
@@ -143,7 +142,7 @@ def _render_item(item: Figure | Table | Check) -> dict[str, Any]:
             "kind": "figure",
             "caption": item.caption,
             "alt": item.alt,
-            "svg": render_svg(item.figure),
+            "svg": svg.from_figure(item.figure),
             "csv": _csv(list(item.data), list(zip(*item.data.values(), strict=True))),
         }
     if isinstance(item, Table):
@@ -158,16 +157,6 @@ def _render_item(item: Figure | Table | Check) -> dict[str, Any]:
     if isinstance(item, Check):
         return {"kind": "check", "claim": item.claim, "passed": bool(item.passed), "detail": item.detail}
     raise TypeError(f"unknown report item {type(item).__name__}")
-
-
-def render_svg(figure: Any) -> str:
-    """Deterministic SVG text of a matplotlib Figure: no dates, fixed ids, no XML prologue."""
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata=NO_METADATA)
-    svg = buffer.getvalue()
-    svg = svg[svg.index("<svg") :]
-    # matplotlib writes the space glyph as a <path> without "d", which HTML validators reject.
-    return re.sub(r"<path id=\"([^\"]+)\"(?![^>]*\bd=)", r'<path d="" id="\1"', svg)
 
 
 def _is_number(cell: Any) -> bool:

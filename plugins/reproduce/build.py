@@ -23,7 +23,15 @@ from . import artifact
 from .cache import ArtifactCache, Entry
 from .directive import Directive, DirectiveError, Location, parse_directive
 from .fingerprint import Components, Fingerprints, cache_key
-from .html import Fragment, PageNumbers, render_artifact, render_error, render_inline_error
+from .html import (
+    Fragment,
+    PageNumbers,
+    Templates,
+    render_artifact,
+    render_error,
+    render_inline_error,
+    theme_templates,
+)
 from .inputs import check_inputs
 from .registry import ComputationImportError, Registry
 from .report import describe
@@ -218,14 +226,16 @@ class Build:
         present = self.registry.presents[directive.name]
         return artifact.Request(target, directive.name, directive.params, directive.seed, threads, present, result)
 
-    def fill(self, html: str, *, root: str, source: str, text: str) -> Fragment:
+    def fill(self, html: str, *, root: str, source: str, text: str, templates: Templates | None = None) -> Fragment:
         """Replace the placeholders and ``@fig:``/``@tab:`` references of one page.
 
         Args:
             html: the page's HTML with placeholders.
             root: relative URL from the page to the site root.
             source: the page's source path, and ``text`` its content, to locate bad references.
+            templates: the theme's markup (Pelican's environment); our theme's when None.
         """
+        templates = templates or theme_templates()
         numbers = PageNumbers()
         files: dict[str, str] = {}
         labels: set[str] = set()
@@ -238,7 +248,7 @@ class Build:
             labels.add(slot.label)
             if slot.key is None or slot.key not in self.artifacts:
                 failed.add(slot.label)
-                return render_error(slot.error or "not computed", location=str(slot.location))
+                return render_error(slot.error or "not computed", location=str(slot.location), templates=templates)
             try:
                 fragment = render_artifact(
                     self.artifacts[slot.key],
@@ -248,13 +258,14 @@ class Build:
                     root=root,
                     label=slot.label,
                     timed=slot.directive.name in self.exclusive,
+                    templates=templates,
                 )
             except Exception as error:  # an artifact that cannot be drawn: a failure, never a traceback
                 problem = f"{type(error).__name__}: {error}"
                 message = f"directive '{slot.directive.name}': cannot render its result: {problem}"
                 self._fail(slot.location, message)
                 failed.add(slot.label)
-                return render_error(message, location=str(slot.location))
+                return render_error(message, location=str(slot.location), templates=templates)
             files.update(fragment.files)
             return fragment.html
 
@@ -263,13 +274,15 @@ class Build:
         def cross_reference(match: re.Match[str]) -> str:
             anchor = f"{match.group(1)}-{match.group(2)}"
             if match.group(2) in failed and anchor not in numbers.anchors:
-                return render_inline_error(match.group(0), "its directive failed (see the box below)")
+                return render_inline_error(
+                    match.group(0), "its directive failed (see the box below)", templates=templates
+                )
             if anchor not in numbers.anchors:
                 known = ", ".join(sorted(numbers.anchors)) or "none"
                 line = text.count("\n", 0, max(text.find(match.group(0)), 0)) + 1
                 message = f"unknown reference '{match.group(0)}' (labelled on this page: {known})"
                 self._fail(Location(source, line), message)
-                return render_inline_error(match.group(0), message)
+                return render_inline_error(match.group(0), message, templates=templates)
             return f'<a class="repro-ref" href="#{anchor}">{numbers.anchors[anchor]}</a>'
 
         return Fragment(html=_REFERENCE.sub(cross_reference, html), files=files)

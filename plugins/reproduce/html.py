@@ -1,18 +1,42 @@
-"""Turn a stored artifact into the HTML fragment that replaces its directive on a page."""
+"""Turn a stored artifact into the HTML fragment that replaces its directive on a page.
+
+The markup (and its Chinese words) lives in the theme's templates, ``repro/*.html``, rendered
+with Pelican's Jinja environment, so a theme can change how figures, tables, checks, the
+provenance note and error boxes look. This module decides what goes into them: numbering,
+ids, data files, and which SVG post-processing (``svg.py``) an inline figure gets.
+"""
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from html import escape
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-_ID = re.compile(r'\bid="([^"]+)"')
-# matplotlib's black (text, axes, ticks) and white (figure, axes and legend backgrounds).
-_INK = re.compile(r"((?:fill|stroke): ?)#(000000|ffffff)\b")
-_REF = re.compile(r'(url\(#|href="#)([^)"]+)')
+import jinja2
+
+from . import svg
+
+#: Our theme's templates: used when no Pelican environment is at hand (tests, ``invoke cache``).
+THEME_TEMPLATES = Path(__file__).resolve().parents[2] / "theme" / "templates"
+LABELS = {"figure": "图", "table": "表"}
+
+
+@dataclass(frozen=True)
+class Templates:
+    """The ``repro/*.html`` templates of a Jinja environment (Pelican's, or our theme's)."""
+
+    env: jinja2.Environment
+
+    def render(self, name: str, **context: Any) -> str:
+        return self.env.get_template(f"repro/{name}.html").render(**context)
+
+
+@cache
+def theme_templates(folder: Path = THEME_TEMPLATES) -> Templates:
+    return Templates(jinja2.Environment(loader=jinja2.FileSystemLoader(folder), trim_blocks=True, lstrip_blocks=True))
 
 
 @dataclass
@@ -46,6 +70,7 @@ def render_artifact(
     root: str,
     label: str | None = None,
     timed: bool = False,
+    templates: Templates | None = None,
 ) -> Fragment:
     """Render every item of an artifact, numbering figures and tables within the page.
 
@@ -60,7 +85,9 @@ def render_artifact(
         timed: the computation measures wall time (the registry's ``EXCLUSIVE``): only then
             does the provenance note show its run time. Every other fragment depends on the
             tree alone, so two cold builds give the same bytes.
+        templates: the theme's markup (our theme's when None).
     """
+    templates = templates or theme_templates()
     numbers.slots += 1
     folder = f"repro/{key[:16]}"
     parts: list[str] = []
@@ -82,117 +109,49 @@ def render_artifact(
         if kind == "figure":
             numbers.figures += 1
             files[f"{stem}.svg"] = item["svg"]
-            numbers.anchors[anchor] = f"图 {numbers.figures}"
-            parts.append(_figure(item, number=numbers.figures, prefix=prefix, anchor=anchor, url=root + stem))
+            numbers.anchors[anchor] = f"{LABELS[kind]} {numbers.figures}"
+            inline = svg.label(svg.theme_colours(svg.prefix_ids(item["svg"], prefix)), item["alt"])
+            context = {"svg": inline, "caption": item["caption"]}
         else:
             numbers.tables += 1
-            numbers.anchors[anchor] = f"表 {numbers.tables}"
-            parts.append(_table(item, number=numbers.tables, anchor=anchor, url=root + stem))
+            numbers.anchors[anchor] = f"{LABELS[kind]} {numbers.tables}"
+            context = _table(item)
+        parts.append(templates.render(kind, anchor=anchor, label=numbers.anchors[anchor], url=root + stem, **context))
     if checks:
-        parts.append(_checks(checks))
-    parts.append(_provenance(artifact["provenance"], location=location, timed=timed))
+        parts.append(templates.render("checks", checks=checks))
+    parts.append(_provenance(artifact["provenance"], location=location, timed=timed, templates=templates))
     return Fragment(html="\n".join(parts), files=files)
 
 
-def render_error(message: str, *, location: str) -> str:
+def render_error(message: str, *, location: str, templates: Templates | None = None) -> str:
     """The visible box a draft build shows in place of a failing directive."""
-    return (
-        f'<div class="repro-error" role="alert"><strong>计算失败 · {escape(location)}</strong>'
-        f"<pre>{escape(message)}</pre></div>"
-    )
+    return (templates or theme_templates()).render("error", message=message, location=location)
 
 
-def render_inline_error(text: str, message: str) -> str:
+def render_inline_error(text: str, message: str, *, templates: Templates | None = None) -> str:
     """A failed reference in the prose: the text as written, and why, visible (draft mode)."""
-    return (
-        f'<span class="repro-error-inline" role="alert">{escape(text)}'
-        f'<span class="repro-error-message">{escape(message)}</span></span>'
-    )
+    return (templates or theme_templates()).render("inline_error", text=text, message=message)
 
 
-def prefix_svg_ids(svg: str, prefix: str) -> str:
-    """Make every id in an inline SVG unique on the page, and its references follow."""
-    svg = _ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', svg)
-    return _REF.sub(lambda m: f"{m.group(1)}{prefix}{m.group(2)}", svg)
-
-
-def theme_colours(svg: str) -> str:
-    """Let the page's theme pick a figure's ink and paper: black and white become CSS variables.
-
-    ``var(--figure-fg, #000000)`` and ``var(--figure-bg, #ffffff)`` keep the original colours
-    wherever the variables are unset (the downloadable SVG file is left as drawn), and let a
-    dark theme draw light text and axes on a dark panel. Data colours are untouched.
-    """
-    names = {"000000": "--figure-fg", "ffffff": "--figure-bg"}
-    return _INK.sub(lambda m: f"{m.group(1)}var({names[m.group(2)]}, #{m.group(2)})", svg)
-
-
-def _figure(item: Mapping[str, Any], *, number: int, prefix: str, anchor: str, url: str) -> str:
-    svg = theme_colours(prefix_svg_ids(item["svg"], prefix))
-    # The alt text is an aria-label; Pagefind indexes it only where asked to.
-    svg = svg.replace(
-        "<svg ", f'<svg role="img" aria-label="{escape(item["alt"])}" data-pagefind-index-attrs="aria-label" ', 1
-    )
-    return (
-        f'<figure class="repro-figure" id="{anchor}">'
-        f'<div class="repro-svg">{svg}</div>'
-        f'<figcaption><span class="repro-label">图 {number}</span> {escape(item["caption"])} '
-        f'<span class="repro-links"><a href="{url}.csv" download>数据 CSV</a> '
-        f'<a href="{url}.svg">SVG</a></span></figcaption></figure>'
-    )
-
-
-def _table(item: Mapping[str, Any], *, number: int, anchor: str, url: str) -> str:
+def _table(item: Mapping[str, Any]) -> dict[str, Any]:
     numeric_columns = [all(column) for column in zip(*item["numeric"], strict=True)] or [False] * len(item["columns"])
-    head = "".join(
-        f'<th scope="col" class="num">{escape(c)}</th>' if numeric else f'<th scope="col">{escape(c)}</th>'
-        for c, numeric in zip(item["columns"], numeric_columns, strict=True)
-    )
-    body = "".join(
-        "<tr>"
-        + "".join(
-            f'<td class="num">{escape(cell)}</td>' if numeric else f"<td>{escape(cell)}</td>"
-            for cell, numeric in zip(row, flags, strict=True)
-        )
-        + "</tr>"
-        for row, flags in zip(item["rows"], item["numeric"], strict=True)
-    )
-    # A focusable, named region: keyboard users can scroll a table wider than the screen.
-    return (
-        f'<div class="repro-table-wrap" role="region" tabindex="0" aria-labelledby="{anchor}-caption">'
-        f'<table class="repro-table" id="{anchor}">'
-        f'<caption id="{anchor}-caption"><span class="repro-label">表 {number}</span> {escape(item["caption"])} '
-        f'<span class="repro-links"><a href="{url}.csv" download>数据 CSV</a></span></caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
-    )
+    return {
+        "caption": item["caption"],
+        "header": list(zip(item["columns"], numeric_columns, strict=True)),
+        "rows": [list(zip(row, flags, strict=True)) for row, flags in zip(item["rows"], item["numeric"], strict=True)],
+    }
 
 
-def _checks(checks: list[Mapping[str, Any]]) -> str:
-    rows = "".join(
-        f'<li class="repro-check {"pass" if c["passed"] else "fail"}">'
-        f'<strong class="repro-verdict">{"成立" if c["passed"] else "不成立"}</strong> '
-        f'{escape(c["claim"])} <span class="detail">{escape(c["detail"])}</span></li>'
-        for c in checks
-    )
-    return f'<ul class="repro-checks">{rows}</ul>'
-
-
-def _provenance(provenance: Mapping[str, Any], *, location: str, timed: bool) -> str:
+def _provenance(provenance: Mapping[str, Any], *, location: str, timed: bool, templates: Templates) -> str:
     # No run time unless the computation is about time: it changes from run to run and
     # machine to machine, and would make every cold build's pages differ. The build report
     # (``<cache>/build-report.json``) keeps it for whoever wants to know.
-    versions = " · ".join(f"{name} {v}" for name, v in sorted(provenance["versions"].items()))
-    params = json.dumps(provenance["params"], ensure_ascii=False, sort_keys=True)
-    rows = [
-        ("计算", f"<code>{escape(provenance['compute'])}</code>"),
-        ("参数", f"<code>{escape(params)}</code>"),
-        ("随机种子", str(provenance["seed"])),
-        ("软件版本", escape(versions)),
-        ("指令位置", f"<code>{escape(location)}</code>"),
-    ]
-    if timed:
-        rows.insert(3, ("计算耗时", f"{provenance['seconds']:.2f} 秒"))
-    items = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
-    return (
-        f'<details class="repro-provenance" data-pagefind-ignore><summary>计算说明</summary><dl>{items}</dl></details>'
+    return templates.render(
+        "provenance",
+        compute=provenance["compute"],
+        params=json.dumps(provenance["params"], ensure_ascii=False, sort_keys=True),
+        seed=provenance["seed"],
+        seconds=provenance["seconds"] if timed else None,
+        versions=" · ".join(f"{name} {v}" for name, v in sorted(provenance["versions"].items())),
+        location=location,
     )
