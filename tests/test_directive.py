@@ -63,7 +63,7 @@ def test_unknown_parameter_is_named_with_its_line_and_the_allowed_keys() -> None
     message = error_of("compute: angles.histogram\nsamples: 500\nsample: 3\n")
     assert message == (
         "content/posts/a.md:13: directive 'angles.histogram': unknown parameter 'sample' (did you mean 'samples'?); "
-        "expected one of: compute, seed, timeout, label, dims, samples, title"
+        "expected one of: compute, seed, timeout, label, caption, alt, dims, samples, title"
     )
 
 

@@ -258,3 +258,21 @@ def _identical_trees(left, right) -> bool:
     if mismatch or errors:
         return False
     return all(_identical_trees(left / d, right / d) for d in comparison.common_dirs)
+
+
+def test_the_author_may_replace_a_figures_caption_and_alt_text(site: Site) -> None:
+    # Issue 9: the prose is the author's; the override changes no cache key.
+    site.write("posts/line.md", POST.format(points=12))
+    assert computed(site.build().log) == (0, 1, 0)
+    own = POST.format(points=12).replace("seed: 1", "seed: 1\ncaption: 作者写的图注\nalt: [作者写的替代文字]")
+    site.write("posts/line.md", own)
+    result = site.build()
+    assert computed(result.log) == (1, 0, 0), result.log
+    page = (site.output / "posts" / "line.html").read_text(encoding="utf-8")
+    assert '<span class="repro-label">图 1</span> 作者写的图注' in page and "一条直线" not in page
+    assert 'aria-label="作者写的替代文字"' in page and "散点沿直线分布" not in page
+    site.write("posts/line.md", own.replace("alt: [作者写的替代文字]", "alt: [一, 二]"))
+    result = site.build()
+    assert result.returncode != 0
+    message = "directive 'toy.line': parameter 'alt': gives 2 text(s) but the computation draws 1 figure(s)"
+    assert f"content/posts/line.md:12: {message}" in result.log, result.log

@@ -24,6 +24,7 @@ from .cache import ArtifactCache, Entry
 from .directive import Directive, DirectiveError, Location, parse_directive
 from .fingerprint import Components, Fingerprints, cache_key
 from .html import (
+    AuthorTextError,
     Fragment,
     PageNumbers,
     Templates,
@@ -31,6 +32,7 @@ from .html import (
     render_error,
     render_inline_error,
     theme_templates,
+    with_author_texts,
 )
 from .inputs import check_inputs
 from .registry import ComputationImportError, Registry
@@ -249,9 +251,17 @@ class Build:
             if slot.key is None or slot.key not in self.artifacts:
                 failed.add(slot.label)
                 return render_error(slot.error or "not computed", location=str(slot.location), templates=templates)
+            directive = slot.directive
+            try:
+                shown = with_author_texts(self.artifacts[slot.key], captions=directive.captions, alts=directive.alts)
+            except AuthorTextError as error:
+                where = directive.where(error.key)
+                self._fail(where, f"directive '{directive.name}': {error}")
+                failed.add(slot.label)
+                return render_error(f"{where}: {error}", location=str(slot.location), templates=templates)
             try:
                 fragment = render_artifact(
-                    self.artifacts[slot.key],
+                    shown,
                     key=slot.key,
                     location=str(slot.location),
                     numbers=numbers,

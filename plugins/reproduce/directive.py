@@ -24,6 +24,11 @@ Keys every directive understands:
     ``tab-<label>``, … The prose refers to them as ``@fig:<label>`` or ``@tab:<label>``,
     which the build replaces by a link reading "图 3" or "表 1" (numbered within the post).
     An unknown reference is an error. Labels do not enter the cache key.
+``caption`` and ``alt`` (a text, or a list of texts; optional)
+    The author's caption and alt text for the directive's figures, replacing the
+    computation's: a text for a directive that draws one figure, a list with one entry per
+    figure otherwise (``~`` keeps that figure's own). The prose is the author's; these do not
+    enter the cache key, and a count that does not match the figures is an error.
 
 The body is read as YAML 1.2 (core schema), the way a person means it: ``2.5e5`` and ``1e3``
 are numbers (fine for an integer parameter when integral; ``2.5`` is an error saying it has a
@@ -57,7 +62,7 @@ import pydantic
 
 from .body import Body, BodyError, read_body
 
-COMMON_KEYS = ("compute", "seed", "timeout", "label")
+COMMON_KEYS = ("compute", "seed", "timeout", "label", "caption", "alt")
 LABEL = re.compile(r"[a-z0-9][a-z0-9-]*")
 MAX_TIMEOUT = 3600
 
@@ -88,6 +93,10 @@ class Directive:
     timeout: float
     location: Location
     label: str | None = None
+    # The author's captions and alt texts for the directive's figures, in order (None in a
+    # place: the computation's own). Presentation only: they do not enter the cache key.
+    captions: tuple[str | None, ...] | None = None
+    alts: tuple[str | None, ...] | None = None
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def where(self, key: str) -> Location:
@@ -156,11 +165,14 @@ def parse_directive(
         )
 
     label = body.pop("label", None)
-    if label is not None and not (isinstance(label, str) and LABEL.fullmatch(label)):
+    written = "label" in lines  # "label: ~" or "label: null" is a mistake, not "no label"
+    if (written or label is not None) and not (isinstance(label, str) and LABEL.fullmatch(label)):
         raise DirectiveError(
             at("label"), f"parameter 'label': expected lowercase letters, digits and hyphens, got {label!r}", name=name
         )
 
+    captions = _texts(body.pop("caption", None), key="caption", at=at, name=name)
+    alts = _texts(body.pop("alt", None), key="alt", at=at, name=name)
     model = parameter_model(registry[name])
     unknown = [key for key in body if key not in model.model_fields]
     if unknown:
@@ -181,7 +193,22 @@ def parse_directive(
         location=location,
         label=label,
         lines={key: location.line + line for key, line in lines.items()},
+        captions=captions,
+        alts=alts,
     )
+
+
+def _texts(value: Any, *, key: str, at: Callable[[str], Location], name: str) -> tuple[str | None, ...] | None:
+    """A ``caption``/``alt`` value as one entry per figure, or None when not given."""
+    if value is None:
+        return None
+    entries = [value] if isinstance(value, str) else value
+    if not isinstance(entries, list) or not entries or not all(e is None or isinstance(e, str) for e in entries):
+        expected = "a text, or a list with one text per figure (~ keeps the computation's)"
+        raise DirectiveError(at(key), f"parameter '{key}': expected {expected}, got {value!r}", name=name)
+    if any(e is not None and not e.strip() for e in entries):
+        raise DirectiveError(at(key), f"parameter '{key}': a figure's {key} cannot be empty", name=name)
+    return tuple(entries)
 
 
 @cache

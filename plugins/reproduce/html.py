@@ -9,7 +9,7 @@ ids, data files, and which SVG post-processing (``svg.py``) an inline figure get
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -121,6 +121,35 @@ def render_artifact(
         parts.append(templates.render("checks", checks=checks))
     parts.append(_provenance(artifact["provenance"], location=location, timed=timed, templates=templates))
     return Fragment(html="\n".join(parts), files=files)
+
+
+def with_author_texts(
+    artifact: Mapping[str, Any], *, captions: Sequence[str | None] | None, alts: Sequence[str | None] | None
+) -> Mapping[str, Any]:
+    """The artifact with the author's captions and alt texts in place of the computation's.
+
+    Raises:
+        AuthorTextError: a list whose length is not the number of figures.
+    """
+    figures = [index for index, item in enumerate(artifact["items"]) if item["kind"] == "figure"]
+    items = list(artifact["items"])
+    for key, texts in (("caption", captions), ("alt", alts)):
+        if texts is None:
+            continue
+        if len(texts) != len(figures):
+            raise AuthorTextError(key, f"gives {len(texts)} text(s) but the computation draws {len(figures)} figure(s)")
+        for index, text in zip(figures, texts, strict=True):
+            if text is not None:
+                items[index] = {**items[index], key: text}
+    return {**artifact, "items": items}
+
+
+class AuthorTextError(ValueError):
+    """A directive's ``caption`` or ``alt`` does not fit its figures."""
+
+    def __init__(self, key: str, message: str) -> None:
+        self.key = key
+        super().__init__(f"parameter '{key}': {message}")
 
 
 def render_error(message: str, *, location: str, templates: Templates | None = None) -> str:

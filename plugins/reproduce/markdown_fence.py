@@ -14,14 +14,25 @@ import os
 from collections import Counter
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from pelican.readers import MarkdownReader
 
-from .build import Build
 from .directive import Location
 
 FENCE = "repro"
+
+
+class Directives(Protocol):
+    """What the fence needs of a build: record a directive, or a directive it refuses."""
+
+    def add(self, text: str, *, location: Location) -> str:
+        """Record the directive whose body is ``text``; return the HTML to put in its place."""
+        ...
+
+    def reject(self, location: Location, message: str) -> str:
+        """Record a directive that cannot run; return the HTML of its error box."""
+        ...
 
 
 @dataclass
@@ -30,7 +41,7 @@ class Source:
 
     path: str
     text: str
-    build: Build
+    build: Directives
     seen: Counter[str] = field(default_factory=Counter)
 
     def fence_line(self, body: str) -> int:
@@ -47,7 +58,7 @@ class Source:
 _source: ContextVar[Source] = ContextVar("repro_source")
 
 
-def reader_class(build: Build, *, root: str) -> type[MarkdownReader]:
+def reader_class(build: Directives, *, root: str) -> type[MarkdownReader]:
     """A MarkdownReader that exposes the file it reads to the ``repro`` fence."""
 
     class DirectiveMarkdownReader(MarkdownReader):
