@@ -93,10 +93,18 @@ def cache(c, command, at="", dry_run=False):
     sys.exit(main(options + arguments))
 
 
-@task
-def test(c):
-    """Run the whole test suite."""
-    c.run(f"{sys.executable} -m pytest", pty=False)
+TIERS = ("fast", "computations", "site", "browser")
+
+
+@task(help={"tier": f"run one tier only: {', '.join(TIERS)}", "fast": "the fast tier only (same as --tier fast)"})
+def test(c, tier="", fast=False):
+    """Lint first (seconds), then the test suite: every tier, or the one named."""
+    tier = "fast" if fast else tier
+    if tier and tier not in TIERS:
+        sys.exit(f"unknown tier {tier!r}; expected one of: {', '.join(TIERS)}")
+    c.run(f"{sys.executable} -m ruff check .", pty=False)
+    c.run(f"{sys.executable} -m ruff format --check .", pty=False)
+    c.run(f"{sys.executable} -m pytest" + (f" -m {tier}" if tier else ""), pty=False)
 
 
 @task

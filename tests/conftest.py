@@ -55,16 +55,36 @@ class Site:
             f'REPRO_CACHE_PATH="{self.cache}"',
             *settings,
         ]
-        command = [
-            sys.executable, "-m", "pelican", str(self.path / "content"),
-            "-s", str(ROOT / settings_file), "-o", str(self.output),
-            "--fatal", "errors", "--log-handler", "plain", "-e", *overrides,
-        ]  # fmt: skip
+        command = [sys.executable, "-m", "pelican", str(self.path / "content"), "-s", str(ROOT / settings_file)]
+        command += ["-o", str(self.output), "--fatal", "errors", "--log-handler", "plain", "-e", *overrides]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(TESTS)]), "COLUMNS": "400"}
         env.update(environment or {})
         result = subprocess.run(command, capture_output=True, text=True, cwd=self.path, env=env, timeout=600)
         result.log = result.stdout + result.stderr  # type: ignore[attr-defined]
         return result
+
+
+# Test tiers (``invoke test --tier NAME``), marked from what a test uses so a new test file
+# needs no marker of its own: ``browser`` (Chromium over the built site), ``site`` (real
+# Pelican builds), ``computations`` (a topic's mathematics and pages), the rest ``fast``
+# (units and the plugin with hand-written inputs).
+BROWSER_FILES = {"test_browser.py", "test_site_quality.py"}
+COMPUTATION_FILES = {f"test_{path.name}.py" for path in (ROOT / "computations").iterdir() if path.is_dir()}
+COMPUTATION_FILES |= {"test_corpora.py", "test_registry.py", "test_boundary.py"}
+
+
+def tier(item: pytest.Item) -> str:
+    name = item.path.name
+    if name in BROWSER_FILES:
+        return "browser"
+    if {"site", "built_site"} & set(getattr(item, "fixturenames", ())):
+        return "site"
+    return "computations" if name in COMPUTATION_FILES else "fast"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        item.add_marker(tier(item))
 
 
 @pytest.fixture
