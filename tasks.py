@@ -93,6 +93,12 @@ def cache(c, command, at="", dry_run=False):
     sys.exit(main(options + arguments))
 
 
+@task(name="new-computation", help={"name": "TOPIC.NAME, e.g. coins.flips"})
+def new_computation(c, name):
+    """Scaffold a run stage, a present stage, the registry line and a test for TOPIC.NAME."""
+    c.run(f"{sys.executable} {ROOT / 'scripts' / 'new_computation.py'} {shlex.quote(name)}", pty=False)
+
+
 TIERS = ("fast", "computations", "site", "browser")
 
 
