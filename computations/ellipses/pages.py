@@ -166,18 +166,18 @@ def _discriminant_figure(seams: Mapping[float, Seam]) -> Figure:
     fig = MplFigure(figsize=(7.0, 4.2), layout="constrained")
     ax = fig.add_subplot()
     data: dict[str, list[Cell]] = {"a_over_b": [], "s": [], "s_over_l": [], "D": [], "x": [], "y": [], "z": []}
-    for (ratio, seam), color in zip(seams.items(), _colors(len(seams)), strict=True):
-        every = max(1, (seam.s.size - 1) // 400)
-        u = seam.s / seam.length
-        ax.plot(u, seam.discriminant, color=color, linewidth=1.6, label=f"{ratio:g}")
-        ax.plot([0.5], [seam.discriminant[seam.middle]], "o", color=color, markersize=4)
+    for (ratio, glued), color in zip(seams.items(), _colors(len(seams)), strict=True):
+        every = max(1, (glued.s.size - 1) // 400)
+        u = glued.s / glued.length
+        ax.plot(u, glued.discriminant, color=color, linewidth=1.6, label=f"{ratio:g}")
+        ax.plot([0.5], [glued.discriminant[glued.middle]], "o", color=color, markersize=4)
         data["a_over_b"] += [ratio] * u[::every].size
-        data["s"] += seam.s[::every].tolist()
+        data["s"] += glued.s[::every].tolist()
         data["s_over_l"] += u[::every].tolist()
-        data["D"] += seam.discriminant[::every].tolist()
-        data["x"] += seam.x[::every].tolist()
-        data["y"] += seam.y[::every].tolist()
-        data["z"] += seam.z[::every].tolist()
+        data["D"] += glued.discriminant[::every].tolist()
+        data["x"] += glued.x[::every].tolist()
+        data["y"] += glued.y[::every].tolist()
+        data["z"] += glued.z[::every].tolist()
     ax.axhline(0.0, color="0.3", linewidth=0.8)
     ax.set_xlim(0.0, 1.0)
     ax.set_ylim(-0.03, 1.0)
@@ -200,15 +200,15 @@ def _discriminant_figure(seams: Mapping[float, Seam]) -> Figure:
     )
 
 
-def _solid_figure(seam: Seam) -> Figure:
-    a, b, big_x = seam.a, seam.b, seam.end_x
+def _solid_figure(glued: Seam) -> Figure:
+    a, b, big_x = glued.a, glued.b, glued.end_x
     # Constrained layout clips 3-D axes' titles and labels; place them by hand.
     fig = MplFigure(figsize=(8.4, 4.4))
     fig.subplots_adjust(left=0.0, right=0.97, bottom=0.05, top=0.92, wspace=0.0)
     left = fig.add_subplot(1, 2, 1, projection="3d")
     right = fig.add_subplot(1, 2, 2, projection="3d")
-    _draw_bent_sheet(left, seam)
-    _draw_solid(right, seam)
+    _draw_bent_sheet(left, glued)
+    _draw_solid(right, glued)
     for ax, (elevation, azimuth) in ((left, (24, -58)), (right, (32, -65))):
         ax.set_xlim(0.0, big_x)
         ax.set_ylim(-1.1 * b, 1.1 * b)
@@ -223,7 +223,7 @@ def _solid_figure(seam: Seam) -> Figure:
         ax.tick_params(labelsize="small", pad=0)
     left.set_title("一张椭圆片弯曲后的形状")
     right.set_title("两张椭圆片粘合成的立体")
-    every = max(1, (seam.s.size - 1) // 400)
+    every = max(1, (glued.s.size - 1) // 400)
     return Figure(
         figure=fig,
         caption=(
@@ -237,40 +237,40 @@ def _solid_figure(seam: Seam) -> Figure:
             f"截面是长方形，x = 0 处退化为长 {2 * b:g} 的竖直线段，x = X 处退化为水平线段。"
         ),
         data={
-            "s": seam.s[::every].tolist(),
-            "x": seam.x[::every].tolist(),
-            "y": seam.y[::every].tolist(),
-            "z": seam.z[::every].tolist(),
-            "D": seam.discriminant[::every].tolist(),
+            "s": glued.s[::every].tolist(),
+            "x": glued.x[::every].tolist(),
+            "y": glued.y[::every].tolist(),
+            "z": glued.z[::every].tolist(),
+            "D": glued.discriminant[::every].tolist(),
         },
     )
 
 
-def _plotted(seam: Seam) -> tuple[FloatArray, FloatArray, FloatArray]:
+def _plotted(glued: Seam) -> tuple[FloatArray, FloatArray, FloatArray]:
     """The seam thinned to at most ~400 points (keeping both ends): enough for a smooth line."""
-    k = np.unique(np.linspace(0, seam.s.size - 1, 401).astype(int))
-    return seam.x[k], seam.y[k], seam.z[k]
+    k = np.unique(np.linspace(0, glued.s.size - 1, 401).astype(int))
+    return glued.x[k], glued.y[k], glued.z[k]
 
 
-def _draw_bent_sheet(ax: Axes, seam: Seam) -> None:
-    x, y, z = _plotted(seam)
+def _draw_bent_sheet(ax: Axes, glued: Seam) -> None:
+    x, y, z = _plotted(glued)
     for sign, color in ((1.0, "tab:blue"), (-1.0, "tab:green")):
         ax.plot(x, y, sign * z, color=color, linewidth=1.4)
         ax.plot(x, -y, sign * z, color=color, linewidth=1.4)
         ax.plot(x, np.zeros_like(x), sign * z, color="tab:red", linewidth=1.4)
         for k in np.linspace(0, x.size - 1, 13).astype(int)[1:]:
             ax.plot([x[k], x[k]], [y[k], -y[k]], [sign * z[k]] * 2, color=color, linewidth=0.6, alpha=0.8)
-    xs, ys, zs = _sheet_mesh(seam)
+    xs, ys, zs = _sheet_mesh(glued)
     ax.plot_surface(xs, ys, zs, color="tab:blue", alpha=0.12, linewidth=0, shade=False)
 
 
-def _draw_solid(ax: Axes, seam: Seam) -> None:
+def _draw_solid(ax: Axes, glued: Seam) -> None:
     # Both sheets go into one collection: matplotlib orders polygons by depth only within a
     # collection, so two separate surfaces would be drawn one over the other.
-    xs, ys, zs = _sheet_mesh(seam)
+    xs, ys, zs = _sheet_mesh(glued)
     first = _quads(xs, ys, zs)
     # The second sheet: the first turned half a turn about the line x = X/2, y = z.
-    second = _quads(seam.end_x - xs, zs, ys)
+    second = _quads(glued.end_x - xs, zs, ys)
     colors = ["#4f8fc9"] * len(first) + ["#f2a05a"] * len(second)
     ax.add_collection3d(
         Poly3DCollection(
@@ -282,7 +282,7 @@ def _draw_solid(ax: Axes, seam: Seam) -> None:
             lightsource=LightSource(azdeg=300, altdeg=50),
         )
     )
-    x, y, z = _plotted(seam)
+    x, y, z = _plotted(glued)
     for sy in (1.0, -1.0):
         for sz in (1.0, -1.0):
             ax.plot(x, sy * y, sz * z, color="0.1", linewidth=1.2)
@@ -295,16 +295,16 @@ def _quads(xs: FloatArray, ys: FloatArray, zs: FloatArray) -> list[FloatArray]:
     return list(np.stack(corners, axis=-2).reshape(-1, 4, 3))
 
 
-def _sheet_mesh(seam: Seam, *, along: int = 36, across: int = 5) -> tuple[FloatArray, FloatArray, FloatArray]:
+def _sheet_mesh(glued: Seam, *, along: int = 36, across: int = 5) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Upper and lower halves of the first sheet as one (2·along − 1) × across grid.
 
     The sheet is the cylinder over the bent axis (x(s), ±z(s)), its ruling at s running
     from y = −h(s) to h(s).
     """
-    k = np.linspace(0, seam.s.size - 1, along).astype(int)
-    x = np.concatenate([seam.x[k], seam.x[k[::-1]][1:]])
-    z = np.concatenate([seam.z[k], -seam.z[k[::-1]][1:]])
-    half = np.concatenate([seam.y[k], seam.y[k[::-1]][1:]])
+    k = np.linspace(0, glued.s.size - 1, along).astype(int)
+    x = np.concatenate([glued.x[k], glued.x[k[::-1]][1:]])
+    z = np.concatenate([glued.z[k], -glued.z[k[::-1]][1:]])
+    half = np.concatenate([glued.y[k], glued.y[k[::-1]][1:]])
     v = np.linspace(-1.0, 1.0, across)
     return np.repeat(x[:, None], across, axis=1), half[:, None] * v[None, :], np.repeat(z[:, None], across, axis=1)
 
