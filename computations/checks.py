@@ -86,3 +86,26 @@ def all_hold(claim: str, cases: Mapping[str, bool], *, note: str = "") -> Check:
 def _check(claim: str, passed: bool, note: str, parts: list[str]) -> Check:
     detail = "；".join(([note] if note else []) + parts)
     return Check(claim=claim, passed=bool(passed), detail=detail)
+
+
+def within_tolerance(claim: str, cases: Mapping[str, tuple[float, float, float]], *, note: str = "") -> Check:
+    """Each computed value is within a stated error bound of the expected one (deterministic).
+
+    The counterpart of :func:`within_se` for computations without sampling error: the bound
+    comes from the method (a quadrature's error estimate, rounding, a printed digit) and is
+    used as it is, not multiplied by :data:`TOLERANCE_SE`.
+
+    Args:
+        claim: what should hold, in Chinese.
+        cases: label → (computed, expected, tolerance); holds iff |computed − expected| ≤ tolerance.
+        note: where the tolerances come from, shown first in the detail.
+    """
+    parts, passed = [], True
+    for label, (value, expected, tolerance) in cases.items():
+        ok = abs(value - expected) <= tolerance
+        passed &= ok
+        parts.append(
+            f"{label}：{value:.10g}（应为 {expected:.10g}），差 {abs(value - expected):.1e} ≤ {tolerance:.1e}"
+            + ("" if ok else _FAIL)
+        )
+    return _check(claim, passed, note, parts)

@@ -1,5 +1,8 @@
 """Behavioural tests of computations.ellipses against closed forms and independent routes.
 
+The mathematics (``perimeters``, ``gluing``) is tested directly; reports go through both
+stages (``two_stage``), and every page check is shown to fail when what it guards is wrong.
+
 Independent routes: the Gauss–Kummer series and adaptive quadrature for perimeters and arc
 lengths, the curvatures at the ellipse's vertices for D near the ends, series coefficients of
 Ramanujan's errors, adaptive quadrature of √D for X and V, and the solid's volume integrated
@@ -8,6 +11,7 @@ over its (y, z) shadow instead of along x. Tolerances come from the accuracy of 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import typing
 from fractions import Fraction
@@ -16,13 +20,18 @@ import matplotlib
 import numpy as np
 import pydantic
 import pytest
-from reports import CJK_FONT, assert_well_formed, render_with_site_font
+from reports import CJK_FONT, assert_well_formed, render_with_site_font, two_stage
 from scipy import integrate
 
-from computations import ellipses
+from computations.ellipses import experiments, gluing, pages, perimeters
 from computations.report import Check, Figure, Report, Table
+from computations.results import decode, encode, result_type
 
-REPORTS = (ellipses.perimeter_report, ellipses.seam_report, ellipses.solid_report)
+STAGES = {
+    "perimeter": (experiments.perimeter, pages.perimeter),
+    "seam": (experiments.seam, pages.seam),
+    "solid": (experiments.solid, pages.solid),
+}
 EPS = float(np.finfo(np.float64).eps)
 
 
@@ -42,23 +51,23 @@ def _gauss_kummer_perimeter(a: float, b: float, terms: int = 4000) -> float:
 
 @pytest.mark.parametrize("ratio", [1.0, 1.2, 2.0, 5.0, 10.0])
 def test_perimeter_matches_the_gauss_kummer_series(ratio: float) -> None:
-    exact = 4.0 * ellipses.quarter_perimeter(a=ratio, b=1.0)
+    exact = 4.0 * perimeters.quarter_perimeter(a=ratio, b=1.0)
     assert exact == pytest.approx(_gauss_kummer_perimeter(ratio, 1.0), rel=1e-12)
 
 
 def test_quarter_perimeter_of_a_circle_and_scaling() -> None:
-    assert ellipses.quarter_perimeter(a=3.0, b=3.0) == pytest.approx(1.5 * math.pi, rel=1e-15)
-    assert ellipses.quarter_perimeter(a=6.0, b=2.0) == pytest.approx(
-        2.0 * ellipses.quarter_perimeter(a=3.0, b=1.0), rel=1e-14
+    assert perimeters.quarter_perimeter(a=3.0, b=3.0) == pytest.approx(1.5 * math.pi, rel=1e-15)
+    assert perimeters.quarter_perimeter(a=6.0, b=2.0) == pytest.approx(
+        2.0 * perimeters.quarter_perimeter(a=3.0, b=1.0), rel=1e-14
     )
 
 
 @pytest.mark.parametrize("ratio", [1.0, 1.5, 3.0, 20.0, 100.0])
 def test_periodic_trapezoid_agrees_with_the_elliptic_integral(ratio: float) -> None:
-    value, bound = ellipses.perimeter_by_quadrature(a=ratio, b=1.0)
-    exact = 4.0 * ellipses.quarter_perimeter(a=ratio, b=1.0)
+    value, bound = perimeters.perimeter_by_quadrature(a=ratio, b=1.0)
+    exact = 4.0 * perimeters.quarter_perimeter(a=ratio, b=1.0)
     assert abs(value - exact) <= bound + 16 * EPS * exact
-    coarse, _ = ellipses.perimeter_by_quadrature(a=ratio, b=1.0, points=16)
+    coarse, _ = perimeters.perimeter_by_quadrature(a=ratio, b=1.0, points=16)
     if ratio > 1.0:  # too few nodes must show up as a visible error
         assert abs(coarse - exact) > 1e-10 * exact
 
@@ -92,13 +101,13 @@ def _series_difference_coefficient(approximation: str) -> tuple[Fraction, Fracti
 
 @pytest.mark.parametrize(
     ("name", "function", "lam"),
-    [("first", ellipses.ramanujan_first, 0.05), ("second", ellipses.ramanujan_second, 0.25)],
+    [("first", perimeters.ramanujan_first, 0.05), ("second", perimeters.ramanujan_second, 0.25)],
 )
 def test_ramanujan_errors_follow_their_series(name: str, function: typing.Callable[..., float], lam: float) -> None:
     c0, c1, power = _series_difference_coefficient(name)
     assert (name, power, c0) in {("first", 3, Fraction(1, 512)), ("second", 5, Fraction(3, 131072))}
     a, b = 1.0 + lam, 1.0 - lam  # a + b = 2, (a − b)/(a + b) = λ
-    difference = 4.0 * ellipses.quarter_perimeter(a=a, b=b) - function(a=a, b=b)
+    difference = 4.0 * perimeters.quarter_perimeter(a=a, b=b) - function(a=a, b=b)
     predicted = 2.0 * math.pi * (float(c0) * lam ** (2 * power) + float(c1) * lam ** (2 * power + 2))
     # The next series term is O(λ⁴) relative; rounding of the perimeter is ~1e-15 absolute.
     assert difference == pytest.approx(predicted, rel=5 * lam**4 + 1e-15 * 6 / predicted)
@@ -106,21 +115,22 @@ def test_ramanujan_errors_follow_their_series(name: str, function: typing.Callab
 
 def test_ramanujan_limits_at_b_to_zero() -> None:
     a, b = 1.0, 1e-9
-    exact = 4.0 * ellipses.quarter_perimeter(a=a, b=b)
+    exact = 4.0 * perimeters.quarter_perimeter(a=a, b=b)
     assert exact == pytest.approx(4.0, abs=1e-8)
-    assert 1 - ellipses.ramanujan_first(a=a, b=b) / exact == pytest.approx(ellipses.RAMANUJAN_FIRST_LIMIT, abs=1e-8)
-    assert 1 - ellipses.ramanujan_second(a=a, b=b) / exact == pytest.approx(ellipses.RAMANUJAN_SECOND_LIMIT, abs=1e-8)
+    first, second = perimeters.ramanujan_first(a=a, b=b), perimeters.ramanujan_second(a=a, b=b)
+    assert 1 - first / exact == pytest.approx(perimeters.RAMANUJAN_FIRST_LIMIT, abs=1e-8)
+    assert 1 - second / exact == pytest.approx(perimeters.RAMANUJAN_SECOND_LIMIT, abs=1e-8)
 
 
 def test_height_grid_reproduces_the_articles_code_and_its_sqrt_law() -> None:
     # ARTICLES-DETAIL §1 ran the article's code (a = 2, b = 1, step 1e−6): l = 2.4193397.
-    value = ellipses.height_grid_quarter_perimeter(a=2.0, b=1.0, steps=1_000_000)
+    value = perimeters.height_grid_quarter_perimeter(a=2.0, b=1.0, steps=1_000_000)
     assert value == pytest.approx(2.4193397, abs=5e-8)
     for ratio in (1.0, 3.0):
-        exact = ellipses.quarter_perimeter(a=ratio, b=1.0)
-        errors = [ellipses.height_grid_quarter_perimeter(a=ratio, b=1.0, steps=n) - exact for n in (10_000, 40_000)]
+        exact = perimeters.quarter_perimeter(a=ratio, b=1.0)
+        errors = [perimeters.height_grid_quarter_perimeter(a=ratio, b=1.0, steps=n) - exact for n in (10_000, 40_000)]
         assert errors[0] / errors[1] == pytest.approx(2.0, rel=1e-3)  # ∝ √h
-        first, second = ellipses.height_grid_error(a=ratio, b=1.0, steps=40_000)
+        first, second = perimeters.height_grid_error(a=ratio, b=1.0, steps=40_000)
         assert abs(errors[1] - first - second) < 1e-3 * abs(second)
 
 
@@ -132,34 +142,34 @@ def test_arc_length_matches_adaptive_quadrature(ratio: float) -> None:
     a, b = ratio, 1.0
     for t in (0.0, 0.3, 1.0, math.pi / 2):
         value, _ = integrate.quad(lambda u: math.hypot(a * math.sin(u), b * math.cos(u)), 0.0, t, epsabs=1e-14)
-        assert float(ellipses.arc_length(t, a=a, b=b)) == pytest.approx(value, abs=1e-12 * ratio)
-    length = ellipses.quarter_perimeter(a=a, b=b)
-    assert float(ellipses.arc_length(math.pi / 2, a=a, b=b)) == pytest.approx(length, rel=1e-14)
+        assert float(gluing.arc_length(t, a=a, b=b)) == pytest.approx(value, abs=1e-12 * ratio)
+    length = perimeters.quarter_perimeter(a=a, b=b)
+    assert float(gluing.arc_length(math.pi / 2, a=a, b=b)) == pytest.approx(length, rel=1e-14)
 
 
 @pytest.mark.parametrize("ratio", [1.0, 1.01, 2.0, 20.0])
 def test_newton_inverse_round_trips(ratio: float) -> None:
     a, b = ratio, 1.0
-    length = ellipses.quarter_perimeter(a=a, b=b)
+    length = perimeters.quarter_perimeter(a=a, b=b)
     s = np.linspace(0.0, length, 1001)
-    t = ellipses.angle_at_arc_length(s, a=a, b=b)
+    t = gluing.angle_at_arc_length(s, a=a, b=b)
     assert t[0] == 0.0 and t[-1] == pytest.approx(math.pi / 2, abs=1e-13)
     assert np.all(np.diff(t) > 0)
-    assert np.max(np.abs(ellipses.arc_length(t, a=a, b=b) - s)) <= 64 * EPS * length
+    assert np.max(np.abs(gluing.arc_length(t, a=a, b=b) - s)) <= 64 * EPS * length
 
 
 def test_squared_slopes_are_the_derivatives_of_the_coordinates() -> None:
     a, b = 2.0, 1.0
-    length = ellipses.quarter_perimeter(a=a, b=b)
+    length = perimeters.quarter_perimeter(a=a, b=b)
     s = np.linspace(0.05, length - 0.05, 37)
     step = 1e-5
 
     def coordinates(arc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        t = ellipses.angle_at_arc_length(arc, a=a, b=b)
+        t = gluing.angle_at_arc_length(arc, a=a, b=b)
         return a * np.cos(t), b * np.sin(t)
 
     (g_plus, h_plus), (g_minus, h_minus) = coordinates(s + step), coordinates(s - step)
-    along, across = ellipses.squared_slopes(ellipses.angle_at_arc_length(s, a=a, b=b), a=a, b=b)
+    along, across = gluing.squared_slopes(gluing.angle_at_arc_length(s, a=a, b=b), a=a, b=b)
     # Central differences: error O(step²·|h'''|) plus rounding ~ε/step.
     np.testing.assert_allclose(((g_plus - g_minus) / (2 * step)) ** 2, along, atol=1e-8)
     np.testing.assert_allclose(((h_plus - h_minus) / (2 * step)) ** 2, across, atol=1e-8)
@@ -171,20 +181,20 @@ def test_squared_slopes_are_the_derivatives_of_the_coordinates() -> None:
 
 def test_discriminant_vanishes_for_a_circle() -> None:
     s = np.linspace(0.0, math.pi / 2, 501)
-    d = ellipses.gluing_discriminant(s, a=1.0, b=1.0)
-    assert np.max(np.abs(d)) <= ellipses.discriminant_rounding(a=1.0, b=1.0)
+    d = gluing.gluing_discriminant(s, a=1.0, b=1.0)
+    assert np.max(np.abs(d)) <= gluing.discriminant_rounding(a=1.0, b=1.0)
 
 
 @pytest.mark.parametrize("ratio", [1.05, 1.5, 3.0, 20.0])
 def test_discriminant_is_positive_inside_for_random_points(ratio: float) -> None:
     rng = np.random.default_rng(6818)
-    length = ellipses.quarter_perimeter(a=ratio, b=1.0)
+    length = perimeters.quarter_perimeter(a=ratio, b=1.0)
     s = rng.uniform(0.0, length, 2000)
-    d = ellipses.gluing_discriminant(s, a=ratio, b=1.0)
+    d = gluing.gluing_discriminant(s, a=ratio, b=1.0)
     assert np.all(d > 0.0)
     assert np.all(d < 1.0)
     # Symmetry D(s) = D(l − s).
-    np.testing.assert_allclose(d, ellipses.gluing_discriminant(length - s, a=ratio, b=1.0), atol=1e-13)
+    np.testing.assert_allclose(d, gluing.gluing_discriminant(length - s, a=ratio, b=1.0), atol=1e-13)
 
 
 @pytest.mark.parametrize(("a", "b"), [(2.0, 1.0), (3.0, 2.0), (1.2, 1.0)])
@@ -192,19 +202,19 @@ def test_discriminant_near_the_ends_follows_the_vertex_curvatures(a: float, b: f
     # g'(s) ≈ κ₀s with κ₀ = a/b² at (a, 0); h'(l − s) ≈ κ₁s with κ₁ = b/a² at (0, b).
     expected = (a / b**2) ** 2 - (b / a**2) ** 2
     s = 1e-4 * b
-    length = ellipses.quarter_perimeter(a=a, b=b)
+    length = perimeters.quarter_perimeter(a=a, b=b)
     for point in (s, length - s):
-        value = float(ellipses.gluing_discriminant(point, a=a, b=b))
+        value = float(gluing.gluing_discriminant(point, a=a, b=b))
         assert value / s**2 == pytest.approx(expected, rel=1e-5)
 
 
 def test_the_articles_lemma_on_arcs() -> None:
     # The arc over [0, t] is never longer than the arc over [π/2 − t, π/2] (speed increases).
     for ratio in (1.0, 1.5, 4.0):
-        length = ellipses.quarter_perimeter(a=ratio, b=1.0)
+        length = perimeters.quarter_perimeter(a=ratio, b=1.0)
         t = np.linspace(0.0, math.pi / 4, 200)
-        head = ellipses.arc_length(t, a=ratio, b=1.0)
-        tail = length - ellipses.arc_length(math.pi / 2 - t, a=ratio, b=1.0)
+        head = gluing.arc_length(t, a=ratio, b=1.0)
+        tail = length - gluing.arc_length(math.pi / 2 - t, a=ratio, b=1.0)
         assert np.all(head <= tail + 1e-13 * length)
 
 
@@ -212,15 +222,15 @@ def test_the_articles_lemma_on_arcs() -> None:
 
 
 @pytest.fixture(scope="module")
-def seam_2_1() -> ellipses.Seam:
-    return ellipses.glue_seam(a=2.0, b=1.0, intervals=4000)
+def seam_2_1() -> gluing.Seam:
+    return gluing.glue_seam(a=2.0, b=1.0, intervals=4000)
 
 
 def _root_discriminant(a: float, b: float) -> typing.Callable[[float], float]:
-    return lambda s: math.sqrt(max(float(ellipses.gluing_discriminant(s, a=a, b=b)), 0.0))
+    return lambda s: math.sqrt(max(float(gluing.gluing_discriminant(s, a=a, b=b)), 0.0))
 
 
-def test_seam_end_matches_adaptive_quadrature(seam_2_1: ellipses.Seam) -> None:
+def test_seam_end_matches_adaptive_quadrature(seam_2_1: gluing.Seam) -> None:
     root = _root_discriminant(2.0, 1.0)
     value, quad_error = integrate.quad(root, 0.0, seam_2_1.length, epsabs=1e-12, epsrel=1e-12, limit=200)
     assert abs(seam_2_1.end_x - value) <= seam_2_1.x_error + quad_error + 1e-12
@@ -229,15 +239,15 @@ def test_seam_end_matches_adaptive_quadrature(seam_2_1: ellipses.Seam) -> None:
 
 
 def test_seam_error_bound_is_a_bound_and_shrinks_like_h4() -> None:
-    reference = ellipses.glue_seam(a=3.0, b=1.0, intervals=16_000).end_x
-    coarse = ellipses.glue_seam(a=3.0, b=1.0, intervals=400)
-    fine = ellipses.glue_seam(a=3.0, b=1.0, intervals=800)
+    reference = gluing.glue_seam(a=3.0, b=1.0, intervals=16_000).end_x
+    coarse = gluing.glue_seam(a=3.0, b=1.0, intervals=400)
+    fine = gluing.glue_seam(a=3.0, b=1.0, intervals=800)
     assert abs(coarse.end_x - reference) <= coarse.x_error
     assert abs(fine.end_x - reference) <= fine.x_error
     assert coarse.x_error / fine.x_error == pytest.approx(16.0, rel=0.25)
 
 
-def test_seam_geometry(seam_2_1: ellipses.Seam) -> None:
+def test_seam_geometry(seam_2_1: gluing.Seam) -> None:
     seam = seam_2_1
     np.testing.assert_array_equal(seam.z, seam.y[::-1])
     assert seam.y[0] == 0.0 and seam.z[0] == pytest.approx(1.0, abs=1e-15)
@@ -251,21 +261,21 @@ def test_seam_geometry(seam_2_1: ellipses.Seam) -> None:
 
 
 def test_scaling_with_b() -> None:
-    small = ellipses.glue_seam(a=2.0, b=1.0, intervals=800)
-    large = ellipses.glue_seam(a=5.0, b=2.5, intervals=800)
+    small = gluing.glue_seam(a=2.0, b=1.0, intervals=800)
+    large = gluing.glue_seam(a=5.0, b=2.5, intervals=800)
     assert large.length == pytest.approx(2.5 * small.length, rel=1e-13)
     assert large.end_x == pytest.approx(2.5 * small.end_x, rel=1e-10)
     np.testing.assert_allclose(large.discriminant, small.discriminant, atol=1e-13)
-    assert ellipses.solid_volume(large)[0] == pytest.approx(2.5**3 * ellipses.solid_volume(small)[0], rel=1e-10)
+    assert gluing.solid_volume(large)[0] == pytest.approx(2.5**3 * gluing.solid_volume(small)[0], rel=1e-10)
 
 
 def test_circle_gives_a_flat_seam() -> None:
-    seam = ellipses.glue_seam(a=1.0, b=1.0, intervals=400)
+    seam = gluing.glue_seam(a=1.0, b=1.0, intervals=400)
     assert seam.end_x <= seam.length * math.sqrt(seam.rounding)
     np.testing.assert_allclose(seam.y**2 + seam.z**2, 1.0, atol=1e-14)  # the seam is the circle itself
 
 
-def test_volume_over_the_shadow_agrees(seam_2_1: ellipses.Seam) -> None:
+def test_volume_over_the_shadow_agrees(seam_2_1: gluing.Seam) -> None:
     """V = 4 ∫∫_{[0,b]²} max(0, X − x(σ(y)) − x(σ(z))) dy dz, σ(y) the arc length at height y.
 
     A point (x, y, z) is inside iff |y| ≤ h(s) and |z| ≤ h(l − s) at x = x(s); h increases,
@@ -274,25 +284,27 @@ def test_volume_over_the_shadow_agrees(seam_2_1: ellipses.Seam) -> None:
     seam, b, a = seam_2_1, 1.0, 2.0
     n = 1000
     heights = (np.arange(n) + 0.5) * (b / n)  # midpoint rule
-    sigma = ellipses.arc_length(np.arcsin(heights / b), a=a, b=b)
+    sigma = gluing.arc_length(np.arcsin(heights / b), a=a, b=b)
     x_at = np.interp(sigma, seam.s, seam.x)
     extent = np.maximum(seam.end_x - x_at[:, None] - x_at[None, :], 0.0)
     shadow = 4.0 * extent.sum() * (b / n) ** 2
-    volume, error = ellipses.solid_volume(seam)
+    volume, error = gluing.solid_volume(seam)
     # Midpoint rule over a function with a kink along a curve (O(1/n²) ≈ 1e-6 here) and
     # linear interpolation of x between seam points (Δs²·max|x''|/8 ≈ 1e-7).
     assert shadow == pytest.approx(volume, abs=2e-6)
     root = _root_discriminant(a, b)
-    independent, quad_error = integrate.quad(
-        lambda s: 4.0 * float(b * np.sin(ellipses.angle_at_arc_length(s, a=a, b=b)))
-        * float(b * np.sin(ellipses.angle_at_arc_length(seam.length - s, a=a, b=b))) * root(s),
-        0.0, seam.length, epsabs=1e-12, epsrel=1e-12, limit=200,
-    )  # fmt: skip
+
+    def integrand(s: float) -> float:
+        y = b * math.sin(float(gluing.angle_at_arc_length(s, a=a, b=b)))
+        z = b * math.sin(float(gluing.angle_at_arc_length(seam.length - s, a=a, b=b)))
+        return 4.0 * y * z * root(s)
+
+    independent, quad_error = integrate.quad(integrand, 0.0, seam.length, epsabs=1e-12, epsrel=1e-12, limit=200)
     assert abs(volume - independent) <= error + quad_error + 1e-11
 
 
-def test_isometry_measures(seam_2_1: ellipses.Seam) -> None:
-    iso = ellipses.measure_isometry(seam_2_1)
+def test_isometry_measures(seam_2_1: gluing.Seam) -> None:
+    iso = gluing.measure_isometry(seam_2_1)
     assert iso.seam_length <= seam_2_1.length + 1e-12  # chords are shorter than arcs
     assert iso.seam_length == pytest.approx(seam_2_1.length, abs=iso.seam_length_error)
     assert iso.axis_length == pytest.approx(2.0, abs=iso.axis_length_error)
@@ -302,9 +314,9 @@ def test_isometry_measures(seam_2_1: ellipses.Seam) -> None:
 
 def test_bad_axes_and_grids_are_rejected() -> None:
     with pytest.raises(ValueError, match="a ≥ b > 0"):
-        ellipses.quarter_perimeter(a=1.0, b=2.0)
+        perimeters.quarter_perimeter(a=1.0, b=2.0)
     with pytest.raises(ValueError, match="multiple of 4"):
-        ellipses.glue_seam(a=2.0, b=1.0, intervals=402)
+        gluing.glue_seam(a=2.0, b=1.0, intervals=402)
 
 
 # --------------------------------------------------------------------------- reports
@@ -312,17 +324,15 @@ def test_bad_axes_and_grids_are_rejected() -> None:
 
 @pytest.fixture(scope="module")
 def default_reports() -> dict[str, Report]:
-    # The site sets the CJK font before calling a computation; text objects take it then.
-    with matplotlib.rc_context({"font.family": CJK_FONT}):
-        return {fn.__name__: fn(rng=np.random.default_rng(0)) for fn in REPORTS}
+    return {name: two_stage(*stages) for name, stages in STAGES.items()}
 
 
 @pytest.mark.parametrize(
     ("name", "kinds"),
     [
-        ("perimeter_report", [Figure, Table, Table, Check, Check, Check, Check]),
-        ("seam_report", [Figure, Table, Check, Check, Check, Check, Check, Check]),
-        ("solid_report", [Figure, Table, Check, Check, Check, Check]),
+        ("perimeter", [Figure, Table, Table, Check, Check, Check, Check]),
+        ("seam", [Figure, Table, Check, Check, Check, Check, Check, Check]),
+        ("solid", [Figure, Table, Check, Check, Check, Check]),
     ],
 )
 def test_reports_at_defaults(default_reports: dict[str, Report], name: str, kinds: list) -> None:
@@ -330,12 +340,18 @@ def test_reports_at_defaults(default_reports: dict[str, Report], name: str, kind
     assert_well_formed(report, kinds)
 
 
+def test_runs_draw_no_random_numbers() -> None:
+    # The site passes a generator only to a run that declares one.
+    for run, _ in STAGES.values():
+        assert "rng" not in typing.get_type_hints(run)
+
+
 def test_seam_table_against_the_reference_values(default_reports: dict[str, Report]) -> None:
-    table = default_reports["seam_report"].items[1]
+    table = default_reports["seam"].items[1]
     assert isinstance(table, Table)
     by_ratio = {row[0]: row for row in table.rows}
-    assert set(by_ratio) == set(ellipses.REFERENCE_VALUES)
-    for ratio, (length, end_x, middle, volume) in ellipses.REFERENCE_VALUES.items():
+    assert set(by_ratio) == set(pages.REFERENCE_VALUES)
+    for ratio, (length, end_x, middle, volume) in pages.REFERENCE_VALUES.items():
         row = by_ratio[ratio]
         assert row[1] == pytest.approx(float(length), abs=5e-7)
         assert row[2] == pytest.approx(float(end_x), abs=5e-7)
@@ -346,73 +362,192 @@ def test_seam_table_against_the_reference_values(default_reports: dict[str, Repo
 
 
 def test_reports_with_another_minor_axis_still_check_out() -> None:
-    rng = np.random.default_rng(1)
     for report in (
-        ellipses.seam_report(ratios=[2.0, 3.0], b=0.5, intervals=800, rng=rng),
-        ellipses.solid_report(ratio=3.0, b=2.0, intervals=800, rng=rng),
+        two_stage(*STAGES["seam"], ratios=[2.0, 3.0], b=0.5, intervals=800),
+        two_stage(*STAGES["solid"], ratio=3.0, b=2.0, intervals=800),
     ):
         checks = [item for item in report.items if isinstance(item, Check)]
         assert checks and all(c.passed for c in checks), [c.detail for c in checks if not c.passed]
 
 
-def test_reference_check_fails_on_a_misprint(monkeypatch: pytest.MonkeyPatch) -> None:
-    # One unit in the last printed digit is beyond half a unit plus the quadrature error.
-    wrong = ("2.422112", "1.569758", "0.759578", "3.167464")
-    monkeypatch.setattr(ellipses, "REFERENCE_VALUES", {**ellipses.REFERENCE_VALUES, 2.0: wrong})
-    report = ellipses.seam_report(ratios=[2.0], rng=np.random.default_rng(2))
-    verdicts = {item.claim: item.passed for item in report.items if isinstance(item, Check)}
-    assert [passed for claim, passed in verdicts.items() if claim.startswith("a/b = 2（")] == [False]
-    assert sum(not passed for passed in verdicts.values()) == 1
-
-
-def test_criterion_checks_fail_without_complementarity(monkeypatch: pytest.MonkeyPatch) -> None:
-    # If the seam used z = h(s) instead of h(l − s), D = 1 − 2h'(s)² would be negative near s = 0.
-    def same_end(t: np.ndarray, *, a: float, b: float) -> tuple[np.ndarray, np.ndarray]:
-        along = (a * np.sin(t)) ** 2 / ((a * np.sin(t)) ** 2 + (b * np.cos(t)) ** 2)
-        return along, (1.0 - along)[::-1]
-
-    monkeypatch.setattr(ellipses, "squared_slopes", same_end)
-    report = ellipses.seam_report(ratios=[2.0], intervals=400, rng=np.random.default_rng(3))
-    verdicts = [item for item in report.items if isinstance(item, Check)]
-    assert not verdicts[0].passed and "不小于 0" in verdicts[0].claim
-
-
-def test_height_grid_check_fails_with_a_wrong_law(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = ellipses.height_grid_error
-
-    def shrunk(*, a: float, b: float, steps: int) -> tuple[float, float]:
-        first, second = real(a=a, b=b, steps=steps)
-        return 0.9 * first, second
-
-    monkeypatch.setattr(ellipses, "height_grid_error", shrunk)
-    report = ellipses.perimeter_report(ratios=[2.0], height_steps=[1000], rng=np.random.default_rng(4))
-    assert not report.items[-1].passed
-
-
-@pytest.mark.parametrize("name", [fn.__name__ for fn in REPORTS])
+@pytest.mark.parametrize("name", list(STAGES))
 def test_figures_render_with_the_site_font(default_reports: dict[str, Report], name: str) -> None:
     figure = default_reports[name].items[0]
     assert isinstance(figure, Figure)
     render_with_site_font(figure.figure)
 
 
+# --------------------------------------------------------------------------- every check can fail
+
+
+def _failing(report: Report) -> list[str]:
+    return [item.claim for item in report.items if isinstance(item, Check) and not item.passed]
+
+
+def _perturbed(name: str, change: typing.Callable[[typing.Any], typing.Any], **params: typing.Any) -> Report:
+    """Like ``two_stage``, with ``change`` applied to the run's result before it is stored."""
+    run, present = STAGES[name]
+    kind = result_type(run)
+    stored = encode(change(run(**params)), kind=kind)
+    with matplotlib.rc_context({"font.family": CJK_FONT}):
+        return present(decode(stored, kind=kind))
+
+
+def _with_seam(run: typing.Any, **changes: typing.Any) -> typing.Any:
+    """A seam run whose only glued pair has its seam changed."""
+    (pair,) = run.pairs
+    return dataclasses.replace(run, pairs=(dataclasses.replace(pair, seam=dataclasses.replace(pair.seam, **changes)),))
+
+
+def _with_discriminant(run: typing.Any, edit: typing.Callable[[np.ndarray], None]) -> typing.Any:
+    (pair,) = run.pairs
+    d = pair.seam.discriminant.copy()
+    edit(d)
+    return _with_seam(run, discriminant=d)
+
+
+def test_reference_check_fails_on_a_misprint(monkeypatch: pytest.MonkeyPatch) -> None:
+    # One unit in the last printed digit is beyond half a unit plus the quadrature error.
+    wrong = ("2.422112", "1.569758", "0.759578", "3.167464")
+    monkeypatch.setattr(pages, "REFERENCE_VALUES", {**pages.REFERENCE_VALUES, 2.0: wrong})
+    report = two_stage(*STAGES["seam"], ratios=[2.0])
+    verdicts = {item.claim: item.passed for item in report.items if isinstance(item, Check)}
+    assert [passed for claim, passed in verdicts.items() if claim.startswith("a/b = 2（")] == [False]
+    assert sum(not passed for passed in verdicts.values()) == 1
+
+
+def test_criterion_check_fails_without_complementarity(monkeypatch: pytest.MonkeyPatch) -> None:
+    # If the seam used z = h(s) instead of h(l − s), D = 1 − 2h'(s)² would be negative near s = 0.
+    def same_end(t: np.ndarray, *, a: float, b: float) -> tuple[np.ndarray, np.ndarray]:
+        along = (a * np.sin(t)) ** 2 / ((a * np.sin(t)) ** 2 + (b * np.cos(t)) ** 2)
+        return along, (1.0 - along)[::-1]
+
+    monkeypatch.setattr(gluing, "squared_slopes", same_end)  # where glue_seam looks it up
+    report = two_stage(*STAGES["seam"], ratios=[2.0], intervals=400)
+    verdicts = [item for item in report.items if isinstance(item, Check)]
+    assert not verdicts[0].passed and "不小于 0" in verdicts[0].claim
+
+
+def test_height_grid_check_fails_with_a_wrong_law(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = perimeters.height_grid_error
+
+    def shrunk(*, a: float, b: float, steps: int) -> tuple[float, float]:
+        first, second = real(a=a, b=b, steps=steps)
+        return 0.9 * first, second
+
+    monkeypatch.setattr(experiments, "height_grid_error", shrunk)  # where the run stage looks it up
+    report = two_stage(*STAGES["perimeter"], ratios=[2.0], height_steps=[1000])
+    assert not report.items[-1].passed
+    assert _failing(report) == [report.items[-1].claim]
+
+
+def test_quadrature_check_fails_when_the_trapezoidal_perimeter_is_off() -> None:
+    def off(run: experiments.PerimeterRun) -> experiments.PerimeterRun:
+        (e,) = run.estimates
+        return dataclasses.replace(run, estimates=(dataclasses.replace(e, quadrature=e.exact * (1.0 + 1e-12)),))
+
+    report = _perturbed("perimeter", off, ratios=[2.0], height_steps=[1000])
+    assert _failing(report) == ["完全椭圆积分 4aE(m) 与对离心角的周期梯形公式给出相同的周长"]
+
+
+def test_ramanujan_check_fails_when_the_second_formula_is_worse() -> None:
+    def swapped(run: experiments.PerimeterRun) -> experiments.PerimeterRun:
+        (e,) = run.estimates
+        return dataclasses.replace(run, estimates=(dataclasses.replace(e, first=e.second, second=e.first),))
+
+    report = _perturbed("perimeter", swapped, ratios=[2.0], height_steps=[1000])
+    (claim,) = _failing(report)
+    assert claim.startswith("拉马努金两个公式都不高估周长")
+
+
+def test_perimeter_reference_check_fails_on_a_wrong_perimeter() -> None:
+    def off(run: experiments.PerimeterRun) -> experiments.PerimeterRun:
+        return dataclasses.replace(run, perimeter_2_1=run.perimeter_2_1 + 1e-6)  # two units of the 6th decimal
+
+    report = _perturbed("perimeter", off, ratios=[2.0], height_steps=[1000])
+    assert _failing(report) == ["a = 2、b = 1 的椭圆周长与参考值 9.688448 一致"]
+
+
+def test_zeros_check_fails_when_d_vanishes_inside() -> None:
+    def vanish(d: np.ndarray) -> None:
+        d[1] = d[-2] = 0.0  # symmetric, so only "zero only at the ends" is violated
+
+    report = _perturbed("seam", lambda run: _with_discriminant(run, vanish), ratios=[2.0], intervals=400)
+    assert _failing(report) == ["D(s) 只在 s = 0 与 s = l 处为 0（圆则处处为 0）"]
+
+
+def test_maximum_check_fails_when_d_peaks_off_the_middle() -> None:
+    def bump(d: np.ndarray) -> None:
+        quarter = (d.size - 1) // 4
+        d[quarter] = d[-1 - quarter] = d[(d.size - 1) // 2] + 1e-3
+
+    report = _perturbed("seam", lambda run: _with_discriminant(run, bump), ratios=[2.0], intervals=400)
+    assert _failing(report) == ["D(s) 关于 s = l/2 对称，并在 s = l/2 处取最大值"]
+
+
+def test_maximum_check_fails_when_d_is_not_symmetric() -> None:
+    def tilt(d: np.ndarray) -> None:
+        d[1] *= 1.5  # still positive, still below the middle value
+
+    report = _perturbed("seam", lambda run: _with_discriminant(run, tilt), ratios=[2.0], intervals=400)
+    assert _failing(report) == ["D(s) 关于 s = l/2 对称，并在 s = l/2 处取最大值"]
+
+
+def test_circle_check_fails_when_the_circle_has_an_extent() -> None:
+    def spread(run: experiments.SeamRun) -> experiments.SeamRun:
+        (pair,) = run.pairs
+        x = pair.seam.x.copy()
+        x[-1] = 1e-3
+        return _with_seam(run, x=x)
+
+    report = _perturbed("seam", spread, ratios=[1.0], intervals=400)
+    assert _failing(report) == ["圆（a = b）的两张圆片只能平贴在一起：X = 0"]
+
+
+def test_reference_table_check_fails_on_a_wrong_volume() -> None:
+    def heavier(run: experiments.SeamRun) -> experiments.SeamRun:
+        (pair,) = run.pairs
+        return dataclasses.replace(run, pairs=(dataclasses.replace(pair, volume=pair.volume + 1e-5),))
+
+    report = _perturbed("seam", heavier, ratios=[3.0], intervals=800)
+    assert _failing(report) == ["a/b = 3 的 l、X、D(l/2)、V 与参考表一致"]
+
+
+@pytest.mark.parametrize(
+    ("field", "position"),
+    [("seam_length", 2), ("axis_length", 3), ("sheet_area", 4), ("closure", 5)],
+)
+def test_isometry_checks_fail_when_the_bent_sheet_is_stretched(field: str, position: int) -> None:
+    def stretched(run: experiments.SolidRun) -> experiments.SolidRun:
+        value = getattr(run.isometry, field)
+        return dataclasses.replace(run, isometry=dataclasses.replace(run.isometry, **{field: value + 1e-4}))
+
+    report = _perturbed("solid", stretched, intervals=800)
+    assert _failing(report) == [report.items[position].claim]
+
+
 # --------------------------------------------------------------------------- the plugin contract
 
 
 @pytest.mark.parametrize(
-    ("report_fn", "name", "bad"),
+    ("run", "name", "bad"),
     [
-        (ellipses.seam_report, "ratios", [0.5]),
-        (ellipses.seam_report, "ratios", []),
-        (ellipses.seam_report, "intervals", 4002),
-        (ellipses.seam_report, "intervals", 100),
-        (ellipses.seam_report, "b", 0.0),
-        (ellipses.solid_report, "ratio", 1.0),
-        (ellipses.perimeter_report, "height_steps", [5]),
-        (ellipses.perimeter_report, "ratios", [1000.0]),
+        (experiments.seam, "ratios", [0.5]),
+        (experiments.seam, "ratios", []),
+        (experiments.seam, "intervals", 4002),
+        (experiments.seam, "intervals", 100),
+        (experiments.seam, "b", 0.0),
+        (experiments.solid, "ratio", 1.0),
+        (experiments.perimeter, "height_steps", [5]),
+        (experiments.perimeter, "ratios", [1000.0]),
     ],
 )
-def test_parameter_ranges_reject_bad_values(report_fn: typing.Callable[..., Report], name: str, bad: object) -> None:
-    hints = typing.get_type_hints(report_fn, include_extras=True)
+def test_parameter_ranges_reject_bad_values(run: typing.Callable[..., typing.Any], name: str, bad: object) -> None:
+    hints = typing.get_type_hints(run, include_extras=True)
     with pytest.raises(pydantic.ValidationError):
         pydantic.TypeAdapter(hints[name]).validate_python(bad)
+
+
+def test_list_parameters_as_posts_write_them_are_accepted() -> None:
+    hints = typing.get_type_hints(experiments.perimeter, include_extras=True)
+    assert pydantic.TypeAdapter(hints["ratios"]).validate_python([1, 1.2, 100]) == (1.0, 1.2, 100.0)

@@ -1,0 +1,569 @@
+"""The present stage of the elliptical-sheets post: figures, tables and checks from each run's result.
+
+Order: constants, then one function per directive (what the reader sees), then the figure
+parts, then the tables, then the checks. Nothing here integrates or inverts anything: the
+numbers come from the result, and drawing only thins, mirrors and meshes the stored seam.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Final
+
+import numpy as np
+from matplotlib import colormaps, ticker
+from matplotlib.axes import Axes
+from matplotlib.colors import LightSource
+from matplotlib.figure import Figure as MplFigure
+from mpl_toolkits.mplot3d.art3d import Poly3DCollection
+
+from computations.checks import all_hold, at_least, within_tolerance
+from computations.report import Cell, Check, Figure, Report, Table
+
+from .experiments import GluedPair, HeightGridEstimate, PerimeterEstimates, PerimeterRun, SeamRun, SolidRun
+from .gluing import FloatArray, Isometry, Seam
+from .perimeters import RAMANUJAN_FIRST_LIMIT, RAMANUJAN_SECOND_LIMIT
+
+#: Values for b = 1 computed independently for ARTICLES-DETAIL.md §1 (t-parametrisation on
+#: 2·10⁵ points), keyed by a/b: (l, X = x(l), D(l/2), V). The article itself prints none of
+#: them. Strings keep the printed digits, hence the rounding tolerance, with the number.
+REFERENCE_VALUES: Final[Mapping[float, tuple[str, str, str, str]]] = {
+    1.0: ("1.570796", "0", "0", "0"),
+    1.2: ("1.731448", "0.576874", "0.265941", "0.986702"),
+    1.5: ("1.983180", "0.986712", "0.535615", "1.838366"),
+    2.0: ("2.422112", "1.569757", "0.759578", "3.167464"),
+    3.0: ("3.341223", "2.657293", "0.906662", "5.737269"),
+    5.0: ("5.252511", "4.747271", "0.970156", "10.685298"),
+    10.0: ("10.159935", "9.840043", "0.993077", "22.634546"),
+}
+#: More reference numbers for a = 2, b = 1 (same source): the full perimeter, the seam's
+#: height y = z and its x at s = l/2.
+REFERENCE_2_1: Final[Mapping[str, str]] = {"perimeter": "9.688448", "mid_height": "0.804116", "mid_x": "0.784879"}
+
+_EPS: Final = float(np.finfo(np.float64).eps)
+_REFERENCE_SOURCE: Final = "参考值来自 ARTICLES-DETAIL 的独立计算"
+_REFERENCE_TOLERANCE: Final = "容差为所印末位的半个单位乘缩放因子，加上求积误差界"
+
+
+# --------------------------------------------------------------------------- directives
+
+
+def perimeter(run: PerimeterRun) -> Report:
+    """Ramanujan's errors (figure), perimeters and the y-grid errors (tables), four checks."""
+    return Report(
+        items=(
+            _ramanujan_figure(run),
+            _perimeter_table(run),
+            _height_grid_table(run),
+            _perimeter_quadrature_check(run.estimates),
+            _ramanujan_check(run.estimates),
+            _perimeter_reference_check(run.perimeter_2_1),
+            _height_grid_check(run.height_grid, ratio=run.height_grid_ratio),
+        )
+    )
+
+
+def seam(run: SeamRun) -> Report:
+    """D(s) for every ellipse (figure), the seams and solids (table), three to six checks.
+
+    The circle check appears only if a/b = 1 was run, the a/b = 2 check only for 2, and the
+    reference-table check only for other ratios that the table has.
+    """
+    pairs = {pair.ratio: pair for pair in run.pairs}
+    seams = {ratio: pair.seam for ratio, pair in pairs.items()}
+    checks = [_nonnegative_check(seams), _zeros_check(seams), _maximum_check(seams)]
+    if 1.0 in pairs:
+        checks.append(_circle_check(seams[1.0]))
+    if 2.0 in pairs:
+        checks.append(_two_by_one_check(pairs[2.0]))
+    others = [pair for ratio, pair in pairs.items() if ratio in REFERENCE_VALUES and ratio not in (1.0, 2.0)]
+    if others:
+        checks.append(_reference_table_check(others))
+    return Report(items=(_discriminant_figure(seams), _seam_table(run), *checks))
+
+
+def solid(run: SolidRun) -> Report:
+    """The bent sheet and the solid (figure), measured lengths and area (table), four checks."""
+    glued, iso = run.pair.seam, run.isometry
+    a, b = glued.a, glued.b
+    return Report(
+        items=(
+            _solid_figure(glued),
+            _solid_table(run),
+            _length_check(
+                "接缝的长度等于四分之一周长 l（按弧长参数化）",
+                measured=(iso.seam_length, iso.seam_length_error),
+                expected=glued.length,
+                x_effect=2.0 * glued.x_error,
+            ),
+            _length_check(
+                "弯曲后长轴的长度仍为 a（柱面弯曲不伸缩）",
+                measured=(iso.axis_length, iso.axis_length_error),
+                expected=a,
+                x_effect=2.0 * glued.x_error,
+            ),
+            _length_check(
+                "弯曲后一张椭圆片的面积仍为 πab",
+                measured=(iso.sheet_area, iso.sheet_area_error),
+                expected=math.pi * a * b,
+                x_effect=8.0 * b * glued.x_error,
+            ),
+            _closure_check(iso, glued),
+        )
+    )
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _ramanujan_figure(run: PerimeterRun) -> Figure:
+    curve = run.curve
+    grid, exact, first, second = curve.a_over_b, curve.perimeter, curve.first, curve.second
+    err1, err2 = 1.0 - first / exact, 1.0 - second / exact
+    fig = MplFigure(figsize=(6.4, 4.0), layout="constrained")
+    ax = fig.add_subplot()
+    # Below ~1e-13 the differences are rounding noise of the two perimeters, not the formulas.
+    floor = 1e-13
+    for errors, color, name in ((err1, "C0", "拉马努金 I"), (err2, "C3", "拉马努金 II")):
+        ax.loglog(grid, np.where(errors > floor, errors, np.nan), color=color, label=name)
+    ax.axhline(RAMANUJAN_FIRST_LIMIT, color="C0", linestyle=":", linewidth=1.0, label="I 在 b → 0 时的极限")
+    ax.axhline(RAMANUJAN_SECOND_LIMIT, color="C3", linestyle=":", linewidth=1.0, label="II 在 b → 0 时的极限")
+    for row in run.estimates:
+        for value, color in ((row.first, "C0"), (row.second, "C3")):
+            error = 1.0 - value / row.exact
+            if error > floor:
+                ax.plot([row.ratio], [error], "o", color=color, markersize=4)
+    ax.set_ylim(floor, 3e-2)
+    ax.set_xlabel("长短轴之比 a/b（对数坐标；圆点为表中的 a/b）")
+    ax.set_ylabel("相对误差 1 − 近似值/精确值")
+    ax.set_title("拉马努金周长公式的相对误差")
+    ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda value, _: f"{value:g}"))
+    ax.legend(loc="lower right", fontsize="small")
+    i2 = int(np.argmin(np.abs(grid - 2.0)))
+    return Figure(
+        figure=fig,
+        caption="拉马努金两个周长近似公式的相对误差随长短轴之比的变化（b = 1，精确值为 4aE(m)）。",
+        alt=(
+            "双对数坐标，横轴 a/b 从 1.01 到 100，纵轴为相对误差。两条曲线都单调上升并趋于各自的虚线极限："
+            f"公式 I 从 {err1[0]:.1e} 升到约 {err1[-1]:.1e}（a/b = 2 时 {err1[i2]:.1e}），"
+            f"公式 II 在 a/b 接近 1 时低于舍入误差，a/b = 2 时 {err2[i2]:.1e}，升到约 {err2[-1]:.1e}，"
+            "始终比公式 I 小几个数量级；两个公式都低估周长。"
+        ),
+        data={
+            "a_over_b": grid.tolist(),
+            "perimeter": exact.tolist(),
+            "ramanujan_first": first.tolist(),
+            "ramanujan_second": second.tolist(),
+            "relative_error_first": err1.tolist(),
+            "relative_error_second": err2.tolist(),
+        },
+    )
+
+
+def _discriminant_figure(seams: Mapping[float, Seam]) -> Figure:
+    fig = MplFigure(figsize=(7.0, 4.2), layout="constrained")
+    ax = fig.add_subplot()
+    data: dict[str, list[Cell]] = {"a_over_b": [], "s": [], "s_over_l": [], "D": [], "x": [], "y": [], "z": []}
+    for (ratio, glued), color in zip(seams.items(), _colors(len(seams)), strict=True):
+        every = max(1, (glued.s.size - 1) // 400)
+        u = glued.s / glued.length
+        ax.plot(u, glued.discriminant, color=color, linewidth=1.6, label=f"{ratio:g}")
+        ax.plot([0.5], [glued.discriminant[glued.middle]], "o", color=color, markersize=4)
+        data["a_over_b"] += [ratio] * u[::every].size
+        data["s"] += glued.s[::every].tolist()
+        data["s_over_l"] += u[::every].tolist()
+        data["D"] += glued.discriminant[::every].tolist()
+        data["x"] += glued.x[::every].tolist()
+        data["y"] += glued.y[::every].tolist()
+        data["z"] += glued.z[::every].tolist()
+    ax.axhline(0.0, color="0.3", linewidth=0.8)
+    ax.set_xlim(0.0, 1.0)
+    ax.set_ylim(-0.03, 1.0)
+    ax.set_xlabel("接缝上的弧长位置 $s/l$")
+    ax.set_ylabel(r"$D(s)=1-h'(s)^2-h'(l-s)^2$")
+    ax.set_title("粘合判别式：处处非负，两端为零，中点最大")
+    fig.legend(loc="outside right center", fontsize="small", title="长短轴之比")
+    ratios = list(seams)
+    peaks = [float(s.discriminant[s.middle]) for s in seams.values()]
+    return Figure(
+        figure=fig,
+        caption="不同长短轴之比的椭圆的粘合判别式 D(s)；圆点为 s = l/2 处的值。",
+        alt=(
+            f"横轴为 s/l（0 到 1），纵轴为 D(s)。a/b = {', '.join(f'{r:g}' for r in ratios)}。"
+            "每条曲线都在 0 以上，两端为 0，关于 s/l = 1/2 对称，中点处最大；"
+            f"中点值依次为 {', '.join(f'{p:.3f}' for p in peaks)}，a/b 越大曲线越高、越接近 1。"
+            + ("a/b = 1（圆）的曲线与横轴重合。" if 1.0 in seams else "")
+        ),
+        data=data,
+    )
+
+
+def _solid_figure(glued: Seam) -> Figure:
+    a, b, big_x = glued.a, glued.b, glued.end_x
+    # Constrained layout clips 3-D axes' titles and labels; place them by hand.
+    fig = MplFigure(figsize=(8.4, 4.4))
+    fig.subplots_adjust(left=0.0, right=0.97, bottom=0.05, top=0.92, wspace=0.0)
+    left = fig.add_subplot(1, 2, 1, projection="3d")
+    right = fig.add_subplot(1, 2, 2, projection="3d")
+    _draw_bent_sheet(left, glued)
+    _draw_solid(right, glued)
+    for ax, (elevation, azimuth) in ((left, (24, -58)), (right, (32, -65))):
+        ax.set_xlim(0.0, big_x)
+        ax.set_ylim(-1.1 * b, 1.1 * b)
+        ax.set_zlim(-1.1 * b, 1.1 * b)
+        ax.set_box_aspect((big_x, 2.2 * b, 2.2 * b), zoom=0.92)
+        ax.view_init(elev=elevation, azim=azimuth)
+        ax.xaxis.set_major_locator(ticker.MaxNLocator(4, steps=[1, 2, 5, 10]))
+        for axis in (ax.yaxis, ax.zaxis):
+            axis.set_major_locator(ticker.FixedLocator([-b, 0.0, b]))
+        for axis, name in ((ax.xaxis, "$x$"), (ax.yaxis, "$y$"), (ax.zaxis, "$z$")):
+            axis.set_label_text(name)
+        ax.tick_params(labelsize="small", pad=0)
+    left.set_title("一张椭圆片弯曲后的形状")
+    right.set_title("两张椭圆片粘合成的立体")
+    every = max(1, (glued.s.size - 1) // 400)
+    return Figure(
+        figure=fig,
+        caption=(
+            f"a = {a:g}、b = {b:g}：左为一张椭圆片弯曲后的形状（蓝、绿为接缝，红为弯曲后的长轴，直线为母线），"
+            "右为两张椭圆片（蓝、橙，后者是前者绕对角轴转过 180° 所得）沿黑色接缝粘成的封闭立体。"
+        ),
+        alt=(
+            f"两幅三维图，x 从 0 到 X = {big_x:.3f}，y、z 从 −{b:g} 到 {b:g}。左图：一张弯成槽形的椭圆片，"
+            f"两端尖点在 (0, 0, ±{b:g})，最低处是中心 ({big_x:.3f}, 0, 0)，母线平行于 y 轴；"
+            f"右图：另一张母线平行于 z 轴、两端尖点在 ({big_x:.3f}, ±{b:g}, 0) 的椭圆片与之沿边缘相合，"
+            f"截面是长方形，x = 0 处退化为长 {2 * b:g} 的竖直线段，x = X 处退化为水平线段。"
+        ),
+        data={
+            "s": glued.s[::every].tolist(),
+            "x": glued.x[::every].tolist(),
+            "y": glued.y[::every].tolist(),
+            "z": glued.z[::every].tolist(),
+            "D": glued.discriminant[::every].tolist(),
+        },
+    )
+
+
+def _plotted(glued: Seam) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """The seam thinned to at most ~400 points (keeping both ends): enough for a smooth line."""
+    k = np.unique(np.linspace(0, glued.s.size - 1, 401).astype(int))
+    return glued.x[k], glued.y[k], glued.z[k]
+
+
+def _draw_bent_sheet(ax: Axes, glued: Seam) -> None:
+    x, y, z = _plotted(glued)
+    for sign, color in ((1.0, "tab:blue"), (-1.0, "tab:green")):
+        ax.plot(x, y, sign * z, color=color, linewidth=1.4)
+        ax.plot(x, -y, sign * z, color=color, linewidth=1.4)
+        ax.plot(x, np.zeros_like(x), sign * z, color="tab:red", linewidth=1.4)
+        for k in np.linspace(0, x.size - 1, 13).astype(int)[1:]:
+            ax.plot([x[k], x[k]], [y[k], -y[k]], [sign * z[k]] * 2, color=color, linewidth=0.6, alpha=0.8)
+    xs, ys, zs = _sheet_mesh(glued)
+    ax.plot_surface(xs, ys, zs, color="tab:blue", alpha=0.12, linewidth=0, shade=False)
+
+
+def _draw_solid(ax: Axes, glued: Seam) -> None:
+    # Both sheets go into one collection: matplotlib orders polygons by depth only within a
+    # collection, so two separate surfaces would be drawn one over the other.
+    xs, ys, zs = _sheet_mesh(glued)
+    first = _quads(xs, ys, zs)
+    # The second sheet: the first turned half a turn about the line x = X/2, y = z.
+    second = _quads(glued.end_x - xs, zs, ys)
+    colors = ["#4f8fc9"] * len(first) + ["#f2a05a"] * len(second)
+    ax.add_collection3d(
+        Poly3DCollection(
+            first + second,
+            facecolors=colors,
+            edgecolors="white",
+            linewidths=0.25,
+            shade=True,
+            lightsource=LightSource(azdeg=300, altdeg=50),
+        )
+    )
+    x, y, z = _plotted(glued)
+    for sy in (1.0, -1.0):
+        for sz in (1.0, -1.0):
+            ax.plot(x, sy * y, sz * z, color="0.1", linewidth=1.2)
+
+
+def _quads(xs: FloatArray, ys: FloatArray, zs: FloatArray) -> list[FloatArray]:
+    """The cells of a parametrised surface as 4 × 3 vertex arrays."""
+    points = np.stack([xs, ys, zs], axis=-1)
+    corners = [points[:-1, :-1], points[1:, :-1], points[1:, 1:], points[:-1, 1:]]
+    return list(np.stack(corners, axis=-2).reshape(-1, 4, 3))
+
+
+def _sheet_mesh(glued: Seam, *, along: int = 36, across: int = 5) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Upper and lower halves of the first sheet as one (2·along − 1) × across grid.
+
+    The sheet is the cylinder over the bent axis (x(s), ±z(s)), its ruling at s running
+    from y = −h(s) to h(s).
+    """
+    k = np.linspace(0, glued.s.size - 1, along).astype(int)
+    x = np.concatenate([glued.x[k], glued.x[k[::-1]][1:]])
+    z = np.concatenate([glued.z[k], -glued.z[k[::-1]][1:]])
+    half = np.concatenate([glued.y[k], glued.y[k[::-1]][1:]])
+    v = np.linspace(-1.0, 1.0, across)
+    return np.repeat(x[:, None], across, axis=1), half[:, None] * v[None, :], np.repeat(z[:, None], across, axis=1)
+
+
+def _colors(count: int) -> list[tuple[float, ...]]:
+    cmap = colormaps["viridis"]
+    return [tuple(cmap(x)) for x in np.linspace(0.0, 0.85, count)]
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _perimeter_table(run: PerimeterRun) -> Table:
+    return Table(
+        caption=(
+            "半轴为 a、b = 1 的椭圆周长 4aE(m)（m = 1 − b²/a²），对离心角 t 的周期梯形公式"
+            f"（{run.periodic_points} 个节点）与它之差，"
+            "以及拉马努金两个近似公式 I、II 的相对误差（近似值/精确值 − 1）。"
+        ),
+        columns=("a/b", "m", "周长 4aE(m)", "梯形 − 4aE(m)", "I 相对误差", "II 相对误差"),
+        rows=tuple(_perimeter_cells(e) for e in run.estimates),
+    )
+
+
+def _perimeter_cells(e: PerimeterEstimates) -> tuple[Cell, ...]:
+    return (
+        e.ratio,
+        e.parameter,
+        e.exact,
+        e.quadrature - e.exact,
+        e.first / e.exact - 1.0,
+        e.second / e.exact - 1.0,
+    )
+
+
+def _height_grid_table(run: PerimeterRun) -> Table:
+    return Table(
+        caption=(
+            f"对 a = {run.height_grid_ratio:g}、b = 1 的椭圆按高度 y 取 n 步梯形公式"
+            "求四分之一周长 l（原文代码的做法），"
+            "与精确值之差及其两项渐近预测 (ζ(½) − ½)·φ(0)·√h + (ζ(−½) − ½)·φ′(0)·h√h。"
+        ),
+        columns=("步数 n", "步长 h", "按 y 积分的 l", "误差 l_h − l", "首项预测", "两项预测", "误差 / 首项"),
+        rows=tuple(
+            (g.steps, g.step, g.value, g.error, g.first, g.first + g.second, g.error / g.first) for g in run.height_grid
+        ),
+    )
+
+
+def _seam_table(run: SeamRun) -> Table:
+    return Table(
+        caption=(
+            f"b = {run.b:g} 时各椭圆的接缝与立体：四分之一周长 l、接缝在 x 方向的总长 X = x(l)、"
+            f"判别式的中点值（即最大值）与内部网格点上的最小值、立体体积 V，以及 X 的求积误差界"
+            f"（每条接缝 {run.intervals} 个等弧长步）。"
+        ),
+        columns=("a/b", "l", "X", "D(l/2)", "内部 min D", "体积 V", "X 误差界"),
+        rows=tuple(_seam_cells(pair) for pair in run.pairs),
+    )
+
+
+def _seam_cells(pair: GluedPair) -> tuple[Cell, ...]:
+    glued = pair.seam
+    return (
+        pair.ratio,
+        glued.length,
+        glued.end_x,
+        float(glued.discriminant[glued.middle]),
+        float(glued.discriminant[1:-1].min()),
+        pair.volume,
+        glued.x_error,
+    )
+
+
+def _solid_table(run: SolidRun) -> Table:
+    glued, iso = run.pair.seam, run.isometry
+    a, b, mid = glued.a, glued.b, glued.middle
+    mid_x = float(glued.x[mid])
+    return Table(
+        caption=f"a = {a:g}、b = {b:g} 的两张椭圆片粘成的立体：在弯曲后的曲面上量出的长度与面积，及其应有的值。",
+        columns=("量", "计算值", "应有的值", "差"),
+        rows=(
+            ("接缝（四分之一）的长度", iso.seam_length, glued.length, iso.seam_length - glued.length),
+            ("弯曲后长轴（半条）的长度", iso.axis_length, a, iso.axis_length - a),
+            ("一张椭圆片的面积", iso.sheet_area, math.pi * a * b, iso.sheet_area - math.pi * a * b),
+            ("x(l/2)，应为 X/2", mid_x, glued.end_x / 2.0, mid_x - glued.end_x / 2.0),
+            ("接缝中点的 y 与 z", float(glued.y[mid]), float(glued.z[mid]), float(glued.y[mid] - glued.z[mid])),
+            ("立体沿 x 的长度 X", glued.end_x, "—", "—"),
+            ("立体体积 V", run.pair.volume, "—", "—"),
+            ("V 的求积误差界", run.pair.volume_error, "—", "—"),
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _perimeter_quadrature_check(estimates: Sequence[PerimeterEstimates]) -> Check:
+    return within_tolerance(
+        "完全椭圆积分 4aE(m) 与对离心角的周期梯形公式给出相同的周长",
+        {f"a/b={e.ratio:g}": (e.quadrature, e.exact, e.quadrature_error + 16.0 * _EPS * e.exact) for e in estimates},
+        note="容差为梯形公式节点数减半时的变化加 16ε 的舍入",
+    )
+
+
+def _ramanujan_check(estimates: Sequence[PerimeterEstimates]) -> Check:
+    return all_hold(
+        "拉马努金两个公式都不高估周长，公式 II 的误差不超过公式 I，且都不超过 b → 0 时的极限",
+        dict(_ramanujan_case(e) for e in estimates),
+        note=(
+            f"相对误差 1 − 近似/精确；极限 I {RAMANUJAN_FIRST_LIMIT:.4e}、II {RAMANUJAN_SECOND_LIMIT:.4e}；"
+            "允许 8ε 的舍入"
+        ),
+    )
+
+
+def _ramanujan_case(e: PerimeterEstimates) -> tuple[str, bool]:
+    e1, e2 = 1.0 - e.first / e.exact, 1.0 - e.second / e.exact
+    slack = 8.0 * _EPS
+    ok = -slack <= e2 <= e1 + slack and e1 <= RAMANUJAN_FIRST_LIMIT and e2 <= RAMANUJAN_SECOND_LIMIT
+    return f"a/b={e.ratio:g}：I {e1:.2e}，II {e2:.2e}", ok
+
+
+def _perimeter_reference_check(perimeter_2_1: float) -> Check:
+    printed = REFERENCE_2_1["perimeter"]
+    return within_tolerance(
+        f"a = 2、b = 1 的椭圆周长与参考值 {printed} 一致",
+        {"4aE(m)": _reference_case(perimeter_2_1, printed, 16.0 * _EPS * perimeter_2_1)},
+        note="参考值由 ARTICLES-DETAIL 独立算出（原文未给数值）；容差为所印末位的半个单位加 16ε 的舍入",
+    )
+
+
+def _height_grid_check(estimates: Sequence[HeightGridEstimate], *, ratio: float) -> Check:
+    return within_tolerance(
+        f"按 y 积分的误差服从 √h 规律：a/b = {ratio:g} 时两项渐近公式的余项小于它的第二项",
+        {f"n={g.steps} 的误差 − 首项": (g.error - g.first, g.second, abs(g.second)) for g in estimates},
+        note="误差减去首项应为第二项，容差为 |第二项|：余项应为 O(h²√h)，比第二项 O(h√h) 高一阶",
+    )
+
+
+def _nonnegative_check(seams: Mapping[float, Seam]) -> Check:
+    count = next(iter(seams.values())).s.size
+    return at_least(
+        "每个椭圆的判别式 D(s) 在整条接缝上都不小于 0：两张相同的椭圆片总能粘合",
+        {f"a/b={r:g} 的 min D": (float(glued.discriminant.min()), -glued.rounding) for r, glued in seams.items()},
+        note=f"每条接缝 {count} 个等弧长点，D 以 g'(s)² − h'(l−s)² 计算；下限为负的舍入界",
+    )
+
+
+def _zeros_check(seams: Mapping[float, Seam]) -> Check:
+    return all_hold(
+        "D(s) 只在 s = 0 与 s = l 处为 0（圆则处处为 0）",
+        dict(_zeros_case(ratio, glued) for ratio, glued in seams.items()),
+        note="“为 0”指不超过舍入界；内部点要求 D 大于舍入界",
+    )
+
+
+def _zeros_case(ratio: float, glued: Seam) -> tuple[str, bool]:
+    d, tol = glued.discriminant, glued.rounding
+    if glued.a == glued.b:
+        largest = float(np.max(np.abs(d)))
+        return f"a/b=1：max |D| = {largest:.1e}", largest <= tol
+    ends = max(abs(d[0]), abs(d[-1]))
+    inside = float(d[1:-1].min())
+    return f"a/b={ratio:g}：两端 |D| ≤ {ends:.1e}，内部 min D = {inside:.2e}", bool(ends <= tol and inside > tol)
+
+
+def _maximum_check(seams: Mapping[float, Seam]) -> Check:
+    return all_hold(
+        "D(s) 关于 s = l/2 对称，并在 s = l/2 处取最大值",
+        dict(_maximum_case(ratio, glued) for ratio, glued in seams.items()),
+        note="在网格上比较，允许舍入界",
+    )
+
+
+def _maximum_case(ratio: float, glued: Seam) -> tuple[str, bool]:
+    d = glued.discriminant
+    top = float(d.max())
+    mirror = float(np.max(np.abs(d - d[::-1])))
+    ok = d[glued.middle] >= top - glued.rounding and mirror <= glued.rounding
+    label = f"a/b={ratio:g}：D(l/2) = {d[glued.middle]:.6f}，max D = {top:.6f}，不对称 {mirror:.0e}"
+    return label, bool(ok)
+
+
+def _circle_check(glued: Seam) -> Check:
+    # X = ∫√D ≤ l·√(max D) with max D within rounding.
+    bound = glued.length * math.sqrt(glued.rounding)
+    return within_tolerance(
+        "圆（a = b）的两张圆片只能平贴在一起：X = 0",
+        {"X": (glued.end_x, 0.0, bound)},
+        note="X = ∫√D ≤ l·√(max D)，圆的 D 不超过舍入界，故容差为 l·√(舍入界)",
+    )
+
+
+def _two_by_one_check(pair: GluedPair) -> Check:
+    glued = pair.seam
+    b, mid = glued.b, glued.middle
+    ref = REFERENCE_VALUES[2.0]
+    cases = {
+        **_reference_cases(pair, ref),
+        "接缝中点高度": _reference_case(float(glued.y[mid]), REFERENCE_2_1["mid_height"], 16.0 * _EPS, scale=b),
+        "x(l/2)": _reference_case(float(glued.x[mid]), REFERENCE_2_1["mid_x"], glued.x_error, scale=b),
+    }
+    return within_tolerance(
+        f"a/b = 2（b = {b:g}）的 l、X、max D = D(l/2) 与 V 均与参考值一致（b = 1 时依次为 {'、'.join(ref)}）",
+        cases,
+        note=f"{_REFERENCE_SOURCE}（原文只说此例通过数值检验）；b ≠ 1 时按 b、b³ 缩放；{_REFERENCE_TOLERANCE}",
+    )
+
+
+def _reference_table_check(pairs: Sequence[GluedPair]) -> Check:
+    cases = {
+        f"a/b={pair.ratio:g} 的 {name}": case
+        for pair in pairs
+        for name, case in _reference_cases(pair, REFERENCE_VALUES[pair.ratio]).items()
+    }
+    listed = "、".join(f"{pair.ratio:g}" for pair in pairs)
+    return within_tolerance(
+        f"a/b = {listed} 的 l、X、D(l/2)、V 与参考表一致",
+        cases,
+        note=f"{_REFERENCE_SOURCE}；b ≠ 1 时按 b、b³ 缩放；{_REFERENCE_TOLERANCE}",
+    )
+
+
+def _reference_cases(pair: GluedPair, ref: tuple[str, str, str, str]) -> dict[str, tuple[float, float, float]]:
+    """l, X, D(l/2) and V of ``pair`` against a row of :data:`REFERENCE_VALUES` (for b = 1)."""
+    glued = pair.seam
+    b = glued.b
+    return {
+        "l": _reference_case(glued.length, ref[0], 16.0 * _EPS * glued.length, scale=b),
+        "X": _reference_case(glued.end_x, ref[1], glued.x_error, scale=b),
+        "D(l/2)": _reference_case(float(glued.discriminant[glued.middle]), ref[2], glued.rounding),
+        "V": _reference_case(pair.volume, ref[3], pair.volume_error, scale=b**3),
+    }
+
+
+def _reference_case(value: float, printed: str, error: float, *, scale: float = 1.0) -> tuple[float, float, float]:
+    """(value, printed·scale, half a unit of the last printed digit·scale + error) for :func:`within_tolerance`."""
+    half_unit = 0.5 * 10.0 ** Decimal(printed).as_tuple().exponent * scale
+    return value, float(printed) * scale, half_unit + error
+
+
+def _length_check(claim: str, *, measured: tuple[float, float], expected: float, x_effect: float) -> Check:
+    """``measured`` = (value, its change when the step doubles); ``x_effect`` bounds what the
+    quadrature error of x(s) can do to the value: a length changes by at most the total
+    variation of the error of x, taken as twice its maximum, and the area by 4b times that."""
+    value, change = measured
+    bound = change + x_effect + 16.0 * _EPS * abs(expected)
+    return within_tolerance(
+        claim,
+        {"折线/梯形量得": (value, expected, bound)},
+        note=f"容差为步长加倍时的变化 {change:.1e}，加 x(s) 的求积误差的影响 {x_effect:.1e}，加 16ε 的舍入",
+    )
+
+
+def _closure_check(iso: Isometry, glued: Seam) -> Check:
+    bound = 2.0 * glued.x_error + 16.0 * _EPS * glued.end_x
+    return within_tolerance(
+        "第二张椭圆片（第一张经 (x, y, z) ↦ (X − x, z, y) 转过去）沿整条接缝与第一张重合：x(s) + x(l − s) = X",
+        {"max |x(s) + x(l−s) − X|": (iso.closure, 0.0, bound)},
+        note="容差为 2 × x 的求积误差界加 16ε 的舍入",
+    )
