@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from matplotlib.figure import Figure as MplFigure
+if TYPE_CHECKING:  # only for annotations: the site reads InputFiles without importing matplotlib
+    from matplotlib.figure import Figure as MplFigure
 
 Cell = str | int | float
 

@@ -102,12 +102,12 @@ from reports import assert_well_formed, two_stage
 from computations.{topic} import experiments, pages
 from computations.report import Check, Figure, Table
 '''
-TEST = '''
+TEST = """
 
 def test_{name}_page_at_defaults() -> None:
     report = two_stage(experiments.{name}, pages.{name}, rng=np.random.default_rng(0))
     assert_well_formed(report, [Figure, Table, Check])
-'''
+"""
 
 
 def scaffold(name: str, *, root: Path = ROOT) -> list[Path]:

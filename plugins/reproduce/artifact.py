@@ -15,8 +15,6 @@ import numbers
 import platform
 import time
 import warnings
-from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
@@ -35,6 +33,7 @@ from computations.results import decode, encode, result_type
 
 from . import svg
 from .registry import resolve
+from .runner import Request
 
 # Noto Sans CJK ships with Debian's fonts-noto-cjk, which the setup installs. We add the file
 # explicitly because matplotlib's font list cache, if built before the install, hides it.
@@ -52,25 +51,6 @@ RC_PARAMS = {
     "svg.hashsalt": "kexue-repro",
     "figure.dpi": 100,
 }
-
-
-@dataclass(frozen=True)
-class Request:
-    """What a worker needs to run one directive; picklable and JSON-friendly.
-
-    ``target`` is the run stage and ``present`` the present stage (None: the run returns its
-    Report itself). ``result`` is a stored result of the run stage: given, only the present
-    stage runs. ``threads`` caps BLAS threads: with one worker per core, BLAS pools of their
-    own would oversubscribe the cores (measured: permutation loops 10–25× slower on 2 cores).
-    """
-
-    target: str
-    name: str
-    params: Mapping[str, Any]
-    seed: int
-    threads: int = 1
-    present: str | None = None
-    result: str | None = None
 
 
 @cache

@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import artifact
 from .cache import ArtifactCache, Entry
 from .directive import Directive, DirectiveError, Location, parse_directive
 from .fingerprint import Components, Fingerprints, cache_key
@@ -37,8 +36,11 @@ from .html import (
 from .inputs import check_inputs
 from .registry import ComputationImportError, Registry
 from .report import describe
-from .runner import Job, Outcome, run_jobs
+from .runner import Job, Outcome, Request, run_jobs
 
+# The module that runs computations and draws SVG in the workers: its code and libraries are
+# part of every key, and it is imported only when something must run.
+RENDERER = f"{__package__}.artifact"
 _PLACEHOLDER = re.compile(r'<div data-repro-slot="(\d+)"></div>')
 # "@fig:label" or "@tab:label" in the prose; not inside a word or an e-mail address.
 _REFERENCE = re.compile(r"(?<![\w.@])@(fig|tab):([a-z0-9][a-z0-9-]*[a-z0-9]|[a-z0-9])")
@@ -97,7 +99,7 @@ class Build:
         settings: Settings,
         *,
         say: Callable[[str], None] = print,
-        execute: Callable[[Any], dict[str, Any]] = artifact.execute,
+        execute: Callable[[Any], dict[str, Any]] | None = None,
     ) -> None:
         self.settings = settings
         self.say = say
@@ -105,7 +107,7 @@ class Build:
         # Computations that measure wall time run alone, after the others (registry.EXCLUSIVE).
         self.exclusive = self.registry.exclusive
         self.cache = ArtifactCache(settings.cache_path)
-        self.fingerprints = Fingerprints(renderer_module=artifact.__name__)
+        self.fingerprints = Fingerprints(renderer_module=RENDERER)
         self.execute = execute
         self.slots: list[Slot] = []
         self.artifacts: dict[str, Mapping[str, Any]] = {}
@@ -183,7 +185,11 @@ class Build:
             self.say(
                 f"repro: {len(self.slots)} directive(s), {len(jobs)} to compute on {self.settings.workers} worker(s)"
             )
+            # Imported only now: a build served from the cache never loads matplotlib.
+            from . import artifact
+
             artifact.configure_matplotlib()  # once here, inherited by the forked workers
+            self.execute = self.execute or artifact.execute
         shared = [job for job in jobs.values() if job.request.name not in self.exclusive]
         alone = [job for job in jobs.values() if job.request.name in self.exclusive]
         outcomes = run_jobs(shared, execute=self.execute, workers=self.settings.workers, on_done=self._progress)
@@ -220,13 +226,13 @@ class Build:
             return None
         return cache_key(self.fingerprints.page(present=present, result=result))
 
-    def _request(self, directive: Directive, *, result: str | None = None) -> artifact.Request:
+    def _request(self, directive: Directive, *, result: str | None = None) -> Request:
         """What a worker needs; exclusive computations get every core's BLAS threads."""
         cores = os.cpu_count() or 1
         threads = cores if directive.name in self.exclusive else max(1, cores // self.settings.workers)
         target = self.registry.targets[directive.name]
         present = self.registry.presents[directive.name]
-        return artifact.Request(target, directive.name, directive.params, directive.seed, threads, present, result)
+        return Request(target, directive.name, directive.params, directive.seed, threads, present, result)
 
     def fill(self, html: str, *, root: str, source: str, text: str, templates: Templates | None = None) -> Fragment:
         """Replace the placeholders and ``@fig:``/``@tab:`` references of one page.
