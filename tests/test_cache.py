@@ -106,7 +106,7 @@ def test_libraries_are_those_the_code_imports(tmp_path: Path, monkeypatch: pytes
 def test_real_topics_record_the_libraries_they_use() -> None:
     build = Fingerprints(renderer_module="reproduce.artifact")
     assert "scipy" in build.libraries(build.code("computations.angles.experiments"))
-    assert "scipy" not in build.libraries(build.code("computations.denoising"))
+    assert "scipy" not in build.libraries(build.code("computations.denoising.experiments"))
     assert "rjieba" in build.libraries(build.code("computations.wordcount"))
 
 

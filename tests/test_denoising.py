@@ -1,26 +1,32 @@
 """Behavioural tests of computations.denoising against closed forms and independent computations.
 
+The mathematics (``theory``, ``energy``, ``dynamics``) is tested directly; the registered
+directives go through both stages (``experiments`` then ``pages``) as the site runs them.
 Deterministic tolerances come from the accuracy of the method under test (rounding, finite
 differences, quadrature); Monte Carlo tests use local seeded generators and 4 standard errors.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import typing
 
-import matplotlib
 import numpy as np
 import pydantic
 import pytest
-from reports import CJK_FONT, assert_well_formed, render_with_site_font, report_numbers
+from reports import assert_well_formed, render_with_site_font, report_numbers, two_stage
 from scipy import special, stats
 
-from computations import denoising
-from computations.denoising import GaussianMixture
+from computations.denoising import dynamics, energy, experiments, pages, theory
+from computations.denoising.theory import GaussianMixture
 from computations.report import Check, Figure, Report, Table
 
-REPORTS = (denoising.identity_report, denoising.learned_score_report, denoising.langevin_report)
+STAGES = {
+    "identity": (experiments.identity, pages.identity),
+    "learned_score": (experiments.learned_score, pages.learned_score),
+    "langevin": (experiments.langevin, pages.langevin),
+}
 K_SE = 4.0  # Monte Carlo tolerance in standard errors: false alarm ≈ 6e-5 per comparison.
 
 # A mixture unlike the module's: three components, one nearly degenerate, one off-diagonal.
@@ -49,17 +55,17 @@ def _points(seed: int, count: int = 200, spread: float = 3.0) -> np.ndarray:
 def test_log_density_matches_scipy_and_integrates_to_one() -> None:
     points = _points(1)
     np.testing.assert_allclose(
-        denoising.log_density(points, mixture=THREE), _scipy_log_density(points, THREE), rtol=1e-12, atol=1e-12
+        theory.log_density(points, mixture=THREE), _scipy_log_density(points, THREE), rtol=1e-12, atol=1e-12
     )
     axis = np.arange(-12.0, 15.0, 0.05)
     grid = np.stack(np.meshgrid(axis, axis, indexing="ij"), axis=-1).reshape(-1, 2)
-    total = np.exp(denoising.log_density(grid, mixture=THREE)).sum() * 0.05**2
+    total = np.exp(theory.log_density(grid, mixture=THREE)).sum() * 0.05**2
     assert total == pytest.approx(1.0, abs=1e-10)
 
 
 def test_responsibilities_are_posterior_component_probabilities() -> None:
     points = _points(2)
-    gamma = denoising.responsibilities(points, mixture=THREE)
+    gamma = theory.responsibilities(points, mixture=THREE)
     np.testing.assert_allclose(gamma.sum(axis=1), 1.0, rtol=1e-14)
     first = math.log(0.5) + stats.multivariate_normal(THREE.means[0], THREE.covariances[0]).logpdf(points)
     np.testing.assert_allclose(gamma[:, 0], np.exp(first - _scipy_log_density(points, THREE)), rtol=1e-10)
@@ -70,30 +76,27 @@ def test_score_is_the_gradient_of_the_log_density() -> None:
     h = 1e-5
     numeric = np.stack(
         [
-            (
-                denoising.log_density(points + h * e, mixture=THREE)
-                - denoising.log_density(points - h * e, mixture=THREE)
-            )
+            (theory.log_density(points + h * e, mixture=THREE) - theory.log_density(points - h * e, mixture=THREE))
             / (2 * h)
             for e in np.eye(2)
         ],
         axis=1,
     )
     # Central differences: truncation ~h²·|∂³ log p| and rounding ~1e-16·|log p|/h, both < 1e-6 here.
-    np.testing.assert_allclose(denoising.score(points, mixture=THREE), numeric, atol=1e-6)
+    np.testing.assert_allclose(theory.score(points, mixture=THREE), numeric, atol=1e-6)
 
 
 def test_smoothing_adds_the_noise_covariance() -> None:
-    smoothed = denoising.smooth(THREE, sigma=0.7)
+    smoothed = theory.smooth(THREE, sigma=0.7)
     np.testing.assert_allclose(smoothed.covariances, THREE.covariances + 0.49 * np.eye(2), rtol=0, atol=1e-15)
     # p_σ is the law of x + ε: check its density against a Monte Carlo histogram cell.
     rng = np.random.default_rng(4)
-    clean, _ = denoising.sample_mixture(mixture=THREE, size=200_000, rng=rng)
+    clean, _ = theory.sample_mixture(mixture=THREE, size=200_000, rng=rng)
     noisy = clean + 0.7 * rng.standard_normal(clean.shape)
     inside = np.all(np.abs(noisy - [0.5, 0.5]) < 0.25, axis=1)
     axis = 0.25 + (np.arange(200) + 0.5) * 0.0025  # midpoints of a 200 × 200 grid of the cell
     cell = np.stack(np.meshgrid(axis, axis, indexing="ij"), axis=-1).reshape(-1, 2)
-    exact = np.exp(denoising.log_density(cell, mixture=smoothed)).mean() * 0.25
+    exact = np.exp(theory.log_density(cell, mixture=smoothed)).mean() * 0.25
     se = math.sqrt(exact * (1 - exact) / noisy.shape[0])
     assert abs(inside.mean() - exact) <= K_SE * se
 
@@ -106,11 +109,11 @@ def test_mixture_rejects_bad_parameters() -> None:
             weights=np.array([1.0]), means=np.zeros((1, 2)), covariances=np.array([[[1.0, 2.0], [2.0, 1.0]]])
         )
     with pytest.raises(ValueError, match="shape"):
-        denoising.score(np.zeros(3), mixture=THREE)
+        theory.score(np.zeros(3), mixture=THREE)
 
 
 def test_sampler_frequencies_and_means() -> None:
-    points, labels = denoising.sample_mixture(mixture=THREE, size=50_000, rng=np.random.default_rng(5))
+    points, labels = theory.sample_mixture(mixture=THREE, size=50_000, rng=np.random.default_rng(5))
     for k, weight in enumerate(THREE.weights):
         share = (labels == k).mean()
         assert abs(share - weight) <= K_SE * math.sqrt(weight * (1 - weight) / labels.size)
@@ -125,16 +128,16 @@ def test_sampler_frequencies_and_means() -> None:
 @pytest.mark.parametrize("sigma", [0.2, 0.6, 2.0])
 def test_three_routes_to_the_posterior_mean_agree(sigma: float) -> None:
     points = _points(6, count=150, spread=2.0)
-    step, half_width = denoising.quadrature_grid(mixture=THREE, sigma=sigma, reach=float(np.abs(points).max()))
-    quadrature = denoising.posterior_mean_by_quadrature(
+    step, half_width = theory.quadrature_grid(mixture=THREE, sigma=sigma, reach=float(np.abs(points).max()))
+    quadrature = theory.posterior_mean_by_quadrature(
         points,
         density=lambda x: np.exp(_scipy_log_density(x, THREE)),
         sigma=sigma,
         step=step,
         half_width=half_width,
     )
-    tweedie = denoising.tweedie_denoiser(points, mixture=THREE, sigma=sigma)
-    conditioning = denoising.posterior_mean(points, mixture=THREE, sigma=sigma)
+    tweedie = theory.tweedie_denoiser(points, mixture=THREE, sigma=sigma)
+    conditioning = theory.posterior_mean(points, mixture=THREE, sigma=sigma)
     assert np.abs(quadrature - tweedie).max() < 1e-11
     assert np.abs(conditioning - tweedie).max() < 1e-12
 
@@ -143,7 +146,7 @@ def test_quadrature_matches_the_gaussian_closed_form() -> None:
     # p = N(m, s²I): E[x|y] = m + s²/(s² + σ²)(y − m). The density is an unnormalised lambda.
     m, s, sigma = np.array([0.7, -1.2]), 0.8, 0.5
     points = _points(7, count=50, spread=2.0)
-    quadrature = denoising.posterior_mean_by_quadrature(
+    quadrature = theory.posterior_mean_by_quadrature(
         points,
         density=lambda x: np.exp(-0.5 * ((x - m) ** 2).sum(axis=1) / s**2),
         sigma=sigma,
@@ -154,31 +157,31 @@ def test_quadrature_matches_the_gaussian_closed_form() -> None:
 
 
 def test_coarse_quadrature_is_detectably_wrong() -> None:
-    # The step rule matters: 3 times too coarse a grid leaves an error far above the tolerance.
+    # The step rule matters: 4 times too coarse a grid leaves an error far above the tolerance.
     points = _points(8, count=50, spread=2.0)
     sigma = 0.1
-    step, half_width = denoising.quadrature_grid(mixture=THREE, sigma=sigma, reach=float(np.abs(points).max()))
-    coarse = denoising.posterior_mean_by_quadrature(
+    step, half_width = theory.quadrature_grid(mixture=THREE, sigma=sigma, reach=float(np.abs(points).max()))
+    coarse = theory.posterior_mean_by_quadrature(
         points,
         density=lambda x: np.exp(_scipy_log_density(x, THREE)),
         sigma=sigma,
         step=4 * step,
         half_width=half_width,
     )
-    assert np.abs(coarse - denoising.tweedie_denoiser(points, mixture=THREE, sigma=sigma)).max() > 1e-6
+    assert np.abs(coarse - theory.tweedie_denoiser(points, mixture=THREE, sigma=sigma)).max() > 1e-6
 
 
-def test_wiener_denoiser_is_exact_for_one_gaussian_and_affine_optimal() -> None:
+def test_wiener_denoiser_is_exact_for_one_gaussian_and_mixture_moments_match_samples() -> None:
     single = GaussianMixture(weights=np.array([1.0]), means=np.array([[1.0, -2.0]]), covariances=THREE.covariances[1:2])
     points = _points(9)
     np.testing.assert_allclose(
-        denoising.wiener_denoiser(points, mixture=single, sigma=0.4),
-        denoising.posterior_mean(points, mixture=single, sigma=0.4),
+        theory.wiener_denoiser(points, mixture=single, sigma=0.4),
+        theory.posterior_mean(points, mixture=single, sigma=0.4),
         rtol=0,
         atol=1e-13,
     )
-    mean, covariance = denoising.mixture_moments(THREE)
-    sample, _ = denoising.sample_mixture(mixture=THREE, size=100_000, rng=np.random.default_rng(10))
+    mean, covariance = theory.mixture_moments(THREE)
+    sample, _ = theory.sample_mixture(mixture=THREE, size=100_000, rng=np.random.default_rng(10))
     se = np.sqrt(np.diag(covariance) / sample.shape[0])
     assert np.all(np.abs(sample.mean(axis=0) - mean) <= K_SE * se)
     np.testing.assert_allclose(np.cov(sample.T), covariance, rtol=0.03)
@@ -187,9 +190,9 @@ def test_wiener_denoiser_is_exact_for_one_gaussian_and_affine_optimal() -> None:
 def test_denoising_loss_is_minimised_by_the_posterior_mean() -> None:
     rng = np.random.default_rng(11)
     sigma = 0.8
-    clean, _ = denoising.sample_mixture(mixture=THREE, size=100_000, rng=rng)
+    clean, _ = theory.sample_mixture(mixture=THREE, size=100_000, rng=rng)
     noisy = clean + sigma * rng.standard_normal(clean.shape)
-    best = denoising.tweedie_denoiser(noisy, mixture=THREE, sigma=sigma)
+    best = theory.tweedie_denoiser(noisy, mixture=THREE, sigma=sigma)
     for scale in (0.8, 1.2):  # a wrong multiple of the score
         other = noisy + scale * (best - noisy)
         excess = ((other - clean) ** 2).sum(axis=1) - ((best - clean) ** 2).sum(axis=1)
@@ -201,14 +204,14 @@ def test_denoising_loss_is_minimised_by_the_posterior_mean() -> None:
 
 def _learning_data(seed: int, size: int, sigma: float) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
-    clean, _ = denoising.sample_mixture(mixture=denoising.MIXTURE, size=size, rng=rng)
+    clean, _ = theory.sample_mixture(mixture=theory.MIXTURE, size=size, rng=rng)
     noise = sigma * rng.standard_normal(clean.shape)
     return clean + noise, noise
 
 
 def test_fourier_energy_gradient_is_its_derivative() -> None:
     noisy, noise = _learning_data(12, 2_000, 0.5)
-    model = denoising.fit_fourier_energy(
+    model = energy.fit_fourier_energy(
         noisy=noisy, noise=noise, features=40, frequency_scale=1.0, ridge=1e-3, rng=np.random.default_rng(0)
     )
     points, h = _points(13, count=30, spread=2.0), 1e-6
@@ -219,7 +222,7 @@ def test_fourier_energy_gradient_is_its_derivative() -> None:
 def test_fourier_fit_solves_the_ridge_problem_on_the_explicit_design() -> None:
     noisy, noise = _learning_data(14, 600, 0.5)
     features, ridge = 30, 1e-3
-    model = denoising.fit_fourier_energy(
+    model = energy.fit_fourier_energy(
         noisy=noisy, noise=noise, features=features, frequency_scale=1.3, ridge=ridge, rng=np.random.default_rng(1)
     )
     omega, phase = model.frequencies, model.phases
@@ -233,13 +236,13 @@ def test_fourier_fit_solves_the_ridge_problem_on_the_explicit_design() -> None:
 
 def test_learned_score_approaches_the_exact_one_with_more_data() -> None:
     sigma = 0.5
-    smoothed = denoising.smooth(denoising.MIXTURE, sigma=sigma)
-    test, _ = denoising.sample_mixture(mixture=smoothed, size=5_000, rng=np.random.default_rng(15))
-    exact = sigma**2 * denoising.score(test, mixture=smoothed)
+    smoothed = theory.smooth(theory.MIXTURE, sigma=sigma)
+    test, _ = theory.sample_mixture(mixture=smoothed, size=5_000, rng=np.random.default_rng(15))
+    exact = sigma**2 * theory.score(test, mixture=smoothed)
     errors = []
     for size in (500, 20_000):
         noisy, noise = _learning_data(16, size, sigma)
-        model = denoising.fit_fourier_energy(
+        model = energy.fit_fourier_energy(
             noisy=noisy, noise=noise, features=128, frequency_scale=1.2, ridge=1e-4, rng=np.random.default_rng(2)
         )
         errors.append(np.linalg.norm(model.gradient(test) - exact) / np.linalg.norm(exact))
@@ -250,7 +253,7 @@ def test_learned_score_approaches_the_exact_one_with_more_data() -> None:
 # --------------------------------------------------------------------------- Langevin
 
 
-def _gaussian_score(mean: np.ndarray, variance: float) -> denoising.ScoreField:
+def _gaussian_score(mean: np.ndarray, variance: float) -> dynamics.ScoreField:
     return lambda points: (mean - points) / variance
 
 
@@ -258,7 +261,7 @@ def test_langevin_has_the_discretised_gaussian_stationary_law() -> None:
     # For N(m, vI) the iteration is AR(1): x' − m = (1 − α/2v)(x − m) + √α z, whose stationary
     # variance is v / (1 − α/4v) exactly (not v: the bias of the unadjusted scheme).
     mean, variance, step = np.array([1.0, -2.0]), 0.5, 0.2
-    snapshots = denoising.langevin(
+    snapshots = dynamics.langevin(
         np.zeros((20_000, 2)), score_field=_gaussian_score(mean, variance), step=step, steps=200,
         record_every=100, rng=np.random.default_rng(17),
     )  # fmt: skip
@@ -277,15 +280,15 @@ def test_annealed_langevin_is_langevin_level_by_level() -> None:
     start = _points(18, count=100)
     sigmas, step, steps = [2.0, 1.0, 0.5], 0.01, 7
 
-    def score_at(sigma: float) -> denoising.ScoreField:
+    def score_at(sigma: float) -> dynamics.ScoreField:
         return _gaussian_score(np.zeros(2), 1.0 + sigma**2)
 
-    annealed = denoising.annealed_langevin(
+    annealed = dynamics.annealed_langevin(
         start, score_at=score_at, sigmas=sigmas, step=step, steps_per_level=steps, rng=np.random.default_rng(19)
     )
     rng, points = np.random.default_rng(19), start
     for sigma in sigmas:
-        points = denoising.langevin(
+        points = dynamics.langevin(
             points,
             score_field=score_at(sigma),
             step=step * (sigma / 0.5) ** 2,
@@ -302,7 +305,7 @@ def test_gradient_flow_drains_to_the_nearest_basin() -> None:
         weights=np.array([0.5, 0.5]), means=np.array([[-3.0, 0.0], [3.0, 0.0]]), covariances=np.stack([np.eye(2)] * 2)
     )
     start = np.array([[-0.5, 2.0], [0.5, -1.0], [-6.0, 5.0]])
-    end = denoising.gradient_flow(start, score_field=lambda p: denoising.score(p, mixture=two), step=0.2, steps=500)
+    end = dynamics.gradient_flow(start, score_field=lambda p: theory.score(p, mixture=two), step=0.2, steps=500)
     np.testing.assert_allclose(end, [[-3.0, 0.0], [3.0, 0.0], [-3.0, 0.0]], atol=1e-6)
 
 
@@ -318,7 +321,7 @@ def test_cell_probabilities_for_a_straight_boundary() -> None:
     t_star = d / 2 + s**2 * math.log(w[0] / w[1]) / d
     first = w[0] * stats.norm.cdf(t_star / s) + w[1] * stats.norm.cdf((t_star - d) / s)
     line_density = (w[0] * stats.norm.pdf(t_star / s) + w[1] * stats.norm.pdf((t_star - d) / s)) / s
-    cells = denoising.cell_probabilities(mixture=two, partition=two, step=step)
+    cells = theory.cell_probabilities(mixture=two, partition=two, step=step)
     np.testing.assert_allclose(cells, [first, 1 - first], atol=step * line_density)
     assert abs(cells[0] - w[0]) > 0.01  # the overlap matters here: the test is not just the weights
 
@@ -328,16 +331,15 @@ def test_cell_probabilities_for_a_straight_boundary() -> None:
 
 @pytest.fixture(scope="module")
 def default_reports() -> dict[str, Report]:
-    with matplotlib.rc_context({"font.family": CJK_FONT}):
-        return {fn.__name__: fn(rng=np.random.default_rng(7038)) for fn in REPORTS}
+    return {name: two_stage(*stages, rng=np.random.default_rng(7038)) for name, stages in STAGES.items()}
 
 
 @pytest.mark.parametrize(
     ("name", "kinds"),
     [
-        ("identity_report", [Figure, Table, Table, Check, Check]),
-        ("learned_score_report", [Figure, Table, Table, Table, Check]),
-        ("langevin_report", [Figure, Table, Check, Check]),
+        ("identity", [Figure, Table, Table, Check, Check]),
+        ("learned_score", [Figure, Table, Table, Table, Check]),
+        ("langevin", [Figure, Table, Check, Check]),
     ],
 )
 def test_reports_at_defaults(default_reports: dict[str, Report], name: str, kinds: list) -> None:
@@ -349,7 +351,7 @@ def test_reports_at_defaults(default_reports: dict[str, Report], name: str, kind
 
 
 def test_identity_table_reaches_rounding_error(default_reports: dict[str, Report]) -> None:
-    table = default_reports["identity_report"].items[1]
+    table = default_reports["identity"].items[1]
     assert isinstance(table, Table)
     assert [row[0] for row in table.rows] == [0.2, 0.5, 1.0]
     for row in table.rows:
@@ -359,7 +361,7 @@ def test_identity_table_reaches_rounding_error(default_reports: dict[str, Report
 
 
 def test_langevin_table_against_the_weights(default_reports: dict[str, Report]) -> None:
-    table = default_reports["langevin_report"].items[1]
+    table = default_reports["langevin"].items[1]
     assert isinstance(table, Table)
     columns = {name: index for index, name in enumerate(table.columns)}
     small, large = table.rows
@@ -374,11 +376,11 @@ def test_langevin_table_against_the_weights(default_reports: dict[str, Report]) 
 
 
 def test_mode_balance_table_exact_column(default_reports: dict[str, Report]) -> None:
-    table = default_reports["learned_score_report"].items[2]
+    table = default_reports["learned_score"].items[2]
     assert isinstance(table, Table)
     (_, learned_gap, exact_gap), (_, learned_share, exact_share) = table.rows
-    smoothed = denoising.smooth(denoising.MIXTURE, sigma=0.5)
-    at_means = _scipy_log_density(denoising.MIXTURE.means, smoothed)
+    smoothed = theory.smooth(theory.MIXTURE, sigma=0.5)
+    at_means = _scipy_log_density(theory.MIXTURE.means, smoothed)
     assert exact_gap == pytest.approx(at_means[1] - at_means[0], rel=1e-12)
     # The 1 % region drops the tails, which hold far less than 0.01 of either mode's mass.
     assert exact_share == pytest.approx(0.2, abs=0.01)
@@ -386,65 +388,91 @@ def test_mode_balance_table_exact_column(default_reports: dict[str, Report]) -> 
     assert math.isfinite(learned_gap)
 
 
+def _checks(report: Report) -> list[Check]:
+    return [item for item in report.items if isinstance(item, Check)]
+
+
 def test_identity_check_fails_on_a_wrong_multiple_of_the_score(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = denoising.tweedie_denoiser
+    real = theory.tweedie_denoiser
 
     def off_by_one_percent(noisy: np.ndarray, *, mixture: GaussianMixture, sigma: float) -> np.ndarray:
         return noisy + 1.01 * (real(noisy, mixture=mixture, sigma=sigma) - noisy)
 
-    monkeypatch.setattr(denoising, "tweedie_denoiser", off_by_one_percent)
-    report = denoising.identity_report(sigmas=[0.5], grid=11, test_pairs=1_000, rng=np.random.default_rng(20))
-    checks = [item for item in report.items if isinstance(item, Check)]
-    assert checks[0].passed is False
+    monkeypatch.setattr(experiments, "tweedie_denoiser", off_by_one_percent)
+    report = two_stage(*STAGES["identity"], sigmas=[0.5], grid=11, test_pairs=1_000, rng=np.random.default_rng(20))
+    assert _checks(report)[0].passed is False
 
 
 def test_orthogonality_check_fails_when_r_star_is_not_the_posterior_mean(monkeypatch: pytest.MonkeyPatch) -> None:
     # With r* replaced by 0.7 of the displacement, other denoisers' cross terms are no longer 0.
-    real = denoising.tweedie_denoiser
+    real = theory.tweedie_denoiser
 
     def shrunk(noisy: np.ndarray, *, mixture: GaussianMixture, sigma: float) -> np.ndarray:
         return noisy + 0.7 * (real(noisy, mixture=mixture, sigma=sigma) - noisy)
 
-    monkeypatch.setattr(denoising, "tweedie_denoiser", shrunk)
-    report = denoising.identity_report(sigmas=[1.0], grid=11, test_pairs=20_000, rng=np.random.default_rng(21))
-    checks = [item for item in report.items if isinstance(item, Check)]
-    assert checks[1].passed is False
+    monkeypatch.setattr(experiments, "tweedie_denoiser", shrunk)
+    report = two_stage(*STAGES["identity"], sigmas=[1.0], grid=11, test_pairs=20_000, rng=np.random.default_rng(21))
+    assert _checks(report)[1].passed is False
+
+
+def test_learned_page_orthogonality_check_fails_when_r_star_is_not_the_posterior_mean(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The same perturbation as above, seen by the learned-score page's only check.
+    real = theory.tweedie_denoiser
+
+    def shrunk(noisy: np.ndarray, *, mixture: GaussianMixture, sigma: float) -> np.ndarray:
+        return noisy + 0.7 * (real(noisy, mixture=mixture, sigma=sigma) - noisy)
+
+    params = {"pairs": 2_000, "features": 32, "test_pairs": 20_000, "rng": np.random.default_rng(23)}
+    assert _checks(two_stage(*STAGES["learned_score"], **params))[0].passed is True
+    monkeypatch.setattr(experiments, "tweedie_denoiser", shrunk)
+    params["rng"] = np.random.default_rng(23)
+    assert _checks(two_stage(*STAGES["learned_score"], **params))[0].passed is False
 
 
 def test_annealing_check_fails_without_annealing(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = denoising.annealed_langevin
+    real = dynamics.annealed_langevin
 
     def last_level_only(start: np.ndarray, *, sigmas: list[float], steps_per_level: int, **kwargs: typing.Any):
         runs = real(start, sigmas=[sigmas[-1]] * len(sigmas), steps_per_level=steps_per_level, **kwargs)
         return runs
 
-    monkeypatch.setattr(denoising, "annealed_langevin", last_level_only)
-    report = denoising.langevin_report(chains=2_000, levels=4, steps_per_level=100, rng=np.random.default_rng(22))
-    checks = [item for item in report.items if isinstance(item, Check)]
-    assert [check.passed for check in checks] == [True, False]
+    # The run stage calls dynamics.annealed_langevin (the module attribute), so patch it there.
+    monkeypatch.setattr(dynamics, "annealed_langevin", last_level_only)
+    report = two_stage(*STAGES["langevin"], chains=2_000, levels=4, steps_per_level=100, rng=np.random.default_rng(22))
+    assert [check.passed for check in _checks(report)] == [True, False]
+
+
+def test_direct_sampling_check_fails_on_wrong_shares() -> None:
+    # 0.05 off the small mode's share is 5.6 binomial standard errors at 2 000 samples.
+    run = experiments.langevin(chains=2_000, levels=4, steps_per_level=100, rng=np.random.default_rng(22))
+    assert _checks(pages.langevin(run))[0].passed is True
+    wrong = (run.cell_probabilities[0] + 0.05, run.cell_probabilities[1] - 0.05)
+    broken = dataclasses.replace(run, shares={**run.shares, "direct": wrong})
+    assert _checks(pages.langevin(broken))[0].passed is False
 
 
 SMALL = {
-    "identity_report": {"sigmas": [0.5], "grid": 11, "test_pairs": 1_000},
-    "learned_score_report": {"pairs": 2_000, "features": 32, "test_pairs": 1_000},
-    "langevin_report": {"chains": 500, "levels": 3, "steps_per_level": 20},
+    "identity": {"sigmas": [0.5], "grid": 11, "test_pairs": 1_000},
+    "learned_score": {"pairs": 2_000, "features": 32, "test_pairs": 1_000},
+    "langevin": {"chains": 500, "levels": 3, "steps_per_level": 20},
 }
 
 
-@pytest.mark.parametrize("report_fn", REPORTS)
-def test_reports_are_reproducible_from_the_seed(report_fn: typing.Callable[..., Report]) -> None:
-    params = SMALL[report_fn.__name__]
-    with matplotlib.rc_context({"font.family": CJK_FONT}):
-        first = report_numbers(report_fn(**params, rng=np.random.default_rng(1)))
-        again = report_numbers(report_fn(**params, rng=np.random.default_rng(1)))
-        other = report_numbers(report_fn(**params, rng=np.random.default_rng(2)))
+@pytest.mark.parametrize("name", STAGES)
+def test_reports_are_reproducible_from_the_seed(name: str) -> None:
+    stages, params = STAGES[name], SMALL[name]
+    first = report_numbers(two_stage(*stages, **params, rng=np.random.default_rng(1)))
+    again = report_numbers(two_stage(*stages, **params, rng=np.random.default_rng(1)))
+    other = report_numbers(two_stage(*stages, **params, rng=np.random.default_rng(2)))
     assert first == again
     assert first != other
 
 
-def test_langevin_report_rejects_an_upside_down_ladder() -> None:
+def test_langevin_run_rejects_an_upside_down_ladder() -> None:
     with pytest.raises(ValueError, match="sigma_max"):
-        denoising.langevin_report(sigma_min=0.5, sigma_max=0.4, rng=np.random.default_rng(0))
+        experiments.langevin(sigma_min=0.5, sigma_max=0.4, rng=np.random.default_rng(0))
 
 
 # --------------------------------------------------------------------------- the plugin contract
@@ -453,14 +481,19 @@ def test_langevin_report_rejects_an_upside_down_ladder() -> None:
 @pytest.mark.parametrize(
     ("function", "name", "bad"),
     [
-        (denoising.identity_report, "sigmas", []),
-        (denoising.identity_report, "sigmas", [0.0]),
-        (denoising.learned_score_report, "features", 2),
-        (denoising.langevin_report, "chains", 10),
-        (denoising.langevin_report, "step", 0.0),
+        (experiments.identity, "sigmas", []),
+        (experiments.identity, "sigmas", [0.0]),
+        (experiments.learned_score, "features", 2),
+        (experiments.langevin, "chains", 10),
+        (experiments.langevin, "step", 0.0),
     ],
 )
-def test_parameter_ranges_reject_bad_values(function: typing.Callable[..., Report], name: str, bad: object) -> None:
+def test_parameter_ranges_reject_bad_values(function: typing.Callable[..., typing.Any], name: str, bad: object) -> None:
     hints = typing.get_type_hints(function, include_extras=True)
     with pytest.raises(pydantic.ValidationError):
         pydantic.TypeAdapter(hints[name]).validate_python(bad)
+
+
+def test_a_list_of_noise_levels_is_accepted_as_in_the_post() -> None:
+    hints = typing.get_type_hints(experiments.identity, include_extras=True)
+    assert pydantic.TypeAdapter(hints["sigmas"]).validate_python([0.2, 0.5, 1.0]) == (0.2, 0.5, 1.0)
