@@ -417,8 +417,8 @@ def _smoothness_table(traces: Mapping[float, Mapping[Placement, Smoothness]]) ->
 
 
 def _centering_checks(rows: Sequence[CenteringRow]) -> list[Check]:
-    # label → (estimate, its expectation, standard error, how the SE was obtained). ‖μ̂‖² has
-    # mean ‖μ‖² + tr Σ / N; the other two estimators are unbiased to first order.
+    # quantity → ((estimate, its expectation, standard error) per width, how the SE was
+    # obtained). ‖μ̂‖² has mean ‖μ‖² + tr Σ / N; the other two are unbiased to first order.
     quantities = {
         "‖μ̂‖²": (
             [(r.mc_mean_norm2, r.mc_mean_norm2_expected, r.mc_mean_norm2_se) for r in rows],
