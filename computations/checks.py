@@ -109,3 +109,20 @@ def within_tolerance(claim: str, cases: Mapping[str, tuple[float, float, float]]
             + ("" if ok else _FAIL)
         )
     return _check(claim, passed, note, parts)
+
+
+def at_most(claim: str, cases: Mapping[str, tuple[float, float]], *, note: str = "") -> Check:
+    """Each value is at most its bound: an error or residual against the tolerance of its method.
+
+    The mirror of :func:`at_least`, for deterministic quantities that should be small (a
+    finite-difference error, an eigenpair's residual); a NaN value fails.
+
+    Args:
+        cases: label → (value, upper bound).
+    """
+    parts, passed = [], True
+    for label, (value, bound) in cases.items():
+        ok = value <= bound
+        passed &= ok
+        parts.append(f"{label}：{value:.2g}（上限 {bound:.2g}）{'' if ok else _FAIL}")
+    return _check(claim, passed, note, parts)

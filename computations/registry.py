@@ -16,9 +16,15 @@ COMPUTATIONS: dict[str, str | tuple[str, str]] = {
         "computations.angles.experiments:concentration",
         "computations.angles.pages:concentration",
     ),
-    "batchnorm.centering": "computations.batchnorm:centering_report",
-    "batchnorm.training": "computations.batchnorm:training_report",
-    "batchnorm.smoothness": "computations.batchnorm:smoothness_report",
+    "batchnorm.centering": (
+        "computations.batchnorm.experiments:centering",
+        "computations.batchnorm.pages:centering",
+    ),
+    "batchnorm.training": ("computations.batchnorm.experiments:training", "computations.batchnorm.pages:training"),
+    "batchnorm.smoothness": (
+        "computations.batchnorm.experiments:smoothness",
+        "computations.batchnorm.pages:smoothness",
+    ),
     "denoising.identity": ("computations.denoising.experiments:identity", "computations.denoising.pages:identity"),
     "denoising.learned_score": (
         "computations.denoising.experiments:learned_score",

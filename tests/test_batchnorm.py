@@ -2,25 +2,34 @@
 
 Gradients are compared with central differences, the arc-cosine moments with special angles
 and Monte Carlo (4 standard errors), the Lanczos curvature with a dense finite-difference
-Hessian, the smoothness measures with a quadratic whose Hessian is known.
+Hessian, the smoothness measures with a quadratic whose Hessian is known. The pages are made
+as the site makes them (``two_stage``), and every check on them is shown to fail when the
+quantity it guards is wrong.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import typing
+from collections.abc import Callable
 
-import matplotlib
 import numpy as np
 import pydantic
 import pytest
-from reports import CJK_FONT, assert_well_formed, render_with_site_font
+from reports import assert_well_formed, render_with_site_font, two_stage
 
-from computations import batchnorm as bn
+from computations.batchnorm import descent, experiments, features, pages
+from computations.batchnorm import network as bn
 from computations.report import Check, Figure, Report, Table
 
 PLACEMENTS: tuple[bn.Placement, ...] = ("none", "before_activation", "before_linear")
 K_SE = 4.0
+STAGES = {
+    "centering": (experiments.centering, pages.centering),
+    "training": (experiments.training, pages.training),
+    "smoothness": (experiments.smoothness, pages.smoothness),
+}
 
 
 def _tiny(placement: bn.Placement, seed: int) -> tuple[bn.Architecture, bn.Dataset, np.ndarray]:
@@ -41,7 +50,7 @@ def _numeric_gradient(arch: bn.Architecture, data: bn.Dataset, theta: np.ndarray
 def test_arc_cosine_moments_at_special_angles() -> None:
     # Rows: w, 2w (θ = 0), −w (θ = π) and u ⟂ w (θ = π/2).
     weights = np.array([[1.0, 0.0], [2.0, 0.0], [-1.0, 0.0], [0.0, 3.0]])
-    moments = bn.relu_feature_moments(weights)
+    moments = features.relu_feature_moments(weights)
     norms = np.array([1.0, 2.0, 1.0, 3.0])
     np.testing.assert_allclose(moments.mean, norms / math.sqrt(2 * math.pi), rtol=1e-14)
     np.testing.assert_allclose(np.diag(moments.second), norms**2 / 2, rtol=1e-14)
@@ -56,21 +65,21 @@ def test_arc_cosine_moments_at_special_angles() -> None:
 def test_arc_cosine_moments_match_monte_carlo() -> None:
     rng = np.random.default_rng(11)
     weights = rng.standard_normal((5, 3))
-    exact = bn.relu_feature_moments(weights)
-    features = bn.sample_relu_features(weights, samples=200_000, rng=rng)
-    products = features[:, :, None] * features[:, None, :]
-    se = products.std(axis=0, ddof=1) / math.sqrt(features.shape[0])
+    exact = features.relu_feature_moments(weights)
+    sampled = features.sample_relu_features(weights, samples=200_000, rng=rng)
+    products = sampled[:, :, None] * sampled[:, None, :]
+    se = products.std(axis=0, ddof=1) / math.sqrt(sampled.shape[0])
     assert np.all(np.abs(products.mean(axis=0) - exact.second) <= K_SE * se)
 
 
-def test_standardised_moments_have_unit_diagonal_and_the_same_top_direction_for_equal_scales() -> None:
-    moments = bn.relu_feature_moments(np.random.default_rng(12).standard_normal((6, 6)))
+def test_standardised_moments_have_unit_diagonal_and_a_positive_definite_covariance() -> None:
+    moments = features.relu_feature_moments(np.random.default_rng(12).standard_normal((6, 6)))
     np.testing.assert_allclose(np.diag(moments.correlation), 1.0, rtol=1e-14)
     assert np.all(np.linalg.eigvalsh(moments.covariance) > 0)
 
 
 def test_centering_row_bracket_and_trace_identity() -> None:
-    row = bn.centering_row(width=24, samples=5_000, rng=np.random.default_rng(13))
+    row = features.centering_row(width=24, samples=5_000, rng=np.random.default_rng(13))
     assert row.second_trace == pytest.approx(row.mean_norm2 + row.covariance_trace, rel=1e-12)
     assert row.rayleigh_lower <= row.lambda_raw * (1 + 1e-12)
     assert row.lambda_raw <= row.weyl_upper * (1 + 1e-12)
@@ -193,21 +202,21 @@ def test_parameter_layout() -> None:
 @pytest.mark.parametrize("placement", PLACEMENTS)
 def test_lanczos_curvature_matches_a_dense_hessian(placement: bn.Placement) -> None:
     arch, data, theta = _tiny(placement, 8)
-    _, _, masks = bn._loss_gradient_masks(theta, arch=arch, data=data)
+    _, _, masks = bn.loss_gradient_and_pattern(theta, arch=arch, data=data)
     eps = 1e-5
     columns = []
     for i in range(theta.size):
         bump = np.zeros_like(theta)
         bump[i] = eps
-        plus = bn._loss_gradient_masks(theta + bump, arch=arch, data=data, masks=masks)[1]
-        minus = bn._loss_gradient_masks(theta - bump, arch=arch, data=data, masks=masks)[1]
+        plus = bn.loss_gradient_and_pattern(theta + bump, arch=arch, data=data, masks=masks)[1]
+        minus = bn.loss_gradient_and_pattern(theta - bump, arch=arch, data=data, masks=masks)[1]
         columns.append((plus - minus) / (2 * eps))
     hessian = np.array(columns)
     assert np.max(np.abs(hessian - hessian.T)) < 1e-6 * np.abs(hessian).max()
     dense = np.linalg.eigvalsh((hessian + hessian.T) / 2)[-1]
-    value, residual = bn.hessian_top_eigenvalue(theta, arch=arch, data=data, rng=np.random.default_rng(9))
-    assert value == pytest.approx(dense, rel=1e-6)
-    assert residual < 1e-5
+    curvature = descent.hessian_top_eigenvalue(theta, arch=arch, data=data, rng=np.random.default_rng(9))
+    assert curvature.eigenvalue == pytest.approx(dense, rel=1e-6)
+    assert curvature.residual < 1e-5
 
 
 #: Only its placement is read when the loss is replaced by a quadratic.
@@ -232,20 +241,25 @@ def test_descent_lemma_threshold_on_a_quadratic(
     monkeypatch: pytest.MonkeyPatch, rate: float, monotone: bool, diverged: bool
 ) -> None:
     # λ_max = 10: gradient descent contracts every direction iff η < 2/10.
-    monkeypatch.setattr(bn, "loss_and_gradient", _Quadratic([10.0, 3.0, 1.0, 0.5], seed=10))
-    run = bn.gradient_descent(np.ones(4), arch=STAND_IN, data=NO_DATA, learning_rate=rate, steps=2_000)
+    monkeypatch.setattr(descent, "loss_and_gradient", _Quadratic([10.0, 3.0, 1.0, 0.5], seed=10))
+    run = descent.gradient_descent(np.ones(4), arch=STAND_IN, data=NO_DATA, learning_rate=rate, steps=2_000)
     assert run.monotone is monotone
     assert run.diverged is diverged
-    assert run.verdict == ("每步下降" if monotone else "发散")
+    assert pages.VERDICTS[run.outcome] == ("每步下降" if monotone else "发散")
 
 
 def test_smoothness_of_a_quadratic_is_the_rayleigh_ratio(monkeypatch: pytest.MonkeyPatch) -> None:
     quadratic = _Quadratic([4.0, 2.0, 1.0], seed=11)
-    monkeypatch.setattr(bn, "loss_and_gradient", quadratic)
-    trace = bn.measure_smoothness(
-        np.array([1.0, -2.0, 0.5]), arch=STAND_IN, data=NO_DATA,
-        learning_rate=0.1, steps=30, every=3, multiples=[2.0, 0.5, 1.0, 0.5],
-    )  # fmt: skip
+    monkeypatch.setattr(descent, "loss_and_gradient", quadratic)
+    trace = descent.measure_smoothness(
+        np.array([1.0, -2.0, 0.5]),
+        arch=STAND_IN,
+        data=NO_DATA,
+        learning_rate=0.1,
+        steps=30,
+        every=3,
+        multiples=[2.0, 0.5, 1.0, 0.5],
+    )
     np.testing.assert_array_equal(trace.multiples, [0.5, 1.0, 2.0])
     np.testing.assert_array_equal(trace.steps, np.arange(0, 30, 3))
     # ∇L(w) − ∇L(w − s g) = s A g exactly, whatever s: every ratio is ‖Ag‖/‖g‖ ≤ λ_max.
@@ -264,23 +278,26 @@ def test_smoothness_of_a_quadratic_is_the_rayleigh_ratio(monkeypatch: pytest.Mon
 
 
 def test_run_verdicts() -> None:
-    def run(losses: list[float]) -> bn.Run:
-        return bn.Run(placement="none", learning_rate=1.0, losses=np.array(losses))
+    def run(losses: list[float]) -> descent.Run:
+        return descent.Run(placement="none", learning_rate=1.0, losses=np.array(losses))
 
-    assert run([1.0, 0.5, 0.09]).verdict == "每步下降"
-    assert run([1.0, 1.2, 0.05]).verdict == "有反弹，仍训成"
+    def verdict(losses: list[float]) -> str:
+        return pages.VERDICTS[run(losses).outcome]
+
+    assert verdict([1.0, 0.5, 0.09]) == "每步下降"
+    assert verdict([1.0, 1.2, 0.05]) == "有反弹，仍训成"
     assert run([1.0, 1.2, 0.05]).rises == 1
-    assert run([1.0, 0.5, 0.2]).verdict == "未训成"
-    assert run([1.0, 5.0, math.nan]).verdict == "发散"
+    assert verdict([1.0, 0.5, 0.2]) == "未训成"
+    assert verdict([1.0, 5.0, math.nan]) == "发散"
     assert run([1.0, 5.0, math.nan]).peak == 5.0
 
 
 def test_divergence_stops_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bn, "loss_and_gradient", _Quadratic([10.0, 1.0], seed=12))
-    run = bn.gradient_descent(np.ones(2), arch=STAND_IN, data=NO_DATA, learning_rate=1.0, steps=100)
+    monkeypatch.setattr(descent, "loss_and_gradient", _Quadratic([10.0, 1.0], seed=12))
+    run = descent.gradient_descent(np.ones(2), arch=STAND_IN, data=NO_DATA, learning_rate=1.0, steps=100)
     finite = run.losses[np.isfinite(run.losses)]
     assert run.diverged
-    assert finite[-1] <= bn.DIVERGED_FACTOR * finite[0] < 81 * finite[-1]  # |1 − 10η| = 9 per step
+    assert finite[-1] <= descent.DIVERGED_FACTOR * finite[0] < 81 * finite[-1]  # |1 − 10η| = 9 per step
 
 
 # --------------------------------------------------------------------------- reports
@@ -292,12 +309,11 @@ SMALL_SMOOTHNESS = {"learning_rates": [0.5], "steps": 20, "every": 5, "samples":
 
 @pytest.fixture(scope="module")
 def reports() -> dict[str, Report]:
-    with matplotlib.rc_context({"font.family": CJK_FONT}):
-        return {
-            "centering": bn.centering_report(rng=np.random.default_rng(2019)),
-            "training": bn.training_report(**SMALL_TRAINING, rng=np.random.default_rng(2019)),
-            "smoothness": bn.smoothness_report(**SMALL_SMOOTHNESS, rng=np.random.default_rng(2019)),
-        }
+    return {
+        "centering": two_stage(*STAGES["centering"], rng=np.random.default_rng(2019)),
+        "training": two_stage(*STAGES["training"], **SMALL_TRAINING, rng=np.random.default_rng(2019)),
+        "smoothness": two_stage(*STAGES["smoothness"], **SMALL_SMOOTHNESS, rng=np.random.default_rng(2019)),
+    }
 
 
 @pytest.mark.parametrize(
@@ -337,7 +353,7 @@ def test_training_tables_agree(reports: dict[str, Report]) -> None:
     assert isinstance(summary, Table)
     assert isinstance(runs, Table)
     assert len(runs.rows) == 3 * 3
-    assert [row[0] for row in summary.rows] == [bn.PLACEMENT_NAMES[p] for p in PLACEMENTS]
+    assert [row[0] for row in summary.rows] == [pages.PLACEMENT_NAMES[p] for p in PLACEMENTS]
     for row in summary.rows:
         assert row[2] == pytest.approx(2.0 / row[1])
     for row in runs.rows:
@@ -346,19 +362,20 @@ def test_training_tables_agree(reports: dict[str, Report]) -> None:
 
 
 def test_report_checks_fail_when_the_moments_are_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = bn.relu_feature_moments
+    real = features.relu_feature_moments
 
-    def without_sine_term(weights: np.ndarray) -> bn.Moments:
+    def without_sine_term(weights: np.ndarray) -> features.Moments:
         # A plausible slip: the kernel (π − θ) cos θ / 2π without its sin θ term.
         moments = real(weights)
         norms = np.linalg.norm(weights, axis=1)
         cosine = np.clip(weights @ weights.T / np.outer(norms, norms), -1, 1)
         angle = np.arccos(cosine)
         second = np.outer(norms, norms) * (math.pi - angle) * cosine / (2 * math.pi)
-        return bn.Moments(mean=moments.mean, second=second)
+        return features.Moments(mean=moments.mean, second=second)
 
-    monkeypatch.setattr(bn, "relu_feature_moments", without_sine_term)
-    report = bn.centering_report(widths=[32], samples=20_000, rng=np.random.default_rng(14))
+    # The run stage reaches the kernel only through features.centering_row and feature_spectra.
+    monkeypatch.setattr(features, "relu_feature_moments", without_sine_term)
+    report = two_stage(*STAGES["centering"], widths=[32], samples=20_000, rng=np.random.default_rng(14))
     verdicts = {item.claim: item.passed for item in report.items if isinstance(item, Check)}
     assert [passed for claim, passed in verdicts.items() if "λ_max(E[xxᵀ]) 与" in claim] == [False]
 
@@ -372,17 +389,19 @@ def test_figures_render_without_missing_glyphs(reports: dict[str, Report], name:
 
 def test_reports_are_reproducible_from_the_seed() -> None:
     def numbers(seed: int) -> list:
-        report = bn.training_report(
-            learning_rates=[0.5], placements=["before_linear"], steps=10, samples=32, hidden=8,
+        report = two_stage(
+            *STAGES["training"],
+            learning_rates=[0.5],
+            placements=["before_linear"],
+            steps=10,
+            samples=32,
+            hidden=8,
             rng=np.random.default_rng(seed),
-        )  # fmt: skip
+        )
         return [item.rows for item in report.items if isinstance(item, Table)]
 
     assert numbers(1) == numbers(1)
     assert numbers(1) != numbers(2)
-
-
-REPORTS = (bn.centering_report, bn.training_report, bn.smoothness_report)
 
 
 @pytest.mark.parametrize(
@@ -390,6 +409,91 @@ REPORTS = (bn.centering_report, bn.training_report, bn.smoothness_report)
     [("learning_rates", []), ("learning_rates", [0.0]), ("placements", ["after"]), ("steps", 5)],
 )
 def test_parameter_ranges_reject_bad_values(name: str, bad: object) -> None:
-    hints = typing.get_type_hints(bn.training_report, include_extras=True)
+    hints = typing.get_type_hints(experiments.training, include_extras=True)
     with pytest.raises(pydantic.ValidationError):
         pydantic.TypeAdapter(hints[name]).validate_python(bad)
+
+
+# --------------------------------------------------------------------------- every page check can fail
+
+SMALL_CENTERING = {"widths": (16, 32), "samples": 5_000}
+
+
+@pytest.fixture(scope="module")
+def small_runs() -> dict[str, typing.Any]:
+    return {
+        "centering": experiments.centering(**SMALL_CENTERING, rng=np.random.default_rng(21)),
+        "training": experiments.training(**SMALL_TRAINING, rng=np.random.default_rng(21)),
+    }
+
+
+def _check(report: Report, fragment: str) -> Check:
+    (check,) = [item for item in report.items if isinstance(item, Check) and fragment in item.claim]
+    return check
+
+
+def _estimate_off_by(
+    run: experiments.CenteringRun, estimate: str, expected: Callable[[features.CenteringRow], float]
+) -> experiments.CenteringRun:
+    """The run with one width's Monte Carlo ``estimate`` put 5 of its standard errors above expected."""
+    first, *rest = run.rows
+    wrong = expected(first) + 5.0 * getattr(first, f"{estimate}_se")
+    return dataclasses.replace(run, rows=(dataclasses.replace(first, **{estimate: wrong}), *rest))
+
+
+def _spike_above_weyl(run: experiments.CenteringRun) -> experiments.CenteringRun:
+    first, *rest = run.rows
+    return dataclasses.replace(run, rows=(dataclasses.replace(first, lambda_raw=1.001 * first.weyl_upper), *rest))
+
+
+def _gradient_error(run: experiments.TrainingRun) -> experiments.TrainingRun:
+    return dataclasses.replace(run, gradient_errors={**run.gradient_errors, "before_linear": 1e-5})
+
+
+def _lanczos_residual(run: experiments.TrainingRun) -> experiments.TrainingRun:
+    wrong = dataclasses.replace(run.curvature["none"], residual=1e-3)
+    return dataclasses.replace(run, curvature={**run.curvature, "none": wrong})
+
+
+PERTURBATIONS: dict[str, tuple[str, str, Callable[[typing.Any], typing.Any]]] = {
+    "mean_norm2": (
+        "centering",
+        "‖μ̂‖² 与",
+        lambda run: _estimate_off_by(run, "mc_mean_norm2", lambda row: row.mc_mean_norm2_expected),
+    ),
+    "trace": (
+        "centering",
+        "迹 E‖x‖² 与",
+        lambda run: _estimate_off_by(run, "mc_second_trace", lambda row: row.second_trace),
+    ),
+    "lambda_max": (
+        "centering",
+        "λ_max(E[xxᵀ]) 与",
+        lambda run: _estimate_off_by(run, "mc_lambda_raw", lambda row: row.lambda_raw),
+    ),
+    "bracket": ("centering", "落在", _spike_above_weyl),
+    "gradient": ("training", "手写反向传播", _gradient_error),
+    "lanczos": ("training", "Hessian 的特征值", _lanczos_residual),
+}
+
+
+@pytest.mark.parametrize(("directive", "fragment", "perturb"), PERTURBATIONS.values(), ids=PERTURBATIONS)
+def test_page_check_fails_when_its_quantity_is_wrong(
+    small_runs: dict[str, typing.Any], directive: str, fragment: str, perturb: Callable[[typing.Any], typing.Any]
+) -> None:
+    present = STAGES[directive][1]
+    run = small_runs[directive]
+    assert _check(present(run), fragment).passed
+    assert not _check(present(perturb(run)), fragment).passed
+
+
+def test_smoothness_gradient_check_fails_with_a_wrong_backward_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_projection(grad_out: np.ndarray, normalised: np.ndarray, inv_sd: np.ndarray) -> np.ndarray:
+        return inv_sd * (grad_out - bn._column_mean(grad_out))  # drops the −ẑ·mean(g ẑ) term
+
+    small = {**SMALL_SMOOTHNESS, "placements": ["before_linear"], "steps": 10}
+    right = two_stage(*STAGES["smoothness"], **small, rng=np.random.default_rng(22))
+    monkeypatch.setattr(bn, "standardise_backward", no_projection)
+    wrong = two_stage(*STAGES["smoothness"], **small, rng=np.random.default_rng(22))
+    assert _check(right, "手写反向传播").passed
+    assert not _check(wrong, "手写反向传播").passed
