@@ -8,6 +8,7 @@ the same level. Pages are made as the site makes them: run, store, read back, pr
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import typing
@@ -21,6 +22,7 @@ from scipy import integrate, stats
 from computations.checks import FALSE_ALARM_RATE, TOLERANCE_SE
 from computations.hsic import estimators, experiments, gaussian, pages, relationships
 from computations.report import Check, Figure, Report, Table
+from computations.results import decode, encode, result_type
 
 K_SE = TOLERANCE_SE
 FALSE_ALARM = FALSE_ALARM_RATE  # ≈ 6.3e-5, the level of the count tests
@@ -437,6 +439,118 @@ def test_article_checks_fail_on_a_misprint(monkeypatch: pytest.MonkeyPatch) -> N
     verdicts = {item.claim: item.passed for item in report.items if isinstance(item, Check)}
     assert [passed for claim, passed in verdicts.items() if "0.094524" in claim] == [False]
     assert [passed for claim, passed in verdicts.items() if "寻常值" in claim] == [False]
+
+
+# --------------------------------------------------------------------------- each check guards its quantity
+
+
+@pytest.fixture(scope="module")
+def small_runs() -> dict[str, typing.Any]:
+    """The run stage's results at SMALL, stored and read back as the site does."""
+    runs = {}
+    for name, (run, _) in STAGES.items():
+        kind = result_type(run)
+        runs[name] = decode(encode(run(**SMALL[name], rng=np.random.default_rng(2019)), kind=kind), kind=kind)
+    return runs
+
+
+def _replace_case(run: typing.Any, field: str, key: str, **changes: object) -> typing.Any:
+    """``run`` with ``run.<field>[key]`` replaced by a copy carrying ``changes``."""
+    cases = getattr(run, field)
+    return dataclasses.replace(run, **{field: {**cases, key: dataclasses.replace(cases[key], **changes)}})
+
+
+def _se(values: np.ndarray) -> float:
+    return float(values.std(ddof=1)) / math.sqrt(values.size)
+
+
+def _r_far_from_zero(run: experiments.DependenceRun) -> experiments.DependenceRun:
+    circle = run.cases["circle"]
+    return _replace_case(run, "cases", "circle", r=2 * K_SE * circle.r_se)
+
+
+def _biased_mean_off(run: experiments.NoiseRun) -> experiments.NoiseRun:
+    first = run.linear[0]
+    shifted = dataclasses.replace(first, biased=first.biased + 10 * K_SE * _se(first.biased))
+    return dataclasses.replace(run, linear=(shifted, *run.linear[1:]))
+
+
+def _null_mean_off(run: experiments.NullRun) -> experiments.NullRun:
+    panel = run.panels["independent"]
+    return _replace_case(run, "panels", "independent", exact_mean=panel.exact_mean + 10 * K_SE * _se(panel.null))
+
+
+def _forms_disagree(run: experiments.ArticleDemoRun) -> experiments.ArticleDemoRun:
+    ours, article, literal = run.cases["linear"].first_forms
+    return _replace_case(run, "cases", "linear", first_forms=(ours, article + 1e-9, literal))
+
+
+def _unbiased_mean_off(run: experiments.ArticleDemoRun) -> experiments.ArticleDemoRun:
+    unbiased = run.cases["linear"].unbiased
+    return _replace_case(run, "cases", "linear", unbiased=unbiased + 10 * K_SE * _se(unbiased))
+
+
+def _article_unbiased(run: experiments.ArticleDemoRun) -> experiments.ArticleDemoRun:
+    article = run.cases["independent"].article
+    return _replace_case(run, "cases", "independent", article=article - article.mean())
+
+
+def _one_order_apart(run: experiments.ArticleDemoRun) -> experiments.ArticleDemoRun:
+    linear, independent = run.cases["linear"].article, run.cases["independent"].article
+    ratio = float(linear.mean()) / float(independent.mean())
+    return _replace_case(run, "cases", "linear", article=linear * (50.0 / ratio))
+
+
+PERTURBATIONS = [
+    pytest.param("dependence", _r_far_from_zero, "样本 r 与 0", id="dependence-uncorrelated"),
+    pytest.param(
+        "dependence",
+        lambda run: _replace_case(run, "cases", "sine", hsic_p=0.5),
+        "拒绝每一种",
+        id="dependence-rejected",
+    ),
+    pytest.param(
+        "dependence",
+        lambda run: _replace_case(run, "cases", "independent", hsic_p=1 / (run.permutations + 1)),
+        "独立样本不被",
+        id="dependence-independent",
+    ),
+    pytest.param("noise", _biased_mean_off, "有偏估计", id="noise-biased-mean"),
+    pytest.param("null", _null_mean_off, "精确均值", id="null-mean"),
+    pytest.param(
+        "null",
+        lambda run: _replace_case(
+            run, "panels", "independent", p_value=1 / (run.panels["independent"].permutations + 1)
+        ),
+        "落在零分布之中",
+        id="null-independent",
+    ),
+    pytest.param(
+        "null",
+        lambda run: _replace_case(run, "panels", run.relationship, p_value=0.5),
+        "远在零分布之外",
+        id="null-dependent",
+    ),
+    pytest.param("article_demo", _forms_disagree, "同一个数", id="article-forms"),
+    pytest.param("article_demo", _unbiased_mean_off, "无偏估计的均值与总体值", id="article-means"),
+    pytest.param("article_demo", _article_unbiased, "其实有偏", id="article-bias"),
+    pytest.param("article_demo", _one_order_apart, "两个数量级", id="article-magnitude"),
+]
+
+
+@pytest.mark.parametrize(("name", "perturb", "fragment"), PERTURBATIONS)
+def test_a_check_fails_when_its_quantity_is_perturbed(
+    small_runs: dict[str, typing.Any], name: str, perturb: typing.Callable[[typing.Any], typing.Any], fragment: str
+) -> None:
+    present = STAGES[name][1]
+
+    def verdicts(run: typing.Any) -> dict[str, bool]:
+        return {item.claim: item.passed for item in present(run).items if isinstance(item, Check)}
+
+    before, after = verdicts(small_runs[name]), verdicts(perturb(small_runs[name]))
+    (claim,) = [claim for claim in before if fragment in claim]
+    assert before[claim] is True
+    assert after[claim] is False
 
 
 # --------------------------------------------------------------------------- the plugin contract
