@@ -50,7 +50,6 @@ _SHAPE_WORDS: Final[Mapping[str, str]] = {
     "circle": "圆环",
     "sine": "起伏的正弦曲线",
 }
-_ARTICLE_CASES: Final[Mapping[str, str]] = {"independent": "独立", "linear": "线性"}
 _K = f"{TOLERANCE_SE:g}"
 
 
@@ -400,7 +399,7 @@ def _agreement_check(run: ArticleDemoRun) -> Check:
     for case, c in run.cases.items():
         ours, article, literal = c.first_forms
         gap = max(abs(ours - article), abs(ours - literal))
-        cases[f"{_ARTICLE_CASES[case]}：{ours:.12g}，最大差 {gap:.1e} ≤ {tolerance:.1e}"] = gap <= tolerance
+        cases[f"{LABELS[case]}：{ours:.12g}，最大差 {gap:.1e} ≤ {tolerance:.1e}"] = gap <= tolerance
     return all_hold(
         "原文的一次矩阵乘法写法、显式 J 矩阵的 tr(KJLJ) 与本站 O(n²) 写法给出同一个数",
         cases,
@@ -419,7 +418,7 @@ def _noted_population_check(value: float) -> Check:
 def _article_mean_check(cases: Mapping[str, ArticleCase]) -> Check:
     measured = {}
     for case, c in cases.items():
-        label = _ARTICLE_CASES[case]
+        label = LABELS[case]
         measured[f"{label}·原文估计量"] = (float(c.article.mean()), c.article_mean, _mean_se(c.article))
         measured[f"{label}·无偏估计"] = (float(c.unbiased.mean()), c.population, _mean_se(c.unbiased))
     return within_se(f"原文估计量的均值与其精确期望、无偏估计的均值与总体值，差都在 {_K} 个标准误之内", measured)
