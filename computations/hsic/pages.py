@@ -107,7 +107,7 @@ def _scatter_figure(run: DependenceRun) -> Figure:
         figure=fig,
         caption=(
             f"各关系的 n = {n} 个样本点（噪声 c = {run.noise:g}），标题给出样本相关系数 r 与 HSIC 置换检验的 p 值；"
-            "右下角比较同样次数的置换下 HSIC 与 |r| 两种统计量的 p 值（对数坐标，虚线为 α = 0.01）。"
+            f"右下角比较同样次数的置换下 HSIC 与 |r| 两种统计量的 p 值（对数坐标，虚线为 α = {ALPHA:g}）。"
         ),
         alt=(
             f"{len(results)} 个散点图分别是："
