@@ -1,0 +1,464 @@
+"""The present stage of the HSIC post: figures, tables and checks from each run's result.
+
+Order: constants, then one function per directive (what the reader sees), then the figure
+parts, then the tables, then the checks. Nothing here draws a random number; the Gaussian
+closed form is evaluated only to draw the population curve.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Final
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure as MplFigure
+
+from computations.checks import TOLERANCE_SE, all_hold, rounds_to, within_se
+from computations.report import Cell, Check, Figure, Report, Table
+
+from .estimators import FloatArray
+from .experiments import ArticleCase, ArticleDemoRun, CaseRun, DependenceRun, NoiseRun, NullRun
+from .gaussian import linear_gaussian_covariance, population_hsic_gaussian
+from .relationships import Relationship, sine_frequency
+
+#: Level of the permutation tests shown in the pages. It is the reader's conventional level,
+#: not the site's false-alarm rate: the independent sample is "not rejected" at 1 %.
+ALPHA: Final = 0.01
+
+#: The article's printed outputs of its numpy demo (n = 1000, σ = 1), kept as strings so that
+#: the printed precision, and hence the rounding interval, stays with the number.
+ARTICLE_OUTPUTS: Final[Mapping[str, str]] = {"independent": "0.0002", "linear": "0.096"}
+#: Population HSIC of y = x + 0.1ε (σ = 1) as recorded in the project's notes (ARTICLES.md).
+NOTED_POPULATION_HSIC: Final = "0.094523"
+#: The article's outputs must be ordinary draws: within this many sampling standard deviations.
+PRINTED_OUTPUT_SD: Final = 3.0
+
+LABELS: Final[Mapping[str, str]] = {
+    "independent": "独立",
+    "linear": "线性",
+    "quadratic": "二次",
+    "circle": "圆环",
+    "sine": "正弦",
+}
+_SHAPE_WORDS: Final[Mapping[str, str]] = {
+    "independent": "均匀散布的方块",
+    "linear": "一条带状直线",
+    "quadratic": "抛物线",
+    "circle": "圆环",
+    "sine": "起伏的正弦曲线",
+}
+_K = f"{TOLERANCE_SE:g}"
+
+
+# --------------------------------------------------------------------------- directives
+
+
+def dependence(run: DependenceRun) -> Report:
+    """Table of r, HSIC and p-values per shape, scatter grid; checks: r ≈ 0 where ρ = 0, rejections."""
+    checks = [check for check in (_uncorrelated_check(run), *_rejection_checks(run)) if check is not None]
+    return Report(items=(_dependence_table(run), _scatter_figure(run), *checks))
+
+
+def noise(run: NoiseRun) -> Report:
+    """HSIC against the noise scale (two panels); checks: both estimators' means against closed forms."""
+    return Report(items=(_noise_figure(run), *_noise_checks(run)))
+
+
+def null(run: NullRun) -> Report:
+    """Histograms of the permutation null; checks: its mean is exact, verdicts at α."""
+    return Report(items=(_null_figure(run), _null_mean_check(run), *_null_verdicts(run)))
+
+
+def article_demo(run: ArticleDemoRun) -> Report:
+    """The article's demo recomputed (a table) and six checks of its formulas and claims."""
+    cases = run.cases
+    checks = (
+        _agreement_check(run),
+        _noted_population_check(cases["linear"].population),
+        _article_mean_check(cases),
+        _bias_check(cases["independent"], samples=run.samples),
+        _printed_outputs_check(cases),
+        _magnitude_check(cases),
+    )
+    return Report(items=(_article_table(run), *checks))
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _scatter_figure(run: DependenceRun) -> Figure:
+    results = run.cases
+    fig = MplFigure(figsize=(7.2, 5.0), layout="constrained")
+    axes = fig.subplots(2, 3).ravel()
+    for ax, (case, res) in zip(axes, results.items(), strict=False):
+        ax.scatter(res.x, res.y, s=3, alpha=0.5, color="C0", linewidths=0)
+        ax.set_title(f"{LABELS[case]}：r = {res.r:.2f}，p = {res.hsic_p:.3g}", fontsize="medium")
+        ax.tick_params(labelsize="small")
+        ax.set_xlabel("$x$", labelpad=1)
+        ax.set_ylabel("$y$", labelpad=1)
+    for ax in axes[len(results) : -1]:
+        ax.set_axis_off()
+    _draw_p_values(axes[-1], results, permutations=run.permutations)
+    n = next(iter(results.values())).x.size
+    return Figure(
+        figure=fig,
+        caption=(
+            f"各关系的 n = {n} 个样本点（噪声 c = {run.noise:g}），标题给出样本相关系数 r 与 HSIC 置换检验的 p 值；"
+            f"右下角比较同样次数的置换下 HSIC 与 |r| 两种统计量的 p 值（对数坐标，虚线为 α = {ALPHA:g}）。"
+        ),
+        alt=(
+            f"{len(results)} 个散点图分别是："
+            + "；".join(f"{LABELS[c]}（{_SHAPE_WORDS[c]}，r = {res.r:.2f}）" for c, res in results.items())
+            + "。条形图给出两种置换检验的 p 值："
+            + "；".join(f"{LABELS[c]} HSIC {res.hsic_p:.3g}、|r| {res.pearson_p:.3g}" for c, res in results.items())
+            + "。"
+        ),
+        data={
+            "relationship": [case for case, res in results.items() for _ in res.x],
+            "x": [float(v) for res in results.values() for v in res.x],
+            "y": [float(v) for res in results.values() for v in res.y],
+        },
+    )
+
+
+def _draw_p_values(ax: Axes, results: Mapping[str, CaseRun], *, permutations: int) -> None:
+    positions = np.arange(len(results))
+    hsic_p = [res.hsic_p for res in results.values()]
+    r_p = [res.pearson_p for res in results.values()]
+    ax.bar(positions - 0.2, hsic_p, width=0.4, color="C1", label="HSIC")
+    ax.bar(positions + 0.2, r_p, width=0.4, color="C0", label="|r|")
+    ax.axhline(ALPHA, color="0.3", linestyle="--", linewidth=1.0)
+    ax.set_yscale("log")
+    ax.set_ylim(0.5 / (permutations + 1), 30.0)  # room above p = 1 for the legend
+    ax.set_xticks(positions, labels=[LABELS[case] for case in results], fontsize="small")
+    ax.tick_params(axis="y", labelsize="small")
+    ax.set_ylabel("置换检验 p 值", labelpad=1)
+    ax.set_title("哪种统计量拒绝独立", fontsize="medium")
+    ax.legend(fontsize="x-small", loc="upper center", ncols=2, handlelength=1.0, columnspacing=0.8)
+
+
+def _noise_figure(run: NoiseRun) -> Figure:
+    levels = list(run.levels)
+    fig = MplFigure(figsize=(7.2, 3.6), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    _draw_linear_panel(left, run)
+    for i, (case, by_level) in enumerate(run.shapes.items()):
+        _errorbars(right, levels, by_level, color=f"C{i + 2}", label=LABELS[case])
+    right.axhline(0.0, color="0.5", linewidth=0.8)
+    right.set_title(f"相关系数为 0 的三种关系（n={run.shape_samples}，中位数带宽）", fontsize="medium")
+    right.legend(fontsize="small", loc="upper right")
+    for ax in (left, right):
+        ax.set_xscale("log")
+        ax.set_xlabel("噪声尺度 $c$")
+        ax.tick_params(labelsize="small")
+    left.set_ylabel("HSIC")
+    curve = [e.population for e in run.linear]
+    return Figure(
+        figure=fig,
+        caption=(
+            f"HSIC 随噪声尺度 c 增大而下降：点为 {run.repeats} 次抽样的均值，误差线为单次估计的 ±1 个标准差。"
+            "左：线性高斯关系，实线为闭式总体值；右：三种不相关但不独立的关系，无偏估计。"
+        ),
+        alt=(
+            f"左图横轴为 c（对数坐标，{levels[0]:g} 到 {levels[-1]:g}），纵轴为 HSIC：总体值从 "
+            f"{curve[0]:.3f} 单调降到 {curve[-1]:.4f}，无偏估计的点落在实线上，有偏估计的点略高，贴着虚线。"
+            "右图三条曲线同样随噪声增大降向 0。"
+        ),
+        data=_noise_data(run),
+    )
+
+
+def _draw_linear_panel(ax: Axes, run: NoiseRun) -> None:
+    """y = x + cε: the closed-form population curve, the biased mean's exact curve, both estimators."""
+    levels, sigma = list(run.levels), run.sigma
+    grid = np.geomspace(levels[0], levels[-1], 120)
+    exact = [
+        population_hsic_gaussian(covariance=linear_gaussian_covariance(c), sigma_x=sigma, sigma_y=sigma) for c in grid
+    ]
+    ax.plot(grid, exact, color="0.2")
+    ax.plot(levels, [e.biased_mean for e in run.linear], color="C1", linestyle="--", linewidth=1.0)
+    _errorbars(ax, levels, [e.unbiased for e in run.linear], color="C0", label="无偏估计", shift=0.97)
+    _errorbars(ax, levels, [e.biased for e in run.linear], color="C1", label="有偏估计", shift=1.03)
+    ax.plot([], [], color="0.2", label="总体值（闭式）")
+    ax.plot([], [], color="C1", linestyle="--", label=f"有偏估计的精确期望（n={run.samples}）")
+    ax.set_title(f"$y = x + c\\varepsilon$，$\\sigma = {sigma:g}$", fontsize="medium")
+    ax.legend(fontsize="small", loc="lower left")
+
+
+def _errorbars(
+    ax: Axes, levels: Sequence[float], values: Sequence[FloatArray], *, color: str, label: str, shift: float = 1.0
+) -> None:
+    ax.errorbar(
+        [c * shift for c in levels],
+        [float(v.mean()) for v in values],
+        yerr=[float(v.std(ddof=1)) for v in values],
+        fmt="o-",
+        color=color,
+        markersize=3,
+        linewidth=0.8,
+        capsize=2,
+        label=label,
+    )
+
+
+def _noise_data(run: NoiseRun) -> dict[str, list[Cell]]:
+    """Long format: one row per relationship, noise level and quantity (no empty cells)."""
+    data: dict[str, list[Cell]] = {key: [] for key in ("relationship", "noise", "quantity", "value", "sd")}
+
+    def add(case: str, c: float, quantity: str, value: float, sd: float = 0.0) -> None:
+        for key, cell in zip(data, (case, c, quantity, value, sd), strict=True):
+            data[key].append(cell)
+
+    for c, e in zip(run.levels, run.linear, strict=True):
+        add("linear_gaussian", c, "population", e.population)
+        add("linear_gaussian", c, "expected_biased", e.biased_mean)
+        add("linear_gaussian", c, "mean_unbiased", float(e.unbiased.mean()), float(e.unbiased.std(ddof=1)))
+        add("linear_gaussian", c, "mean_biased", float(e.biased.mean()), float(e.biased.std(ddof=1)))
+    for case, by_level in run.shapes.items():
+        for c, unbiased in zip(run.levels, by_level, strict=True):
+            add(case, c, "mean_unbiased", float(unbiased.mean()), float(unbiased.std(ddof=1)))
+    return data
+
+
+def _null_figure(run: NullRun) -> Figure:
+    fig = MplFigure(figsize=(7.2, 3.2), layout="constrained")
+    axes = fig.subplots(1, 2)
+    data: dict[str, list[Cell]] = {"relationship": [], "permuted_statistic": []}
+    summary = []
+    for ax, (case, panel) in zip(axes, run.panels.items(), strict=True):
+        ax.hist(panel.null, bins=40, color="C0", alpha=0.75, label="重配对后的统计量")
+        ax.axvline(panel.exact_mean, color="0.3", linestyle="--", linewidth=1.0, label="零分布的精确均值")
+        ax.axvline(panel.statistic, color="C3", linewidth=1.6, label="观测值")
+        title = LABELS[case] if case == "independent" else f"{LABELS[case]}（c = {run.noise:g}）"
+        ax.set_title(f"{title}：p = {panel.p_value:.3g}", fontsize="medium")
+        ax.set_xlabel("tr(KHLH)/n²")
+        ax.ticklabel_format(axis="x", style="sci", scilimits=(-2, 2))
+        ax.tick_params(labelsize="small")
+        data["relationship"] += [case] * panel.permutations
+        data["permuted_statistic"] += panel.null.tolist()
+        z = (panel.statistic - panel.null.mean()) / panel.null.std(ddof=1)
+        summary.append(f"{LABELS[case]}：观测值在零分布均值之上 {z:.1f} 个标准差")
+    axes[0].set_ylabel("次数")
+    axes[0].legend(fontsize="x-small", loc="upper right")
+    permutations = next(iter(run.panels.values())).permutations
+    return Figure(
+        figure=fig,
+        caption=(
+            f"置换检验：把 y 随机重新配对 {permutations} 次得到的统计量直方图（零分布），"
+            f"红线为原配对的观测值，虚线为零分布的精确均值；每个样本 n = {run.samples}。"
+        ),
+        alt="两个直方图，都是右偏的单峰分布。" + "；".join(summary) + "。",
+        data=data,
+    )
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def describe_relationship(relationship: Relationship, *, noise: float) -> str:
+    """The generating formula of a relationship as plain text, e.g. "y = x² + 0.1ε"."""
+    c = f"{noise:g}"
+    return {
+        "independent": "x, y ~ U[−1, 1] 独立",
+        "linear": f"y = x + {c}ε",
+        "quadratic": f"y = x² + {c}ε",
+        "circle": f"(cos t, sin t) + {c}ε",
+        "sine": f"y = sin({sine_frequency():.4f}x) + {c}ε",
+    }[relationship]
+
+
+def _dependence_table(run: DependenceRun) -> Table:
+    results, permutations = run.cases, run.permutations
+    return Table(
+        caption=(
+            f"每种关系各取 n = {run.samples} 对样本：Pearson 相关系数与 HSIC（高斯核，带宽取两两距离的中位数），"
+            f"以及分别以 HSIC 和 |r| 为统计量、各用 {permutations} 次随机重配对的置换检验 p 值"
+            f"（最小可能值为 1/{permutations + 1}）。"
+        ),
+        columns=("", *(LABELS[case] for case in results)),
+        rows=(
+            ("生成方式", *(describe_relationship(case, noise=run.noise) for case in results)),
+            ("总体 ρ", *(r.population_r for r in results.values())),
+            ("样本 r", *(r.r for r in results.values())),
+            ("HSIC（有偏）", *(r.hsic_biased for r in results.values())),
+            ("HSIC（无偏）", *(r.hsic_unbiased for r in results.values())),
+            ("p（HSIC）", *(r.hsic_p for r in results.values())),
+            ("p（|r|）", *(r.pearson_p for r in results.values())),
+        ),
+    )
+
+
+def _article_table(run: ArticleDemoRun) -> Table:
+    cases = run.cases
+    return Table(
+        caption=(
+            f"原文的 numpy 实验（n = {run.samples}，核 exp(−(x−x')²)）：原文输出与本次重算。"
+            f"“原文估计量”即 tr(KJLJ)/(n−1)²，均值与标准差取自 {run.repeats} 次独立抽样；"
+            "精确期望与总体值由高斯积分的闭式给出。"
+        ),
+        columns=("", "x, y ~ N(0, 1) 独立", "y = x + 0.1ε"),
+        rows=(
+            ("原文的输出", *(float(ARTICLE_OUTPUTS[case]) for case in cases)),
+            ("本次第一次抽样", *(float(c.article[0]) for c in cases.values())),
+            ("原文估计量：均值", *(float(c.article.mean()) for c in cases.values())),
+            ("原文估计量：标准差", *(float(c.article.std(ddof=1)) for c in cases.values())),
+            ("原文估计量：精确期望", *(c.article_mean for c in cases.values())),
+            ("无偏估计：均值", *(float(c.unbiased.mean()) for c in cases.values())),
+            ("无偏估计：标准差", *(float(c.unbiased.std(ddof=1)) for c in cases.values())),
+            ("总体 HSIC（闭式）", *(c.population for c in cases.values())),
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _mean_se(values: FloatArray) -> float:
+    """Standard error of a Monte Carlo mean: sd/√(number of values)."""
+    return float(values.std(ddof=1)) / math.sqrt(values.size)
+
+
+def _uncorrelated_check(run: DependenceRun) -> Check | None:
+    zero = {case: res for case, res in run.cases.items() if res.population_r == 0.0}
+    if not zero:
+        return None
+    return within_se(
+        f"总体相关系数为 0 的各关系，样本 r 与 0 之差都在 {_K} 个标准误之内（Pearson 相关看不出它们）",
+        {LABELS[case]: (res.r, 0.0, res.r_se) for case, res in zero.items()},
+        note="SE 取 ρ = 0 时的 delta 法标准误 √(E[x̃²ỹ²]/(σ_x²σ_y²n))",
+    )
+
+
+def _rejection_checks(run: DependenceRun) -> tuple[Check | None, Check | None]:
+    dependent = {case: res.hsic_p for case, res in run.cases.items() if case != "independent"}
+    rejected = independent = None
+    if dependent:
+        rejected = all_hold(
+            f"HSIC 置换检验在 α = {ALPHA:g} 下拒绝每一种相关关系的独立性",
+            {f"{LABELS[case]}：p = {p:.3g}": p <= ALPHA for case, p in dependent.items()},
+            note=f"{run.permutations} 次置换，最小 p = 1/{run.permutations + 1}",
+        )
+    if "independent" in run.cases:
+        p = run.cases["independent"].hsic_p
+        independent = all_hold(
+            f"独立样本不被 HSIC 置换检验拒绝（α = {ALPHA:g}）",
+            {f"p = {p:.3g}": p > ALPHA},
+            note="独立时置换检验的 p 值近似均匀分布，误拒概率不超过 α",
+        )
+    return rejected, independent
+
+
+def _noise_checks(run: NoiseRun) -> tuple[Check, Check]:
+    by_level = dict(zip(run.levels, run.linear, strict=True))
+    return (
+        within_se(
+            f"每个噪声水平下，无偏估计的均值与闭式总体值之差都在 {_K} 个标准误之内",
+            {f"c={c:g}": (float(e.unbiased.mean()), e.population, _mean_se(e.unbiased)) for c, e in by_level.items()},
+            note=f"SE = sd/√{run.repeats}",
+        ),
+        within_se(
+            f"每个噪声水平下，有偏估计 tr(KHLH)/n² 的均值与其精确期望之差都在 {_K} 个标准误之内",
+            {f"c={c:g}": (float(e.biased.mean()), e.biased_mean, _mean_se(e.biased)) for c, e in by_level.items()},
+            note=f"精确期望按下标重合方式分类求和得到；SE = sd/√{run.repeats}",
+        ),
+    )
+
+
+def _null_mean_check(run: NullRun) -> Check:
+    return within_se(
+        f"置换得到的零分布均值与全部 n! 种重配对的精确均值之差在 {_K} 个标准误之内",
+        {LABELS[case]: (float(p.null.mean()), p.exact_mean, _mean_se(p.null)) for case, p in run.panels.items()},
+        note="精确均值 = tr(HKH)·(L 对角均值 − L 非对角均值)/n²",
+    )
+
+
+def _null_verdicts(run: NullRun) -> tuple[Check, Check]:
+    independent, dependent = run.panels["independent"], run.panels[run.relationship]
+    return (
+        all_hold(
+            f"独立样本的观测值落在零分布之中，不被拒绝（α = {ALPHA:g}）",
+            {f"p = {independent.p_value:.3g}": independent.p_value > ALPHA},
+        ),
+        all_hold(
+            f"{LABELS[run.relationship]}关系的观测值远在零分布之外，被拒绝（α = {ALPHA:g}）",
+            {f"p = {dependent.p_value:.3g}": dependent.p_value <= ALPHA},
+            note=f"最小可能值 1/{dependent.permutations + 1}",
+        ),
+    )
+
+
+def _agreement_check(run: ArticleDemoRun) -> Check:
+    # Every term is a mean of kernel values in (0, 1]; a dot product of length n carries a
+    # rounding error of at most about n·ε times its terms (Higham, γ_n), so 4nε bounds the
+    # difference between the three orders of summation.
+    tolerance = 4.0 * run.samples * np.finfo(np.float64).eps
+    cases = {}
+    for case, c in run.cases.items():
+        ours, article, literal = c.first_forms
+        gap = max(abs(ours - article), abs(ours - literal))
+        cases[f"{LABELS[case]}：{ours:.12g}，最大差 {gap:.1e} ≤ {tolerance:.1e}"] = gap <= tolerance
+    return all_hold(
+        "原文的一次矩阵乘法写法、显式 J 矩阵的 tr(KJLJ) 与本站 O(n²) 写法给出同一个数",
+        cases,
+        note="第一次抽样，三者都按 1/(n−1)² 缩放；容差 4nε（长度 n 的内积的舍入误差界）",
+    )
+
+
+def _noted_population_check(value: float) -> Check:
+    return rounds_to(
+        f"y = x + 0.1ε 的总体 HSIC 闭式值四舍五入后为 {NOTED_POPULATION_HSIC}",
+        {"闭式": (value, NOTED_POPULATION_HSIC)},
+        note="容差为所记最后一位的半个单位",
+    )
+
+
+def _article_mean_check(cases: Mapping[str, ArticleCase]) -> Check:
+    measured = {}
+    for case, c in cases.items():
+        label = LABELS[case]
+        measured[f"{label}·原文估计量"] = (float(c.article.mean()), c.article_mean, _mean_se(c.article))
+        measured[f"{label}·无偏估计"] = (float(c.unbiased.mean()), c.population, _mean_se(c.unbiased))
+    return within_se(f"原文估计量的均值与其精确期望、无偏估计的均值与总体值，差都在 {_K} 个标准误之内", measured)
+
+
+def _bias_check(independent: ArticleCase, *, samples: int) -> Check:
+    mean, se = float(independent.article.mean()), _mean_se(independent.article)
+    closed = (1.0 - 1.0 / math.sqrt(5.0)) ** 2 / (samples - 1)
+    return all_hold(
+        "原文称 tr(KJLJ)/(n−1)² 为无偏估计，其实有偏：独立时总体 HSIC 为 0，它的均值却显著大于 0",
+        {
+            f"均值 {mean:.3e}，SE {se:.1e}，Δ/SE = {mean / se:.1f} > {_K}": mean > TOLERANCE_SE * se,
+            f"精确期望 (1 − 1/√5)²/(n−1) = {closed:.4e}（E k = 1/√5），与分类求和的 "
+            f"{independent.article_mean:.4e} 一致": math.isclose(independent.article_mean, closed, rel_tol=1e-9),
+        },
+    )
+
+
+def _printed_outputs_check(cases: Mapping[str, ArticleCase]) -> Check:
+    distances = {}
+    for case, printed in ARTICLE_OUTPUTS.items():
+        half_unit = 0.5 * 10.0 ** Decimal(printed).as_tuple().exponent
+        values = cases[case].article
+        mean, sd = float(values.mean()), float(values.std(ddof=1))
+        # Distance from our mean to the nearest number that rounds to the printed one.
+        gap = max(0.0, abs(float(printed) - mean) - half_unit)
+        distances[f"{printed}：本次 {mean:.4g} ± {sd:.2g}，距离 {gap / sd:.2f} 个标准差"] = (
+            gap <= PRINTED_OUTPUT_SD * sd
+        )
+    printed_values = " 与 ".join(ARTICLE_OUTPUTS.values())
+    return all_hold(
+        f"原文的两个输出（{printed_values}）都是本次抽样分布中的寻常值（距均值不超过 {PRINTED_OUTPUT_SD:g} 个标准差）",
+        distances,
+        note="距离按原文所印位数的舍入区间计算",
+    )
+
+
+def _magnitude_check(cases: Mapping[str, ArticleCase]) -> Check:
+    ratio = float(cases["linear"].article.mean()) / float(cases["independent"].article.mean())
+    return all_hold(
+        "y = x + 0.1ε 的 HSIC 比独立情形大两个数量级以上（原文的结论）",
+        {f"两种情形均值之比 {ratio:.0f} > 100": ratio > 100.0},
+    )
