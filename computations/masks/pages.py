@@ -416,7 +416,7 @@ def _travelling_check(comparisons: Sequence[OrderComparison]) -> Check:
     return all_hold(
         f"对全部 {len(comparisons)} 种生成顺序，两种实现的输出之差都不超过 {HIDDEN_TOLERANCE:g}",
         {f"最大 |Δ| = {worst:.2e}": worst <= HIDDEN_TOLERANCE},
-        note="差异只是浮点求和顺序不同带来的舍入误差",
+        note="两种实现只差在浮点求和的顺序，应当只有舍入误差",
     )
 
 

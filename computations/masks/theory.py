@@ -42,10 +42,6 @@ ORDER: Final = (4, 2, 5, 3, 1)
 SOURCE: Final = _EXAMPLES["source"]
 TARGET: Final = _EXAMPLES["target"]
 
-#: The mask kinds, by the names the directives use.
-LANGUAGE_MODELS: Final = ("unidirectional", "reverse", "shuffled")
-SEQ2SEQ_MASKS: Final = ("bidirectional", "naive_seq2seq", "unilm")
-
 
 # --------------------------------------------------------------------------- masks
 
