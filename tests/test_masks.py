@@ -7,20 +7,27 @@ must hold exactly (permutation equivariance, zero attention weights).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import typing
 
-import matplotlib
 import numpy as np
 import pydantic
 import pytest
-from reports import CJK_FONT, assert_well_formed, render_with_site_font
+from reports import assert_well_formed, render_with_site_font, two_stage
 
-from computations import masks
+from computations.masks import experiments, pages, probes, transformer
+from computations.masks import theory as masks
 from computations.report import Check, Figure, Report, Table
 
-REPORTS = (masks.lm_figures_report, masks.seq2seq_figures_report, masks.leak_test_report, masks.permutation_report)
+STAGES = {
+    "lm_figures": (experiments.lm_figures, pages.lm_figures),
+    "seq2seq_figures": (experiments.seq2seq_figures, pages.seq2seq_figures),
+    "leak_test": (experiments.leak_test, pages.leak_test),
+    "permutation": (experiments.permutation, pages.permutation),
+}
+RANDOM = ("leak_test", "permutation")  # the runs that draw random numbers (and take rng)
 
 
 def _grid(text: str) -> np.ndarray:
@@ -176,7 +183,7 @@ def test_masked_attention_matches_a_loop_and_gives_forbidden_keys_zero_weight() 
     rng = np.random.default_rng(1)
     q, k, v = (rng.standard_normal((2, 5, 3)) for _ in range(3))
     allowed = masks.order_mask([2, 0, 4, 1, 3])
-    out = masks.masked_attention(q, k, v, masks.additive_mask(allowed))
+    out = transformer.masked_attention(q, k, v, transformer.additive_mask(allowed))
     for h, i in itertools.product(range(2), range(5)):
         visible = np.flatnonzero(allowed[i])
         scores = np.array([q[h, i] @ k[h, j] / math.sqrt(3) for j in visible])
@@ -187,32 +194,34 @@ def test_masked_attention_matches_a_loop_and_gives_forbidden_keys_zero_weight() 
 
 def test_additive_mask_refuses_a_query_with_nothing_to_read() -> None:
     with pytest.raises(ValueError, match="at least one key"):
-        masks.additive_mask(np.array([[True, False], [False, False]]))
+        transformer.additive_mask(np.array([[True, False], [False, False]]))
 
 
 def test_layer_norm_rows_have_mean_zero_and_unit_variance() -> None:
     x = np.random.default_rng(2).standard_normal((4, 16)) * 5 + 3
-    y = masks.layer_norm(x)
+    y = transformer.layer_norm(x)
     np.testing.assert_allclose(y.mean(axis=1), 0.0, atol=1e-14)
     np.testing.assert_allclose(y.var(axis=1), 1.0, rtol=1e-6)
 
 
 def test_without_positions_the_unmasked_stack_is_permutation_equivariant() -> None:
     rng = np.random.default_rng(3)
-    model = masks.random_transformer(layers=3, width=8, heads=2, rng=rng)
+    model = transformer.random_transformer(layers=3, width=8, heads=2, rng=rng)
     x = rng.standard_normal((7, 8))
     p = rng.permutation(7)
     full = masks.bidirectional_mask(7)
-    np.testing.assert_allclose(masks.forward(model, x[p], full), masks.forward(model, x, full)[p], atol=1e-13)
+    np.testing.assert_allclose(
+        transformer.forward(model, x[p], full), transformer.forward(model, x, full)[p], atol=1e-13
+    )
 
 
 def test_heads_must_divide_the_width() -> None:
     with pytest.raises(ValueError, match="must divide"):
-        masks.random_transformer(layers=1, width=10, heads=4, rng=np.random.default_rng(0))
+        transformer.random_transformer(layers=1, width=10, heads=4, rng=np.random.default_rng(0))
 
 
 def test_position_embeddings_are_the_sinusoids() -> None:
-    table = masks.position_embeddings(5, 6)
+    table = transformer.position_embeddings(5, 6)
     assert table[3, 2] == pytest.approx(math.sin(3 / 10_000 ** (2 / 6)))
     assert table[3, 3] == pytest.approx(math.cos(3 / 10_000 ** (2 / 6)))
     np.testing.assert_array_equal(table[0], [0, 1, 0, 1, 0, 1])
@@ -225,7 +234,7 @@ def test_position_embeddings_are_the_sinusoids() -> None:
 def test_hidden_inputs_change_nothing_and_visible_ones_change_something(kind: str) -> None:
     rng = np.random.default_rng(4)
     (spec,) = _default_masks(kind)
-    result = masks.measure_leaks(spec, masks.random_transformer(layers=3, width=12, heads=3, rng=rng), rng)
+    result = probes.measure_leaks(spec, transformer.random_transformer(layers=3, width=12, heads=3, rng=rng), rng)
     assert result.hidden_max == 0.0  # exactly: exp(−∞) = 0
     assert np.all(result.single[~spec.allowed] == 0.0)
     assert result.visible_min > 1e-3
@@ -235,16 +244,17 @@ def test_hidden_inputs_change_nothing_and_visible_ones_change_something(kind: st
 def test_the_measurement_sees_a_leak_through_layers() -> None:
     # A sliding window is not closed under composition: two layers let i read i − 2.
     window = np.eye(5, dtype=bool) | np.eye(5, k=-1, dtype=bool)
-    spec = masks.MaskSpec(kind="window", title="窗口", tokens=tuple("abcde"), allowed=window)
+    spec = masks.MaskSpec(kind="window", tokens=tuple("abcde"), allowed=window)
     rng = np.random.default_rng(5)
-    result = masks.measure_leaks(spec, masks.random_transformer(layers=2, width=8, heads=2, rng=rng), rng)
+    result = probes.measure_leaks(spec, transformer.random_transformer(layers=2, width=8, heads=2, rng=rng), rng)
     np.testing.assert_array_equal(result.measured, masks.reachable(window, layers=2))
     assert result.hidden_max > 1e-3
 
 
 def test_a_finite_mask_value_leaks_and_the_checks_say_so(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(masks, "additive_mask", lambda allowed: np.where(allowed, 0.0, -5.0))
-    report = masks.leak_test_report(masks=["unidirectional", "unilm"], rng=np.random.default_rng(6))
+    # forward() looks additive_mask up in the transformer module: patch it there.
+    monkeypatch.setattr(transformer, "additive_mask", lambda allowed: np.where(allowed, 0.0, -5.0))
+    report = two_stage(*STAGES["leak_test"], masks=["unidirectional", "unilm"], rng=np.random.default_rng(6))
     verdicts = {item.claim: item.passed for item in report.items if isinstance(item, Check)}
     failed = [claim for claim, passed in verdicts.items() if not passed]
     assert any("单向语言模型" in claim for claim in failed)
@@ -253,38 +263,43 @@ def test_a_finite_mask_value_leaks_and_the_checks_say_so(monkeypatch: pytest.Mon
 
 def test_reordered_inputs_with_their_positions_are_the_same_model() -> None:
     rng = np.random.default_rng(7)
-    model = masks.random_transformer(layers=4, width=16, heads=2, rng=rng)
-    result = masks.compare_orders(model, sentence="北京欢迎你", order=[4, 2, 5, 3, 1], rng=rng)
+    model = transformer.random_transformer(layers=4, width=16, heads=2, rng=rng)
+    result = probes.compare_orders(model, sentence="北京欢迎你", order=[4, 2, 5, 3, 1], rng=rng)
     assert result.travelling < 1e-13
     assert result.renumbered > 1e-2
-    forward = masks.compare_orders(model, sentence="北京欢迎你", order=[1, 2, 3, 4, 5], rng=rng)
+    forward = probes.compare_orders(model, sentence="北京欢迎你", order=[1, 2, 3, 4, 5], rng=rng)
     assert forward.travelling == forward.renumbered == 0.0
 
 
 def test_distinct_orders_start_with_the_given_one_and_never_repeat() -> None:
     rng = np.random.default_rng(8)
-    orders = masks.distinct_orders([2, 1, 3], extra=50, rng=rng)
+    orders = probes.distinct_orders([2, 1, 3], extra=50, rng=rng)
     assert orders[0] == (2, 1, 3)
     assert sorted(orders) == sorted(itertools.permutations([1, 2, 3]))
-    assert len(masks.distinct_orders([1, 2, 3, 4], extra=4, rng=rng)) == 5
+    assert len(probes.distinct_orders([1, 2, 3, 4], extra=4, rng=rng)) == 5
 
 
 # --------------------------------------------------------------------------- registered reports
 
 
+def _report(name: str, *, seed: int, **params: typing.Any) -> Report:
+    """The directive's page as the site draws it; runs that draw random numbers get a seeded rng."""
+    rng = {"rng": np.random.default_rng(seed)} if name in RANDOM else {}
+    return two_stage(*STAGES[name], **params, **rng)
+
+
 @pytest.fixture(scope="module")
 def default_reports() -> dict[str, Report]:
-    with matplotlib.rc_context({"font.family": CJK_FONT}):
-        return {fn.__name__: fn(rng=np.random.default_rng(2019)) for fn in REPORTS}
+    return {name: _report(name, seed=2019) for name in STAGES}
 
 
 @pytest.mark.parametrize(
     ("name", "kinds"),
     [
-        ("lm_figures_report", [Figure, Check, Check]),
-        ("seq2seq_figures_report", [Figure, Check, Check]),
-        ("leak_test_report", [Figure, *[Table] * 4, *[Check] * 6]),
-        ("permutation_report", [Figure, Table, Check, Check]),
+        ("lm_figures", [Figure, Check, Check]),
+        ("seq2seq_figures", [Figure, Check, Check]),
+        ("leak_test", [Figure, *[Table] * 4, *[Check] * 6]),
+        ("permutation", [Figure, Table, Check, Check]),
     ],
 )
 def test_reports_at_defaults(default_reports: dict[str, Report], name: str, kinds: list) -> None:
@@ -293,7 +308,7 @@ def test_reports_at_defaults(default_reports: dict[str, Report], name: str, kind
 
 
 def test_leak_tables_have_one_row_per_position(default_reports: dict[str, Report]) -> None:
-    tables = [item for item in default_reports["leak_test_report"].items if isinstance(item, Table)]
+    tables = [item for item in default_reports["leak_test"].items if isinstance(item, Table)]
     assert [len(table.rows) for table in tables] == [10, 6, 6, 10]
     unidirectional = tables[1]
     assert [row[1] for row in unidirectional.rows] == [
@@ -311,47 +326,134 @@ def test_leak_tables_have_one_row_per_position(default_reports: dict[str, Report
 
 
 def test_figure_data_list_every_cell(default_reports: dict[str, Report]) -> None:
-    first = default_reports["lm_figures_report"].items[0]
+    first = default_reports["lm_figures"].items[0]
     assert isinstance(first, Figure)
     assert len(first.data["allowed"]) == 3 * 36
     assert sum(first.data["allowed"]) == 3 * 21
 
 
-@pytest.mark.parametrize("name", [fn.__name__ for fn in REPORTS])
+@pytest.mark.parametrize("name", STAGES)
 def test_figures_render_with_the_site_font(default_reports: dict[str, Report], name: str) -> None:
     for item in default_reports[name].items:
         if isinstance(item, Figure):
             render_with_site_font(item.figure)
 
 
-@pytest.mark.parametrize("report_fn", [masks.leak_test_report, masks.permutation_report])
-def test_reports_are_reproducible_from_the_seed(report_fn: typing.Callable[..., Report]) -> None:
+@pytest.mark.parametrize("name", RANDOM)
+def test_reports_are_reproducible_from_the_seed(name: str) -> None:
     def numbers(seed: int) -> list:
-        report = report_fn(layers=2, width=8, rng=np.random.default_rng(seed))
+        report = _report(name, layers=2, width=8, seed=seed)
         return [repr(item.rows) for item in report.items if isinstance(item, Table)]  # NaN != NaN
 
-    with matplotlib.rc_context({"font.family": CJK_FONT}):
-        first, again, other = numbers(1), numbers(1), numbers(2)
+    first, again, other = numbers(1), numbers(1), numbers(2)
     assert first == again
     assert first != other
 
 
 def test_other_examples_and_a_single_layer() -> None:
-    with matplotlib.rc_context({"font.family": CJK_FONT}):
-        report = masks.leak_test_report(
-            masks=["reverse", "naive_seq2seq", "unilm", "reverse"],
-            sentence="今天天气好",
-            order=[5, 1, 4, 2, 3],
-            source="床前明月光",
-            target="疑是地上霜",
-            layers=1,
-            width=4,
-            heads=1,
-            rng=np.random.default_rng(9),
-        )
+    report = _report(
+        "leak_test",
+        masks=["reverse", "naive_seq2seq", "unilm", "reverse"],
+        sentence="今天天气好",
+        order=[5, 1, 4, 2, 3],
+        source="床前明月光",
+        target="疑是地上霜",
+        layers=1,
+        width=4,
+        heads=1,
+        seed=9,
+    )
     tables = [item for item in report.items if isinstance(item, Table)]
     assert len(tables) == 3  # a repeated kind is tested once
     assert all(item.passed for item in report.items if isinstance(item, Check))
+
+
+# --------------------------------------------------------------------------- checks see a perturbed result
+
+
+def _verdicts(report: Report) -> list[bool]:
+    return [item.passed for item in report.items if isinstance(item, Check)]
+
+
+def _flipped(spec: masks.MaskSpec, i: int, j: int) -> masks.MaskSpec:
+    """The spec with one cell of its mask toggled (a wrong mask in a stored result)."""
+    allowed = spec.allowed.copy()
+    allowed[i, j] = not allowed[i, j]
+    return dataclasses.replace(spec, allowed=allowed)
+
+
+def _replace_mask(run: typing.Any, kind: str, change: typing.Callable[[masks.MaskSpec], masks.MaskSpec]) -> typing.Any:
+    return dataclasses.replace(run, masks=tuple(change(s) if s.kind == kind else s for s in run.masks))
+
+
+def test_permuted_triangle_check_fails_on_a_wrong_forward_mask() -> None:
+    run = _replace_mask(experiments.lm_figures(), "unidirectional", lambda spec: _flipped(spec, 0, 1))
+    assert _verdicts(pages.lm_figures(run)) == [False, True]
+
+
+def test_generation_order_check_fails_when_the_first_row_reads_a_later_token() -> None:
+    # Row 0 (<s>, predicting the first generated token) must read <s> alone; let it read 北 too.
+    run = _replace_mask(experiments.lm_figures(), "shuffled", lambda spec: _flipped(spec, 0, 1))
+    triangle, generation = _verdicts(pages.lm_figures(run))
+    assert generation is False
+    assert triangle is False  # the wrong mask is no permuted triangle either
+
+
+def test_unilm_structure_check_fails_when_the_source_reads_the_target() -> None:
+    run = _replace_mask(experiments.seq2seq_figures(), "unilm", lambda spec: _flipped(spec, 0, 6))
+    structure, formulas = _verdicts(pages.seq2seq_figures(run))
+    assert structure is False
+    assert formulas is False  # nor does it match the cumsum formula
+
+
+def test_unilm_formula_check_fails_on_a_wrong_cell_count() -> None:
+    run = _replace_mask(experiments.seq2seq_figures(), "naive_seq2seq", lambda spec: _flipped(spec, 0, 1))
+    assert _verdicts(pages.seq2seq_figures(run)) == [True, False]
+
+
+def _small_leak_run(*kinds: str) -> experiments.LeakTestRun:
+    return experiments.leak_test(masks=kinds, layers=2, width=8, heads=2, rng=np.random.default_rng(10))
+
+
+def test_leak_check_fails_when_a_visible_input_moved_nothing() -> None:
+    run = _small_leak_run("unidirectional")
+    (measurement,) = run.measurements
+    single = measurement.single.copy()
+    single[3, 2] = 0.0  # a visible cell: output 3 may read input 2
+    run = dataclasses.replace(run, measurements=(dataclasses.replace(measurement, single=single),))
+    leak, composition = _verdicts(pages.leak_test(run))
+    assert leak is False
+    assert composition is True
+
+
+def test_composition_check_fails_on_a_sliding_window() -> None:
+    # A window (read yourself and your left neighbour) is not closed: two layers reach i − 2.
+    run = _small_leak_run("unidirectional")
+    (measurement,) = run.measurements
+    window = np.eye(6, dtype=bool) | np.eye(6, k=-1, dtype=bool)
+    spec = dataclasses.replace(measurement.spec, allowed=window)
+    run = dataclasses.replace(run, measurements=(dataclasses.replace(measurement, spec=spec),))
+    composition = _verdicts(pages.leak_test(run))[-1]
+    assert composition is False
+
+
+def _small_permutation_run() -> experiments.PermutationRun:
+    return experiments.permutation(random_orders=3, layers=2, width=8, rng=np.random.default_rng(11))
+
+
+def test_travelling_check_fails_beyond_rounding_error() -> None:
+    run = _small_permutation_run()
+    first, *others = run.comparisons
+    run = dataclasses.replace(run, comparisons=(dataclasses.replace(first, travelling=1e-9), *others))
+    assert _verdicts(pages.permutation(run)) == [False, True]
+
+
+def test_renumbered_check_fails_when_renumbering_changes_nothing() -> None:
+    run = _small_permutation_run()
+    first, *others = run.comparisons
+    assert list(first.order) != sorted(first.order)  # the article's order, not left to right
+    run = dataclasses.replace(run, comparisons=(dataclasses.replace(first, renumbered=1e-4), *others))
+    assert _verdicts(pages.permutation(run)) == [True, False]
 
 
 # --------------------------------------------------------------------------- the plugin contract
@@ -369,6 +471,6 @@ def test_other_examples_and_a_single_layer() -> None:
     ],
 )
 def test_parameter_ranges_reject_bad_values(name: str, bad: object) -> None:
-    hints = typing.get_type_hints(masks.leak_test_report, include_extras=True)
+    hints = typing.get_type_hints(experiments.leak_test, include_extras=True)
     with pytest.raises(pydantic.ValidationError):
         pydantic.TypeAdapter(hints[name]).validate_python(bad)
