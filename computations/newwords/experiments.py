@@ -336,8 +336,8 @@ class Segmentation:
             :data:`JIEBA_HMM`, :data:`ORACLE`.
         score: word-span agreement with the gold segmentation.
         dictionary: dictionary size, None when no dictionary is used.
-        seconds: wall time of building the segmenter and cutting; None for the two
-            segmentations read off without a segmenter (pieces, single characters).
+        seconds: wall time of cutting every text (the segmenter already built); None for
+            the two segmentations read off without a segmenter (pieces, single characters).
         covers_text: the words join back into the text (same total length; for a
             segmenter, every line's words join to the line).
     """

@@ -20,6 +20,7 @@ from computations.checks import all_hold
 from computations.report import Cell, Check, Figure, Report, Table
 
 from .experiments import (
+    ARTICLE_LEXICON_SIZE,
     ERROR_ROWS,
     JIEBA,
     JIEBA_HMM,
@@ -51,8 +52,6 @@ ARTICLE_SCORES: Final = (
     PublishedScore("原文：500 万篇微信文章上发现的词库（前 5 万词）+ jieba", "0.799", "0.734", "0.765"),
     PublishedScore("原文引用：ICLR 2019 分段神经语言模型（SNLM）", None, None, "0.731"),
 )
-#: The article's lexicon size, as its rows of the score table state it.
-ARTICLE_LEXICON_SIZE: Final = 50_000
 #: Row labels of the segmentations, by method key of the run stage.
 LABELS: Final[Mapping[str, str]] = {
     OURS: "本站：发现的词库 + jieba-rs（HMM 关）",

@@ -352,7 +352,7 @@ def passes_backcheck(word: str, solid: Container[str], *, order: int) -> bool:
 
 @dataclass(frozen=True)
 class Discovery:
-    """What :func:`discover_lexicon` found, with the intermediate results the pages show.
+    """What :func:`discover_lexicon` found, with the intermediate results behind it.
 
     Attributes:
         words: the lexicon, word → number of times it was a piece, most frequent first
