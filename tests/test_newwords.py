@@ -2,23 +2,29 @@
 
 No test depends on an installed corpus: the texts are synthetic, built from lexicons whose
 words are known, so the right answer is known in advance (and for cohesion, in closed
-form). The reports run on such texts too, through a path corpus or a patched
-``corpora.corpus_sources``.
+form). The reports (run stage, stored result, present stage) run on such texts too, through
+a path corpus or a patched ``corpora.corpus_sources``; every page check has a test that
+perturbs what it guards and sees it fail.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections import Counter
+from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
+from reports import two_stage
 
-from computations import corpora, newwords
-from computations.report import Check, Figure, Table
+from computations import corpora
+from computations.newwords import experiments, pages, segmentation, theory
+from computations.report import Check, Figure, Report, Table
 
 PUNCTUATION = "，。、；！"
 
@@ -52,7 +58,7 @@ def naive_ngrams(texts: list[str], n: int) -> Counter[str]:
     counts: Counter[str] = Counter()
     for text in texts:
         run = ""
-        for char in newwords.fold_width(text) + "\n":
+        for char in theory.fold_width(text) + "\n":
             if is_word(char):
                 run += char
                 continue
@@ -76,22 +82,21 @@ MIXED = [
 
 def test_fold_width_maps_one_character_to_one() -> None:
     text = "１９９８年，ＡＢＣ　ｘｙｚ！"
-    folded = newwords.fold_width(text)
+    folded = theory.fold_width(text)
     assert folded == "1998年，ABC　xyz！"
     assert len(folded) == len(text)
 
 
 def test_word_characters_are_the_article_class() -> None:
     points = [ord(c) for c in "一龥0Z9az，A 。\u9fa6㐀"]
-    assert newwords.word_character_mask(points).tolist() == [
-        True, True, True, True, True, True, True, False, True, False, False, False, False,
-    ]  # fmt: skip
+    expected = [True] * 7 + [False, True] + [False] * 4
+    assert theory.word_character_mask(points).tolist() == expected
 
 
 @pytest.mark.parametrize("order", [1, 2, 3, 4])
 def test_ngram_counts_equal_a_naive_counter(order: int) -> None:
-    encoded = newwords.encode_texts(MIXED)
-    counts = newwords.count_ngrams(encoded, order=order, min_count=1)
+    encoded = theory.encode_texts(MIXED)
+    counts = theory.count_ngrams(encoded, order=order, min_count=1)
     for n in range(1, order + 1):
         fast = dict(zip(counts.strings(n, encoded), counts.counts[n - 1].tolist(), strict=True))
         assert fast == naive_ngrams(MIXED, n)
@@ -101,8 +106,8 @@ def test_ngram_counts_equal_a_naive_counter(order: int) -> None:
 def test_counts_with_a_minimum_are_complete_and_exact() -> None:
     texts = ["".join(words) for words in synthetic_texts(synthetic_lexicon(words=40), repeats=6)]
     texts += MIXED * 5
-    encoded = newwords.encode_texts(texts)
-    counts = newwords.count_ngrams(encoded, order=4, min_count=5)
+    encoded = theory.encode_texts(texts)
+    counts = theory.count_ngrams(encoded, order=4, min_count=5)
     for n in range(1, 5):
         listed = dict(zip(counts.strings(n, encoded), counts.counts[n - 1].tolist(), strict=True))
         naive = naive_ngrams(texts, n)
@@ -111,8 +116,8 @@ def test_counts_with_a_minimum_are_complete_and_exact() -> None:
 
 
 def test_slots_point_at_the_ngram_starting_there() -> None:
-    encoded = newwords.encode_texts(MIXED)
-    counts = newwords.count_ngrams(encoded, order=3, min_count=1)
+    encoded = theory.encode_texts(MIXED)
+    counts = theory.count_ngrams(encoded, order=3, min_count=1)
     for n in (1, 2, 3):
         strings = counts.strings(n, encoded)
         for offset, slot in enumerate(counts.slots[n - 1].tolist()):
@@ -120,17 +125,17 @@ def test_slots_point_at_the_ngram_starting_there() -> None:
             if slot >= 0:
                 assert strings[slot] == window
             else:
-                assert len(window) < n or not all(newwords.word_character_mask([ord(c) for c in window]))
+                assert len(window) < n or not all(theory.word_character_mask([ord(c) for c in window]))
 
 
 def test_cohesion_is_the_minimum_pmi_over_split_points() -> None:
     texts = ["".join(words) for words in synthetic_texts(synthetic_lexicon(words=30), repeats=5)] + MIXED
-    encoded = newwords.encode_texts(texts)
-    counts = newwords.count_ngrams(encoded, order=4, min_count=1)
+    encoded = theory.encode_texts(texts)
+    counts = theory.count_ngrams(encoded, order=4, min_count=1)
     naive = [naive_ngrams(texts, n) for n in range(1, 5)]
     total = sum(naive[0].values())
     for n in (2, 3, 4):
-        values = dict(zip(counts.strings(n, encoded), newwords.cohesion(counts, n, min_count=1).tolist(), strict=True))
+        values = dict(zip(counts.strings(n, encoded), theory.cohesion(counts, n, min_count=1).tolist(), strict=True))
         for gram, value in values.items():
             expected = min(
                 math.log(total * naive[n - 1][gram] / (naive[j - 1][gram[:j]] * naive[n - j - 1][gram[j:]]))
@@ -145,8 +150,8 @@ def test_cohesion_is_the_minimum_pmi_over_split_points() -> None:
 def test_a_synthetic_lexicon_is_recovered_exactly() -> None:
     lexicon = synthetic_lexicon(words=300)
     repeats = 40
-    encoded = newwords.encode_texts("".join(words) for words in synthetic_texts(lexicon, repeats=repeats))
-    found = newwords.discover(encoded, min_count=10, min_pmi=[2.0, 4.0, 6.0])
+    encoded = theory.encode_texts("".join(words) for words in synthetic_texts(lexicon, repeats=repeats))
+    found = theory.discover_lexicon(encoded, min_count=10, min_pmi=[2.0, 4.0, 6.0])
     assert found.words == dict.fromkeys(sorted(lexicon), repeats)
     assert found.rejected == {}
     # Characters are unique to their word, so every split of a word w gives
@@ -170,9 +175,9 @@ def overlapping_corpus() -> tuple[list[str], int]:
 
 def test_back_check_rejects_a_join_of_two_solid_bigrams() -> None:
     texts, total = overlapping_corpus()
-    encoded = newwords.encode_texts(texts)
+    encoded = theory.encode_texts(texts)
     assert encoded.characters == total
-    found = newwords.discover(encoded, min_count=5, min_pmi=[2.0, 4.0, 6.0])
+    found = theory.discover_lexicon(encoded, min_count=5, min_pmi=[2.0, 4.0, 6.0])
     # 各项 and 项目 are solid bigrams; 各项目 (6 times) is joined by them but its cohesion
     # min(ln(T·6/(46·12)), ln(T·6/(16·12))) = ln(6T/552) is below 4 for T = 3000 + 80 = 3080 (ln 33.5 = 3.5).
     assert math.log(6 * total / 552) < 4.0
@@ -184,12 +189,12 @@ def test_back_check_rejects_a_join_of_two_solid_bigrams() -> None:
 
 def test_raising_a_threshold_can_add_a_word_but_never_a_kept_ngram() -> None:
     texts, total = overlapping_corpus()
-    encoded = newwords.encode_texts(texts)
+    encoded = theory.encode_texts(texts)
     pmi_gexiang = math.log(total * 16 / (46 * 22))  # c(各项) = 16, c(各) = 46, c(项) = 22
     pmi_xiangmu = math.log(total * 12 / (22 * 12))  # c(项目) = 12, c(目) = 12
     assert pmi_gexiang < pmi_xiangmu
-    low = newwords.discover(encoded, min_count=10, min_pmi=[pmi_gexiang - 0.1, 99.0, 99.0])
-    high = newwords.discover(encoded, min_count=10, min_pmi=[pmi_gexiang + 0.1, 99.0, 99.0])
+    low = theory.discover_lexicon(encoded, min_count=10, min_pmi=[pmi_gexiang - 0.1, 99.0, 99.0])
+    high = theory.discover_lexicon(encoded, min_count=10, min_pmi=[pmi_gexiang + 0.1, 99.0, 99.0])
     assert set(high.solid) < set(low.solid)
     assert np.isin(low.pieces.starts, high.pieces.starts).all()
     # Low: 项目 is a piece only 6 times (the other 6 hide inside 各项目), below min_count.
@@ -219,10 +224,10 @@ def zipf_texts(seed: int = 3) -> list[str]:
     ],
 )
 def test_thresholds_are_monotone(low: tuple[int, list[float]], high: tuple[int, list[float]]) -> None:
-    encoded = newwords.encode_texts(zipf_texts())
-    counts = newwords.count_ngrams(encoded, order=4, min_count=3)
-    a = newwords.discover(encoded, min_count=low[0], min_pmi=low[1], ngrams=counts)
-    b = newwords.discover(encoded, min_count=high[0], min_pmi=high[1], ngrams=counts)
+    encoded = theory.encode_texts(zipf_texts())
+    counts = theory.count_ngrams(encoded, order=4, min_count=3)
+    a = theory.discover_lexicon(encoded, min_count=low[0], min_pmi=low[1], ngrams=counts)
+    b = theory.discover_lexicon(encoded, min_count=high[0], min_pmi=high[1], ngrams=counts)
     assert set(b.solid) <= set(a.solid)
     assert len(b.solid) < len(a.solid)
     # Fewer kept n-grams can only add cuts: every piece start stays a piece start.
@@ -232,24 +237,24 @@ def test_thresholds_are_monotone(low: tuple[int, list[float]], high: tuple[int, 
 
 
 def test_shared_counts_give_the_same_result_as_counting_again() -> None:
-    encoded = newwords.encode_texts(zipf_texts())
-    shared = newwords.count_ngrams(encoded, order=4, min_count=2)
-    a = newwords.discover(encoded, min_count=8, ngrams=shared)
-    b = newwords.discover(encoded, min_count=8)
+    encoded = theory.encode_texts(zipf_texts())
+    shared = theory.count_ngrams(encoded, order=4, min_count=2)
+    a = theory.discover_lexicon(encoded, min_count=8, ngrams=shared)
+    b = theory.discover_lexicon(encoded, min_count=8)
     assert a.words == b.words and a.rejected == b.rejected and a.solid == b.solid
 
 
 def test_pieces_tile_the_word_characters_and_are_counted_exactly() -> None:
     texts = zipf_texts()[:300] + MIXED
-    encoded = newwords.encode_texts(texts)
-    found = newwords.discover(encoded, min_count=3)
+    encoded = theory.encode_texts(texts)
+    found = theory.discover_lexicon(encoded, min_count=3)
     strings = found.pieces.strings(encoded.text)
     covered = np.zeros(len(encoded.text), dtype=bool)
     for start, end in zip(found.pieces.starts.tolist(), found.pieces.ends.tolist(), strict=True):
         assert not covered[start:end].any()
         covered[start:end] = True
-    assert covered.tolist() == newwords.word_character_mask([ord(c) for c in encoded.text]).tolist()
-    assert newwords.count_pieces(encoded, found.pieces, order=4) == Counter(strings)
+    assert covered.tolist() == theory.word_character_mask([ord(c) for c in encoded.text]).tolist()
+    assert theory.count_pieces(encoded, found.pieces, order=4) == Counter(strings)
 
 
 @pytest.mark.parametrize(
@@ -258,48 +263,48 @@ def test_pieces_tile_the_word_characters_and_are_counted_exactly() -> None:
 )
 def test_back_check(word: str, kept: bool) -> None:
     solid = {"abcd", "bcde", "ab", "abc"}
-    assert newwords.passes_backcheck(word, solid, order=4) is kept
+    assert theory.passes_backcheck(word, solid, order=4) is kept
 
 
 def test_wrong_threshold_count_is_rejected() -> None:
-    encoded = newwords.encode_texts(MIXED)
+    encoded = theory.encode_texts(MIXED)
     with pytest.raises(ValueError, match="order 4 needs 3 thresholds"):
-        newwords.discover(encoded, min_pmi=[2.0, 4.0])
+        theory.discover_lexicon(encoded, min_pmi=[2.0, 4.0])
 
 
 # --------------------------------------------------------------------------- scoring
 
 
 def test_scorer_on_hand_made_examples() -> None:
-    score = newwords.score_words([["ab", "c", "de"]], [["a", "b", "c", "de"]])
+    score = segmentation.score_words([["ab", "c", "de"]], [["a", "b", "c", "de"]])
     assert (score.gold, score.predicted, score.correct) == (3, 4, 2)
     assert Fraction(score.precision).limit_denominator(100) == Fraction(1, 2)
     assert Fraction(score.recall).limit_denominator(100) == Fraction(2, 3)
     assert score.f1 == pytest.approx(float(Fraction(4, 7)), abs=0.0)
-    perfect = newwords.score_words([["今天", "天气", "好"]], [["今天", "天气", "好"]])
+    perfect = segmentation.score_words([["今天", "天气", "好"]], [["今天", "天气", "好"]])
     assert perfect.precision == perfect.recall == perfect.f1 == 1.0
-    none = newwords.score_words([["abc"]], [["a", "bc"]])
+    none = segmentation.score_words([["abc"]], [["a", "bc"]])
     assert none.correct == 0 and none.f1 == 0.0
 
 
 def test_scorer_never_matches_across_texts() -> None:
     # The second "ab" of the prediction sits at offsets 2–4, where the gold has "ab" too;
     # the first does not, although the same string is a gold word elsewhere.
-    score = newwords.score_words([["ab"], ["ab"]], [["a", "b"], ["ab"]])
+    score = segmentation.score_words([["ab"], ["ab"]], [["a", "b"], ["ab"]])
     assert (score.gold, score.predicted, score.correct) == (2, 3, 1)
 
 
 def test_scorer_rejects_different_texts() -> None:
     with pytest.raises(ValueError, match="text 0 differs"):
-        newwords.score_words([["ab"]], [["ac"]])
+        segmentation.score_words([["ab"]], [["ac"]])
     with pytest.raises(ValueError, match="cover"):
-        newwords.score_segmentation([2, 1], [2])
+        segmentation.score_segmentation([2, 1], [2])
 
 
 def test_lexicon_segmenter_follows_the_maximum_probability_path() -> None:
-    jieba = newwords.lexicon_segmenter({"研究": 50, "研究生": 5, "生命": 50, "命": 1, "的": 80, "起源": 40})
+    jieba = segmentation.lexicon_segmenter({"研究": 50, "研究生": 5, "生命": 50, "命": 1, "的": 80, "起源": 40})
     assert jieba.cut("研究生命的起源", hmm=False) == ["研究", "生命", "的", "起源"]
-    jieba = newwords.lexicon_segmenter({"研究": 1, "研究生": 500, "生命": 1, "命": 500, "的": 80, "起源": 40})
+    jieba = segmentation.lexicon_segmenter({"研究": 1, "研究生": 500, "生命": 1, "命": 500, "的": 80, "起源": 40})
     assert jieba.cut("研究生命的起源", hmm=False) == ["研究生", "命", "的", "起源"]
 
 
@@ -329,42 +334,140 @@ def tagged_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return "synthetic-tagged"
 
 
-def test_discover_report_on_a_path_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def checks_of(report: Report) -> list[Check]:
+    return [item for item in report.items if isinstance(item, Check)]
+
+
+def check_with(report: Report, claim_part: str) -> Check:
+    (check,) = [check for check in checks_of(report) if claim_part in check.claim]
+    return check
+
+
+@pytest.fixture
+def plain_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """An untagged corpus file of Zipf texts, by relative path."""
     monkeypatch.chdir(tmp_path)  # corpus paths are relative to the project folder the site builds in
     Path("plain.txt").write_text("\n".join(zipf_texts()) + "\n", encoding="utf-8")
-    report = newwords.discover_report(corpus="plain.txt", min_count=5, rng=np.random.default_rng(0))
-    checks = [item for item in report.items if isinstance(item, Check)]
+    return "plain.txt"
+
+
+def merge_first_two(pieces: theory.Pieces) -> theory.Pieces:
+    """The first two pieces as one (the cut between them removed)."""
+    keep = np.r_[0, 2 : pieces.starts.size]
+    return theory.Pieces(starts=pieces.starts[keep], ends=pieces.ends[1:])
+
+
+def test_discover_report_on_a_path_corpus(plain_corpus: str) -> None:
+    report = two_stage(experiments.discover, pages.discover, corpus=plain_corpus, min_count=5)
+    checks = checks_of(report)
     assert len(checks) == 3 and all(check.passed for check in checks), [c.detail for c in checks]
     assert sum(isinstance(item, Figure) for item in report.items) == 1
     tables = [item for item in report.items if isinstance(item, Table)]
     assert [row[0] for row in tables[0].rows] == [2, 3, 4]
 
 
+def test_count_check_fails_when_the_array_counts_are_wrong(plain_corpus: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    def miscount(encoded: theory.EncodedText, **kwargs: Any) -> theory.NgramCounts:
+        counts = theory.count_ngrams(encoded, **kwargs)
+        bigrams = counts.counts[1].copy()
+        bigrams[0] += 1
+        return dataclasses.replace(counts, counts=(counts.counts[0], bigrams, *counts.counts[2:]))
+
+    monkeypatch.setattr(experiments, "count_ngrams", miscount)  # the self-test's counting only
+    report = two_stage(experiments.discover, pages.discover, corpus=plain_corpus, min_count=5)
+    assert check_with(report, "元组频数").passed is False
+    assert check_with(report, "预切分").passed is True
+
+
+def test_cut_check_fails_when_two_pieces_are_merged(plain_corpus: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    def merged(encoded: theory.EncodedText, **kwargs: Any) -> theory.Discovery:
+        found = theory.discover_lexicon(encoded, **kwargs)
+        return dataclasses.replace(found, pieces=merge_first_two(found.pieces))
+
+    monkeypatch.setattr(experiments, "discover_lexicon", merged)
+    report = two_stage(experiments.discover, pages.discover, corpus=plain_corpus, min_count=5)
+    assert check_with(report, "预切分").passed is False
+    assert check_with(report, "元组频数").passed is True
+
+
+def test_coverage_check_fails_on_a_word_no_kept_ngram_holds(plain_corpus: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    def add_loose_word(encoded: theory.EncodedText, **kwargs: Any) -> theory.Discovery:
+        found = theory.discover_lexicon(encoded, **kwargs)
+        return dataclasses.replace(found, words={**found.words, "xqz": 99})
+
+    monkeypatch.setattr(experiments, "discover_lexicon", add_loose_word)
+    report = two_stage(experiments.discover, pages.discover, corpus=plain_corpus, min_count=5)
+    coverage = check_with(report, "每个多字词")
+    assert coverage.passed is False
+    assert "xqz" in coverage.detail
+
+
 def test_segmentation_report_scores_a_recovered_lexicon_perfectly(tagged_corpus: str) -> None:
-    report = newwords.segmentation_report(corpus=tagged_corpus, min_count=10, rng=np.random.default_rng(0))
+    report = two_stage(experiments.segmentation_score, pages.segmentation_score, corpus=tagged_corpus, min_count=10)
     table = next(item for item in report.items if isinstance(item, Table))
     rows = {row[0]: row for row in table.rows}
-    assert rows[newwords.OURS][3:6] == (1.0, 1.0, 1.0)
-    assert rows[newwords.ORACLE][3:6] == (1.0, 1.0, 1.0)
-    assert rows[newwords.SINGLE][3] < 0.5
-    checks = {item.claim: item.passed for item in report.items if isinstance(item, Check)}
+    assert rows[pages.LABELS[experiments.OURS]][3:6] == (1.0, 1.0, 1.0)
+    assert rows[pages.LABELS[experiments.ORACLE]][3:6] == (1.0, 1.0, 1.0)
+    assert rows[pages.LABELS[experiments.SINGLE]][3] < 0.5
+    checks = {item.claim: item.passed for item in checks_of(report)}
     # The baseline check compares with the pieces, which are perfect here too: not passed.
     baseline = [claim for claim in checks if "平凡切分" in claim]
     assert [checks[c] for c in checks if c not in baseline] == [True] * 4
     assert checks[baseline[0]] is False
 
 
+def test_gold_parse_check_fails_when_the_raw_text_differs(tagged_corpus: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    original = corpora.load_texts
+
+    def altered(name: str) -> list[str]:
+        texts = original(name)
+        return [texts[0][::-1], *texts[1:]]
+
+    monkeypatch.setattr(corpora, "load_texts", altered)
+    report = two_stage(experiments.segmentation_score, pages.segmentation_score, corpus=tagged_corpus, min_count=10)
+    assert check_with(report, "标准分词").passed is False
+
+
+class AlteringSegmenter:
+    """Cuts like the real segmenter but writes an "x" over the first character of every text."""
+
+    def __init__(self, words: Mapping[str, int]) -> None:
+        self.jieba = segmentation.lexicon_segmenter(words)
+
+    def cut(self, text: str, *, hmm: bool) -> list[str]:
+        tokens = self.jieba.cut(text, hmm=hmm)
+        return ["x" + tokens[0][1:], *tokens[1:]] if tokens else tokens
+
+
+def test_preserved_check_fails_when_a_segmenter_alters_the_text(
+    tagged_corpus: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(experiments, "lexicon_segmenter", AlteringSegmenter)
+    report = two_stage(experiments.segmentation_score, pages.segmentation_score, corpus=tagged_corpus, min_count=10)
+    preserved = check_with(report, "覆盖原文")
+    assert preserved.passed is False
+    assert f"{pages.LABELS[experiments.OURS]} ✗" in preserved.detail
+
+
+def test_scorer_check_fails_when_gold_does_not_score_itself_perfectly(tagged_corpus: str) -> None:
+    run = experiments.segmentation_score(corpus=tagged_corpus, min_count=10)
+    assert check_with(pages.segmentation_score(run), "评分器自洽").passed is True
+    wrong = dataclasses.replace(run, gold_self_score=segmentation.SegmentationScore(gold=10, predicted=10, correct=9))
+    assert check_with(pages.segmentation_score(wrong), "评分器自洽").passed is False
+
+
 def test_segmentation_report_refuses_an_untagged_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     Path("plain.txt").write_text("今天天气很好\n", encoding="utf-8")
     with pytest.raises(corpora.CorpusError, match="untagged"):
-        newwords.segmentation_report(corpus="plain.txt", rng=np.random.default_rng(0))
+        experiments.segmentation_score(corpus="plain.txt")
+
+
+SWEEP = {"min_counts": [10, 20], "shifts": [-1.0, 0.0]}
 
 
 def test_sweep_report_checks_monotonicity(tagged_corpus: str) -> None:
-    report = newwords.sweep_report(
-        corpus=tagged_corpus, min_counts=[10, 20], shifts=[-1.0, 0.0], rng=np.random.default_rng(0)
-    )
+    report = two_stage(experiments.sweep, pages.sweep, corpus=tagged_corpus, **SWEEP)
     table = next(item for item in report.items if isinstance(item, Table))
     assert [(row[0], row[1]) for row in table.rows] == [
         (10, "1、3、5"),
@@ -373,10 +476,45 @@ def test_sweep_report_checks_monotonicity(tagged_corpus: str) -> None:
         (20, "2、4、6"),
     ]
     assert all(row[6] == 1.0 for row in table.rows)
-    checks = [item for item in report.items if isinstance(item, Check)]
+    checks = checks_of(report)
     assert len(checks) == 2 and all(check.passed for check in checks)
     assert "4 对" in checks[0].detail
 
 
+def test_nesting_check_fails_when_a_higher_threshold_keeps_an_extra_ngram(
+    tagged_corpus: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def extra_at_high_count(encoded: theory.EncodedText, **kwargs: Any) -> theory.Discovery:
+        found = theory.discover_lexicon(encoded, **kwargs)
+        return dataclasses.replace(found, solid={**found.solid, "xq": 9.0}) if kwargs["min_count"] == 20 else found
+
+    monkeypatch.setattr(experiments, "discover_lexicon", extra_at_high_count)
+    report = two_stage(experiments.sweep, pages.sweep, corpus=tagged_corpus, **SWEEP)
+    nested, refined = checks_of(report)
+    assert nested.passed is False and "2 对不是子集关系" in nested.detail
+    assert refined.passed is True
+
+
+def test_refinement_check_fails_when_a_higher_threshold_removes_a_cut(
+    tagged_corpus: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def merged_at_high_count(encoded: theory.EncodedText, **kwargs: Any) -> theory.Discovery:
+        found = theory.discover_lexicon(encoded, **kwargs)
+        if kwargs["min_count"] != 20:
+            return found
+        return dataclasses.replace(found, pieces=merge_first_two(found.pieces))
+
+    monkeypatch.setattr(experiments, "discover_lexicon", merged_at_high_count)
+    report = two_stage(experiments.sweep, pages.sweep, corpus=tagged_corpus, **SWEEP)
+    nested, refined = checks_of(report)
+    assert nested.passed is True
+    assert refined.passed is False and "2 对不成立" in refined.detail
+
+
 def test_article_scores_are_consistent() -> None:
-    assert newwords._article_consistency_check().passed
+    assert pages._article_consistency_check().passed
+
+
+def test_article_check_fails_on_a_misprinted_f1() -> None:
+    misprint = pages.PublishedScore("x", recall="0.777", precision="0.711", f1="0.752")
+    assert pages._article_consistency_check((*pages.ARTICLE_SCORES, misprint)).passed is False
