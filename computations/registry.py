@@ -36,9 +36,18 @@ COMPUTATIONS: dict[str, str | tuple[str, str]] = {
     "newwords.discover": "computations.newwords:discover_report",
     "newwords.segmentation_score": "computations.newwords:segmentation_report",
     "newwords.sweep": "computations.newwords:sweep_report",
-    "wordcount.vocabulary": "computations.wordcount:vocabulary_report",
-    "wordcount.strategies": "computations.wordcount:strategies_report",
-    "wordcount.dict_growth": "computations.wordcount:dict_growth_report",
+    "wordcount.vocabulary": (
+        "computations.wordcount.experiments:vocabulary",
+        "computations.wordcount.pages:vocabulary",
+    ),
+    "wordcount.strategies": (
+        "computations.wordcount.experiments:strategies",
+        "computations.wordcount.pages:strategies",
+    ),
+    "wordcount.dict_growth": (
+        "computations.wordcount.experiments:dict_growth",
+        "computations.wordcount.pages:dict_growth",
+    ),
 }
 
 # These measure wall time: the build runs them one at a time, after all the others, with
