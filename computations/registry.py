@@ -51,9 +51,18 @@ COMPUTATIONS: dict[str, str | tuple[str, str]] = {
         "computations.newwords.pages:segmentation_score",
     ),
     "newwords.sweep": ("computations.newwords.experiments:sweep", "computations.newwords.pages:sweep"),
-    "wordcount.vocabulary": "computations.wordcount:vocabulary_report",
-    "wordcount.strategies": "computations.wordcount:strategies_report",
-    "wordcount.dict_growth": "computations.wordcount:dict_growth_report",
+    "wordcount.vocabulary": (
+        "computations.wordcount.experiments:vocabulary",
+        "computations.wordcount.pages:vocabulary",
+    ),
+    "wordcount.strategies": (
+        "computations.wordcount.experiments:strategies",
+        "computations.wordcount.pages:strategies",
+    ),
+    "wordcount.dict_growth": (
+        "computations.wordcount.experiments:dict_growth",
+        "computations.wordcount.pages:dict_growth",
+    ),
 }
 
 # These measure wall time: the build runs them one at a time, after all the others, with

