@@ -1,9 +1,14 @@
-"""A tiny registry for plugin and site tests: fast toys, plus ones that hang, crash or fail."""
+"""A tiny registry for plugin and site tests: fast toys, plus ones that hang, crash or fail.
+
+Every toy has the site's two stages: a run (parameters → a frozen result) and a present
+stage (result → Report). Toys that only misbehave share the empty result :class:`Nothing`.
+"""
 
 from __future__ import annotations
 
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +17,22 @@ from annotated_types import Interval
 from matplotlib.figure import Figure as MplFigure
 
 from computations.report import Check, Figure, InputFiles, Report, Table
+from computations.results import Array
+
+
+@dataclass(frozen=True)
+class Nothing:
+    """The result of a toy whose run only waits, dies or raises."""
+
+
+def show_nothing(run: Nothing) -> Report:
+    return Report()
+
+
+@dataclass(frozen=True)
+class LineRun:
+    x: Array
+    y: Array
 
 
 def line(
@@ -19,41 +40,46 @@ def line(
     points: Annotated[int, Interval(ge=2, le=1000)] = 10,
     slope: float = 1.0,
     rng: np.random.Generator,
-) -> Report:
-    """A noisy line: one figure (with a Chinese title), one table, one check."""
+) -> LineRun:
+    """A noisy line."""
     x = np.arange(points, dtype=float)
-    y = slope * x + rng.normal(size=points)
+    return LineRun(x, slope * x + rng.normal(size=points))
+
+
+def show_line(run: LineRun) -> Report:
+    """One figure (with a Chinese title), one table, one check."""
     figure = MplFigure(figsize=(4, 3))
     axes = figure.add_subplot()
-    axes.plot(x, y)
+    axes.plot(run.x, run.y)
     axes.set_title("带噪声的直线")
+    x, y = run.x.tolist(), run.y.tolist()
     return Report(
         items=(
-            Figure(figure=figure, caption="一条直线", alt="散点沿直线分布", data={"x": x.tolist(), "y": y.tolist()}),
-            Table(caption="前三个点", columns=("x", "y"), rows=tuple(zip(x[:3].tolist(), y[:3].tolist(), strict=True))),
-            Check(claim="点数正确", passed=len(x) == points, detail=f"{len(x)} 个点"),
+            Figure(figure=figure, caption="一条直线", alt="散点沿直线分布", data={"x": x, "y": y}),
+            Table(caption="前三个点", columns=("x", "y"), rows=tuple(zip(x[:3], y[:3], strict=True))),
+            Check(claim="点数正确", passed=len(x) == len(y), detail=f"{len(x)} 个点"),
         )
     )
 
 
-def sleep(*, seconds: Annotated[float, Interval(ge=0, le=600)] = 30.0, rng: np.random.Generator) -> Report:
+def sleep(*, seconds: Annotated[float, Interval(ge=0, le=600)] = 30.0) -> Nothing:
     time.sleep(seconds)
-    return Report()
+    return Nothing()
 
 
-def crash(*, code: int = 3, rng: np.random.Generator) -> Report:
+def crash(*, code: int = 3) -> Nothing:
     os._exit(code)
 
 
-def fail(*, message: str = "boom", rng: np.random.Generator) -> Report:
+def fail(*, message: str = "boom") -> Nothing:
     raise ValueError(message)
 
 
-def no_alt(*, rng: np.random.Generator) -> Report:
+def show_no_alt(run: Nothing) -> Report:
     return Report(items=(Figure(figure=MplFigure(), caption="无替代文字", alt=" ", data={}),))
 
 
-def broken_check(*, rng: np.random.Generator) -> Report:
+def show_broken_check(run: Nothing) -> Report:
     return Report(items=(Check(claim="一加一等于三", passed=False, detail="1 + 1 = 2"),))
 
 
@@ -61,31 +87,36 @@ def _lines_file(value: str) -> list[Path]:
     return [Path(value)]
 
 
-def count_lines(
-    *, data: Annotated[str, InputFiles(resolve=_lines_file)] = "data.txt", rng: np.random.Generator
-) -> Report:
+@dataclass(frozen=True)
+class LinesRun:
+    lines: tuple[str, ...]
+
+
+def read_lines(*, data: Annotated[str, InputFiles(resolve=_lines_file)] = "data.txt") -> LinesRun:
     """Reads an input file named by a parameter (relative to the build's working directory)."""
-    lines = Path(data).read_text(encoding="utf-8").splitlines()
-    return Report(items=(Table(caption="行数", columns=("行数",), rows=((len(lines),),)),))
+    return LinesRun(tuple(Path(data).read_text(encoding="utf-8").splitlines()))
 
 
-def timed(*, rng: np.random.Generator) -> Report:
+def show_count(run: LinesRun) -> Report:
+    return Report(items=(Table(caption="行数", columns=("行数",), rows=((len(run.lines),),)),))
+
+
+def echo_lines(*, data: Annotated[str, InputFiles(resolve=_lines_file)] = "content/data.txt") -> LinesRun:
+    """Publishes an input file's lines verbatim: what must never show a file outside the content folder."""
+    return read_lines(data=data)
+
+
+def show_lines(run: LinesRun) -> Report:
+    return Report(items=(Table(caption="文件内容", columns=("行",), rows=tuple((line,) for line in run.lines)),))
+
+
+def timed() -> Nothing:
     """Stands for a computation that measures wall time, so must run alone (EXCLUSIVE)."""
+    return Nothing()
+
+
+def show_timed(run: Nothing) -> Report:
     return Report(items=(Check(claim="独占运行", passed=True, detail=""),))
-
-
-EXCLUSIVE = frozenset({"toy.timed"})
-
-COMPUTATIONS = {
-    "toy.count_lines": "fake_computations:count_lines",
-    "toy.timed": "fake_computations:timed",
-    "toy.line": "fake_computations:line",
-    "toy.sleep": "fake_computations:sleep",
-    "toy.crash": "fake_computations:crash",
-    "toy.fail": "fake_computations:fail",
-    "toy.broken_check": "fake_computations:broken_check",
-    "toy.no_alt": "fake_computations:no_alt",
-}
 
 
 class CatalogueError(LookupError):
@@ -100,30 +131,29 @@ def _raise_named(value: str) -> list[Path]:
     raise _RAISED[value](f"resolver raised {value}")
 
 
-def raising(
-    *,
-    kind: Annotated[str, InputFiles(resolve=_raise_named, names=tuple(_RAISED))] = "Exception",
-    rng: np.random.Generator,
-) -> Report:
+def raising(*, kind: Annotated[str, InputFiles(resolve=_raise_named, names=tuple(_RAISED))] = "Exception") -> Nothing:
     """Never runs: resolving its input raises the exception named by ``kind``, while the key is made."""
-    return Report()
+    return Nothing()
 
 
-def positional(points: int = 3, *, rng: np.random.Generator) -> Report:
+def positional(points: int = 3) -> Nothing:
     """A signature the plugin refuses (a positional parameter): reading it raises TypeError."""
-    return Report()
+    return Nothing()
 
 
-COMPUTATIONS["toy.raising"] = "fake_computations:raising"
-COMPUTATIONS["toy.positional"] = "fake_computations:positional"
+EXCLUSIVE = frozenset({"toy.timed"})
 
-
-def echo_lines(
-    *, data: Annotated[str, InputFiles(resolve=_lines_file)] = "content/data.txt", rng: np.random.Generator
-) -> Report:
-    """Publishes an input file's lines verbatim: what must never show a file outside the content folder."""
-    lines = Path(data).read_text(encoding="utf-8").splitlines()
-    return Report(items=(Table(caption="文件内容", columns=("行",), rows=tuple((line,) for line in lines)),))
-
-
-COMPUTATIONS["toy.echo_lines"] = "fake_computations:echo_lines"
+_HERE = "fake_computations"
+COMPUTATIONS = {
+    "toy.count_lines": (f"{_HERE}:read_lines", f"{_HERE}:show_count"),
+    "toy.timed": (f"{_HERE}:timed", f"{_HERE}:show_timed"),
+    "toy.line": (f"{_HERE}:line", f"{_HERE}:show_line"),
+    "toy.sleep": (f"{_HERE}:sleep", f"{_HERE}:show_nothing"),
+    "toy.crash": (f"{_HERE}:crash", f"{_HERE}:show_nothing"),
+    "toy.fail": (f"{_HERE}:fail", f"{_HERE}:show_nothing"),
+    "toy.broken_check": (f"{_HERE}:timed", f"{_HERE}:show_broken_check"),
+    "toy.no_alt": (f"{_HERE}:timed", f"{_HERE}:show_no_alt"),
+    "toy.raising": (f"{_HERE}:raising", f"{_HERE}:show_nothing"),
+    "toy.positional": (f"{_HERE}:positional", f"{_HERE}:show_nothing"),
+    "toy.echo_lines": (f"{_HERE}:echo_lines", f"{_HERE}:show_lines"),
+}

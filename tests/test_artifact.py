@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from matplotlib.figure import Figure as MplFigure
 from reproduce.artifact import Request, configure_matplotlib, execute, format_cell
@@ -25,7 +27,10 @@ def test_svg_is_deterministic_without_metadata_and_with_valid_paths() -> None:
 
 
 def test_execute_renders_every_item_kind_and_records_provenance() -> None:
-    result = execute(Request("fake_computations:line", "toy.line", {"points": 5, "slope": 2.0}, seed=7))
+    request = Request(
+        "fake_computations:line", "toy.line", {"points": 5, "slope": 2.0}, 7, "fake_computations:show_line"
+    )
+    result = execute(request)
     kinds = [item["kind"] for item in result["items"]]
     assert kinds == ["figure", "table", "check"]
     figure_item, table_item, _ = result["items"]
@@ -36,12 +41,14 @@ def test_execute_renders_every_item_kind_and_records_provenance() -> None:
     assert np.array_equal(y, expected)  # CSV keeps full precision
     assert table_item["numeric"] == [[True, True]] * 3
     assert result["provenance"]["seed"] == 7 and result["provenance"]["params"] == {"points": 5, "slope": 2.0}
+    # The run stage's stored result comes back, and drawing from it gives the same page.
+    again = execute(dataclasses.replace(request, result=result["result"]))
+    assert again["items"] == result["items"] and "result" not in again
 
 
 def test_cells_are_formatted_to_six_significant_digits() -> None:
-    assert [format_cell(x) for x in (np.float64(0.1234567), 3, "π", float("nan"), np.int64(7))] == [
-        "0.123457", "3", "π", "—", "7",
-    ]  # fmt: skip
+    cells = (np.float64(0.1234567), 3, "π", float("nan"), np.int64(7))
+    assert [format_cell(x) for x in cells] == ["0.123457", "3", "π", "—", "7"]
 
 
 def _path_tags(svg: str) -> list[str]:

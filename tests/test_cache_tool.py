@@ -56,18 +56,29 @@ def test_why_names_the_module_whose_code_changed(site: Site) -> None:
     package = site.path / "tinycomp"
     package.mkdir()
     (package / "__init__.py").write_text("")
-    (package / "registry.py").write_text('COMPUTATIONS = {"tiny.value": "tinycomp.topic:value"}\n')
+    (package / "registry.py").write_text(
+        'COMPUTATIONS = {"tiny.value": ("tinycomp.topic:value", "tinycomp.topic:show")}\n'
+    )
     (package / "helper.py").write_text("ANSWER = 42\n")
     (package / "topic.py").write_text(
         textwrap.dedent("""\
-        import numpy as np
+        from dataclasses import dataclass
 
         from computations.report import Check, Report
         from tinycomp.helper import ANSWER
 
 
-        def value(*, rng: np.random.Generator) -> Report:
-            return Report(items=(Check(claim="答案", passed=ANSWER == 42, detail=""),))
+        @dataclass(frozen=True)
+        class Answer:
+            value: int
+
+
+        def value() -> Answer:
+            return Answer(ANSWER)
+
+
+        def show(run: Answer) -> Report:
+            return Report(items=(Check(claim="答案", passed=run.value == 42, detail=""),))
         """)
     )
     site.write("posts/tiny.md", "Title: 小\nDate: 2026-11-01\n\n```repro\ncompute: tiny.value\n```\n")

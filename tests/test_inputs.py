@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from conftest import Site
-from fake_computations import count_lines, echo_lines
+from fake_computations import echo_lines
+from fake_computations import read_lines as count_lines
 from reproduce.directive import DirectiveError, Location, parse_directive
 from reproduce.inputs import check_inputs
 from test_site_build import computed

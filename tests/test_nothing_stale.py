@@ -13,9 +13,9 @@ import pytest
 from conftest import ROOT, TESTS, Site
 
 TOPIC = '''\
+from dataclasses import dataclass
 from typing import Annotated
 
-import numpy as np
 from annotated_types import Interval
 
 from computations.report import Report, Table
@@ -23,9 +23,18 @@ from computations.report import Report, Table
 from . import helper
 
 
-def value(*, scale: Annotated[int, Interval(ge=1)] = 1, rng: np.random.Generator) -> Report:
-    """A table with one number that the test can change in code or parameters."""
-    return Report(items=(Table(caption="数值", columns=("值",), rows=((helper.BASE * scale,),)),))
+@dataclass(frozen=True)
+class Value:
+    number: int
+
+
+def value(*, scale: Annotated[int, Interval(ge=1)] = 1) -> Value:
+    """One number that the test can change in code or parameters."""
+    return Value(helper.BASE * scale)
+
+
+def show(run: Value) -> Report:
+    return Report(items=(Table(caption="数值", columns=("值",), rows=((run.number,),)),))
 '''
 POST = """\
 Title: 数值
@@ -44,7 +53,7 @@ def _package(site: Site, *, base: int) -> Path:
     package = site.path / "mycomp"
     package.mkdir(exist_ok=True)
     (package / "__init__.py").write_text("")
-    (package / "registry.py").write_text('COMPUTATIONS = {"my.value": "mycomp.topic:value"}\n')
+    (package / "registry.py").write_text('COMPUTATIONS = {"my.value": ("mycomp.topic:value", "mycomp.topic:show")}\n')
     (package / "topic.py").write_text(TOPIC)
     (package / "helper.py").write_text(f"BASE = {base}\n")
     return package
@@ -117,7 +126,7 @@ def test_exceptions_of_every_kind_become_failures_at_their_line(site: Site) -> N
     assert page.count('class="repro-error"') == len(kinds) + 1
 
 
-BROKEN = "def broken(*, rng):\n    return (\n"  # a syntax error at line 2-3 (unclosed bracket)
+BROKEN = "def broken():\n    return (\n"  # a syntax error at line 2-3 (unclosed bracket)
 
 
 def test_a_syntax_error_in_one_module_fails_only_its_directives(site: Site) -> None:
@@ -125,7 +134,8 @@ def test_a_syntax_error_in_one_module_fails_only_its_directives(site: Site) -> N
     package = _package(site, base=7)
     (package / "broken.py").write_text("import numpy as np\n\n" + BROKEN)
     (package / "registry.py").write_text(
-        'COMPUTATIONS = {"my.value": "mycomp.topic:value", "my.broken": "mycomp.broken:broken"}\n'
+        'COMPUTATIONS = {"my.value": ("mycomp.topic:value", "mycomp.topic:show"),'
+        ' "my.broken": ("mycomp.broken:broken", "mycomp.topic:show")}\n'
     )
     site.write("posts/value.md", POST.format(scale=2))
     site.write("posts/broken.md", "Title: 坏\nDate: 2026-11-01\nSlug: broken\n\n```repro\ncompute: my.broken\n```\n")

@@ -76,14 +76,10 @@ def execute(request: Request) -> dict[str, Any]:
         # A missing glyph means tofu in a published figure: treat it as a failure.
         warnings.filterwarnings("error", message=".*missing from font.*")
         started = time.perf_counter()
-        if request.present is None:
-            report, stored = _run(request), None
-        else:
-            stored = request.result or _stored_result(request)
-            present = resolve(request.present)
-            # The present stage always reads the stored form, so a fresh run and a cached one
-            # draw exactly the same page.
-            report = present(decode(stored, kind=result_type(resolve(request.target))))
+        stored = request.result or _stored_result(request)
+        # The present stage always reads the stored form, so a fresh run and a cached one
+        # draw exactly the same page.
+        report = resolve(request.present)(decode(stored, kind=result_type(resolve(request.target))))
         if not isinstance(report, Report):
             raise TypeError(f"{request.name} returned {type(report).__name__}, expected computations.report.Report")
         items = [_render_item(item) for item in report.items]
@@ -98,7 +94,7 @@ def execute(request: Request) -> dict[str, Any]:
             | {"python": platform.python_version()},
         },
     }
-    if request.present is not None and request.result is None:
+    if request.result is None:
         artifact["result"] = stored
     return artifact
 

@@ -168,7 +168,11 @@ class Build:
             directive = slot.directive
             assert directive is not None
             entry = None if self.settings.ignore_cache else self.cache.get(slot.key)
-            if entry is not None and entry.page == self._page_key(directive.name, entry.result):
+            if (
+                entry is not None
+                and entry.page is not None
+                and entry.page == self._page_key(directive.name, entry.result)
+            ):
                 self.artifacts[slot.key] = entry.artifact
                 continue
             # A stored result whose page is out of date (its present code changed) is redrawn.
@@ -220,11 +224,10 @@ class Build:
         self.say(f"repro: [{done}/{total}] {status} {job.label} ({how})")
 
     def _page_key(self, name: str, result: str | None) -> str | None:
-        """Key of the page drawn from ``result`` by the present stage as it is now (None: one stage)."""
-        present = self.registry.presents[name]
-        if present is None or result is None:
+        """Key of the page drawn from ``result`` by the present stage as it is now."""
+        if result is None:  # an entry without a stored result (an older format) is recomputed
             return None
-        return cache_key(self.fingerprints.page(present=present, result=result))
+        return cache_key(self.fingerprints.page(present=self.registry.presents[name], result=result))
 
     def _request(self, directive: Directive, *, result: str | None = None) -> Request:
         """What a worker needs; exclusive computations get every core's BLAS threads."""
@@ -232,7 +235,7 @@ class Build:
         threads = cores if directive.name in self.exclusive else max(1, cores // self.settings.workers)
         target = self.registry.targets[directive.name]
         present = self.registry.presents[directive.name]
-        return Request(target, directive.name, directive.params, directive.seed, threads, present, result)
+        return Request(target, directive.name, directive.params, directive.seed, present, threads, result)
 
     def fill(self, html: str, *, root: str, source: str, text: str, templates: Templates | None = None) -> Fragment:
         """Replace the placeholders and ``@fig:``/``@tab:`` references of one page.

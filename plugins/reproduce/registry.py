@@ -1,8 +1,8 @@
 """The registry of computations: stable names bound to their stages' ``"module:function"``.
 
 A registry module (``computations.registry`` by default, ``REPRO_REGISTRY``) holds a dict
-``COMPUTATIONS`` of names to ``(run, present)`` pairs of target strings (a lone string: a
-run that returns its Report itself) and a set ``EXCLUSIVE`` of names that measure wall time:
+``COMPUTATIONS`` of names to ``(run, present)`` pairs of target strings (the two stages,
+``computations/results.py``) and a set ``EXCLUSIVE`` of names that measure wall time:
 they run alone, and only their pages show run times (so only their pages may differ between
 two builds of the same tree). Targets are strings, not functions, so that reading the registry imports no
 computation: a module is imported when a directive of the build first needs it. A module
@@ -60,20 +60,18 @@ class Registry(Mapping[str, Callable[..., Any]]):
         _forget({module.split(".")[0]})
         registry = importlib.import_module(module)
         self.module = module
-        # name → the run stage's target; presents: name → the present stage's, or None for a
-        # computation whose run returns its Report directly (one stage).
+        # name → the run stage's target, and name → the present stage's.
         self.targets: dict[str, str] = {}
-        self.presents: dict[str, str | None] = {}
+        self.presents: dict[str, str] = {}
         self.exclusive: frozenset[str] = frozenset(getattr(registry, "EXCLUSIVE", ()))
         self._functions: dict[str, Callable[..., Any]] = {}
         for name, entry in registry.COMPUTATIONS.items():
-            stages = (entry, None) if isinstance(entry, str) else tuple(entry)
-            if len(stages) != 2 or not all(s is None or (isinstance(s, str) and s.count(":") == 1) for s in stages):
-                raise TypeError(
-                    f"{module}: COMPUTATIONS[{name!r}] must be ('module:run', 'module:present'), got {entry!r}"
-                )
+            stages = tuple(entry) if isinstance(entry, tuple | list) else ()
+            if len(stages) != 2 or not all(isinstance(s, str) and s.count(":") == 1 for s in stages):
+                expected = "('module:run', 'module:present')"
+                raise TypeError(f"{module}: COMPUTATIONS[{name!r}] must be {expected}, got {entry!r}")
             self.targets[name], self.presents[name] = stages
-        stages = [*self.targets.values(), *filter(None, self.presents.values())]
+        stages = [*self.targets.values(), *self.presents.values()]
         _forget({target.partition(":")[0].split(".")[0] for target in stages} - {module.split(".")[0]})
 
     def __getitem__(self, name: str) -> Callable[..., Any]:

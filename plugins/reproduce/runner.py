@@ -25,18 +25,18 @@ import pebble
 class Request:
     """What a worker needs to run one directive; picklable and JSON-friendly.
 
-    ``target`` is the run stage and ``present`` the present stage (None: the run returns its
-    Report itself). ``result`` is a stored result of the run stage: given, only the present
-    stage runs. ``threads`` caps BLAS threads: with one worker per core, BLAS pools of their
-    own would oversubscribe the cores (measured: permutation loops 10–25× slower on 2 cores).
+    ``target`` is the run stage and ``present`` the present stage. ``result`` is a stored
+    result of the run stage: given, only the present stage runs. ``threads`` caps BLAS
+    threads: with one worker per core, BLAS pools of their own would oversubscribe the cores
+    (measured: permutation loops 10–25× slower on 2 cores).
     """
 
     target: str
     name: str
     params: Mapping[str, Any]
     seed: int
+    present: str
     threads: int = 1
-    present: str | None = None
     result: str | None = None
 
 
