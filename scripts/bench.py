@@ -19,8 +19,22 @@ FENCE = re.compile(r"^```repro\n.*?^```\n", re.DOTALL | re.MULTILINE)
 
 
 def pelican(content: Path, output: Path, *overrides: str) -> float:
-    command = [sys.executable, "-m", "pelican", str(content), "-s", str(ROOT / "pelicanconf.py"),
-               "-o", str(output), "--fatal", "errors", "-q", "-e", f'THEME="{ROOT / "theme"}"', *overrides]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "pelican",
+        str(content),
+        "-s",
+        str(ROOT / "pelicanconf.py"),
+        "-o",
+        str(output),
+        "--fatal",
+        "errors",
+        "-q",
+        "-e",
+        f'THEME="{ROOT / "theme"}"',
+        *overrides,
+    ]
     started = time.perf_counter()
     subprocess.run(command, check=True, cwd=ROOT, capture_output=True)
     return time.perf_counter() - started

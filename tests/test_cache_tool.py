@@ -17,8 +17,18 @@ DATA = "Title: 数据\nDate: 2026-11-01\nSlug: data\n\n```repro\ncompute: toy.co
 
 def cache_tool(site: Site, *arguments: str, registry: str = "fake_computations") -> str:
     """Run ``python -m reproduce.cachetool`` from the site's folder, as ``invoke cache`` does from ours."""
-    command = [sys.executable, "-m", "reproduce.cachetool", "--content", "content", "--cache", str(site.cache),
-               "--registry", registry, *arguments]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "reproduce.cachetool",
+        "--content",
+        "content",
+        "--cache",
+        str(site.cache),
+        "--registry",
+        registry,
+        *arguments,
+    ]
     path = os.pathsep.join([str(ROOT), str(TESTS), str(ROOT / "plugins")])
     result = subprocess.run(
         command, cwd=site.path, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": path}, timeout=120

@@ -262,9 +262,13 @@ def test_langevin_has_the_discretised_gaussian_stationary_law() -> None:
     # variance is v / (1 − α/4v) exactly (not v: the bias of the unadjusted scheme).
     mean, variance, step = np.array([1.0, -2.0]), 0.5, 0.2
     snapshots = dynamics.langevin(
-        np.zeros((20_000, 2)), score_field=_gaussian_score(mean, variance), step=step, steps=200,
-        record_every=100, rng=np.random.default_rng(17),
-    )  # fmt: skip
+        np.zeros((20_000, 2)),
+        score_field=_gaussian_score(mean, variance),
+        step=step,
+        steps=200,
+        record_every=100,
+        rng=np.random.default_rng(17),
+    )
     assert snapshots.shape == (2, 20_000, 2)
     final = snapshots[-1]
     target = variance / (1 - step / (4 * variance))

@@ -11,7 +11,7 @@ from reproduce.directive import Directive, DirectiveError, Location, parse_direc
 
 def histogram(
     *,
-    dims: list[Annotated[int, Interval(ge=2, le=10_000)]] = [2, 3],  # noqa: B006 - defaults are data
+    dims: tuple[Annotated[int, Interval(ge=2, le=10_000)], ...] = (2, 3),
     samples: Annotated[int, Interval(ge=100, le=1_000_000)] = 1000,
     title: str = "x",
     rng: object,
@@ -73,7 +73,7 @@ def test_unknown_parameter_is_named_with_its_line_and_the_allowed_keys() -> None
         ("samples: 5", 12, "parameter 'samples': expected greater than or equal to 100, got 5"),
         ("samples: many", 12, "parameter 'samples': expected a valid integer"),
         ("dims: [2, 1]", 12, "parameter 'dims.1': expected greater than or equal to 2, got 1"),
-        ("dims: 3", 12, "parameter 'dims': expected a valid list, got 3"),
+        ("dims: 3", 12, "parameter 'dims': expected a valid tuple, got 3"),
         ("seed: -1", 12, "parameter 'seed': expected an integer >= 0, got -1"),
         ("timeout: 0", 12, "parameter 'timeout': expected seconds between 1 and 3600, got 0"),
         ("label: Fig_1", 12, "parameter 'label': expected lowercase letters, digits and hyphens, got 'Fig_1'"),
@@ -109,7 +109,7 @@ def line(
     *,
     points: Annotated[int, Interval(ge=2, le=1_000_000)] = 10,
     slope: float = 1.0,
-    weights: list[float] = [1.0],  # noqa: B006 - defaults are data
+    weights: tuple[float, ...] = (1.0,),
     name: str = "x",
     rng: object,
 ) -> None:

@@ -70,8 +70,9 @@ def test_black_and_white_follow_the_theme_inline_but_not_in_the_svg_file() -> No
         '<path style="fill: #1f77b4"/></svg>'
     )
     item = {**artifact("figure")["items"][0], "svg": svg}
-    fragment = render_artifact({"items": [item], "provenance": PROVENANCE}, key="b" * 64, location="a.md:1",
-                               numbers=PageNumbers(), root="")  # fmt: skip
+    fragment = render_artifact(
+        {"items": [item], "provenance": PROVENANCE}, key="b" * 64, location="a.md:1", numbers=PageNumbers(), root=""
+    )
     assert 'style="fill: var(--figure-bg, #ffffff)"' in fragment.html
     assert 'style="fill: var(--figure-fg, #000000); stroke: var(--figure-fg, #000000)"' in fragment.html
     assert 'style="fill: #1f77b4"' in fragment.html

@@ -72,10 +72,19 @@ def test_second_build_in_one_process_runs_the_edited_code_and_new_parameters(sit
     _package(site, base=7)
     site.write("posts/value.md", POST.format(scale=1))
     arguments = [
-        str(site.path / "content"), "-s", str(ROOT / "pelicanconf.py"), "-o", str(site.output),
-        "--fatal", "errors", "-e", f'THEME="{ROOT / "theme"}"', f'PLUGIN_PATHS=["{ROOT / "plugins"}"]',
-        'REPRO_REGISTRY="mycomp.registry"', f'REPRO_CACHE_PATH="{site.cache}"',
-    ]  # fmt: skip
+        str(site.path / "content"),
+        "-s",
+        str(ROOT / "pelicanconf.py"),
+        "-o",
+        str(site.output),
+        "--fatal",
+        "errors",
+        "-e",
+        f'THEME="{ROOT / "theme"}"',
+        f'PLUGIN_PATHS=["{ROOT / "plugins"}"]',
+        'REPRO_REGISTRY="mycomp.registry"',
+        f'REPRO_CACHE_PATH="{site.cache}"',
+    ]
     script = textwrap.dedent(f"""\
         import pathlib, time
         from pelican import main

