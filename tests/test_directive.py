@@ -73,7 +73,7 @@ def test_unknown_parameter_is_named_with_its_line_and_the_allowed_keys() -> None
         ("samples: 5", 12, "parameter 'samples': expected greater than or equal to 100, got 5"),
         ("samples: many", 12, "parameter 'samples': expected a valid integer"),
         ("dims: [2, 1]", 12, "parameter 'dims.1': expected greater than or equal to 2, got 1"),
-        ("dims: 3", 12, "parameter 'dims': expected a valid tuple, got 3"),
+        ("dims: 3", 12, "parameter 'dims': expected a list, got 3"),
         ("seed: -1", 12, "parameter 'seed': expected an integer >= 0, got -1"),
         ("timeout: 0", 12, "parameter 'timeout': expected seconds between 1 and 3600, got 0"),
         ("label: Fig_1", 12, "parameter 'label': expected lowercase letters, digits and hyphens, got 'Fig_1'"),

@@ -316,8 +316,10 @@ def _hint(error: Any) -> str:
 
 
 def _as_expectation(message: str) -> str:
-    # Pydantic phrases most errors as "input should be ...": keep the "..." part.
+    # Pydantic phrases most errors as "input should be ...": keep the "..." part. Sequence
+    # parameters are tuples in Python (immutable defaults) but lists in YAML: say "list".
     for prefix in ("input should be ", "value should be "):
         if message.startswith(prefix):
-            return message[len(prefix) :]
-    return message
+            message = message[len(prefix) :]
+            break
+    return message.replace("a valid tuple", "a list")
