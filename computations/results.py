@@ -30,6 +30,7 @@ from typing import Annotated, Any
 
 import numpy as np
 import pydantic
+import pydantic_core
 from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 
 
@@ -89,7 +90,7 @@ def encode(result: Any, *, kind: Any) -> str:
     try:
         text = adapter.dump_json((result,)).decode()
         again = adapter.dump_json(adapter.validate_json(text)).decode()
-    except (pydantic.ValidationError, pydantic.PydanticSerializationError, TypeError, ValueError) as error:
+    except (pydantic.ValidationError, pydantic_core.PydanticSerializationError, TypeError, ValueError) as error:
         raise ResultError(f"the result does not serialise as {kind}: {error}") from None
     if again != text:
         raise ResultError(f"the result of type {kind} changes when stored and read back")

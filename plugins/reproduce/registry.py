@@ -40,12 +40,12 @@ def _source_digest(module: object) -> str | None:
 
 
 # Modules imported before any build: the plugin's own imports, e.g. computations.report, whose
-# classes it checks results against. Every other module of the computations' packages is
-# imported afresh by each build: livereload and Pelican's autoreload build many times in one
-# process, and must run the code as it is now. The source of a preloaded one is hashed when
-# the first build meets it (right after the plugin loads), to notice later edits.
+# classes it checks results against; they cannot be imported again. Every other module of the
+# computations' packages is imported again by a build that finds its source (or another's in
+# its package) changed: livereload and Pelican's autoreload build many times in one process,
+# and must run the code as it is now. _SEEN: each module's source digest when a build met it.
 _PRELOADED: frozenset[str] = frozenset(sys.modules)
-_PRELOADED_DIGESTS: dict[str, str | None] = {}
+_SEEN: dict[str, str | None] = {}
 
 
 class Registry(Mapping[str, Callable[..., Any]]):
@@ -59,6 +59,7 @@ class Registry(Mapping[str, Callable[..., Any]]):
     def __init__(self, module: str) -> None:
         _forget({module.split(".")[0]})
         registry = importlib.import_module(module)
+        _remember(module.split(".")[0])
         self.module = module
         # name → the run stage's target, and name → the present stage's.
         self.targets: dict[str, str] = {}
@@ -90,26 +91,41 @@ class Registry(Mapping[str, Callable[..., Any]]):
 
 
 def _forget(packages: set[str]) -> None:
-    """Drop the packages' modules from ``sys.modules`` so this build imports them from disk.
+    """Drop the packages' modules from ``sys.modules`` if any of their sources changed.
+
+    Sources are compared with what they were when an earlier build of this process (or the
+    plugin's own import) met them. If one module of a package changed, every module of it
+    is imported again from disk, so that modules importing the edited one see it too.
 
     Raises:
         StaleProcessError: one the plugin imported itself has changed; it cannot be reloaded.
     """
-    for name in [n for n in sys.modules if n.split(".")[0] in packages]:
-        if name not in _PRELOADED:
-            module = sys.modules.pop(name)
-            # Bytecode is trusted on the source's mtime (whole seconds) and size: an edit within
-            # the same second that keeps the size would run the old code. Import from source.
-            with contextlib.suppress(OSError, TypeError):
-                os.remove(getattr(module, "__cached__", None))
-            continue
-        digest = _source_digest(sys.modules[name])
-        if _PRELOADED_DIGESTS.setdefault(name, digest) != digest:
-            where = os.path.relpath(sys.modules[name].__file__ or name)
+    for package in packages:
+        names = [n for n in sys.modules if n.split(".")[0] == package]
+        digests = {name: _source_digest(sys.modules[name]) for name in names}
+        changed = [name for name in names if _SEEN.setdefault(name, digests[name]) != digests[name]]
+        held = [name for name in changed if name in _PRELOADED]
+        if held:
+            where = os.path.relpath(sys.modules[held[0]].__file__ or held[0])
             raise StaleProcessError(
                 f"{where} changed since this process imported it, and the plugin holds its classes: "
                 "rebuild in a fresh process (invoke build / invoke livereload start one per build)"
             )
+        for name in names if changed else ():
+            if name in _PRELOADED:
+                continue
+            module = sys.modules.pop(name)
+            _SEEN.pop(name, None)
+            # Bytecode is trusted on the source's mtime (whole seconds) and size: an edit within
+            # the same second that keeps the size would run the old code. Import from source.
+            with contextlib.suppress(OSError, TypeError):
+                os.remove(getattr(module, "__cached__", None))
+
+
+def _remember(package: str) -> None:
+    """Record the sources of the package's modules just imported, for :func:`_forget` to compare."""
+    for name in [n for n in sys.modules if n.split(".")[0] == package and n not in _SEEN]:
+        _SEEN[name] = _source_digest(sys.modules[name])
 
 
 def resolve(target: str) -> Callable[..., Any]:
@@ -124,6 +140,7 @@ def resolve(target: str) -> Callable[..., Any]:
         module = importlib.import_module(module_name)
     except Exception as error:  # any error at import time: SyntaxError, ImportError, NameError, …
         raise ComputationImportError(f"{_where(error)}: cannot import {module_name}: {_describe(error)}") from None
+    _remember(module_name.split(".")[0])
     function: Any = module
     try:
         for part in qualname.split("."):
