@@ -70,7 +70,7 @@ def test_code_follows_same_package_imports_and_each_build_rereads_it(
     )
     build = Fingerprints(renderer_module="reproduce.artifact")
     before = build.code("fakepkg.topic")
-    assert set(before) == {"fakepkg", "fakepkg.helper", "fakepkg.topic"}
+    assert set(before) == {"fakepkg.helper", "fakepkg.topic"}
     (package / "helper.py").write_text("X = 2\n")
     # Issue 8.1: a later build (a new Fingerprints) sees the edit; one build sees one tree.
     assert Fingerprints(renderer_module="reproduce.artifact").code("fakepkg.topic") != before
@@ -99,8 +99,29 @@ def test_libraries_are_those_the_code_imports(tmp_path: Path, monkeypatch: pytes
     assert "numpy" in plain and "scipy" not in plain and "json" not in plain
     assert {"scipy", "numpy"} <= set(special)  # scipy, and numpy through plain and scipy's requirements
     assert set(segment) == {"rjieba"}
-    # The renderer draws every figure: matplotlib and what it requires belong to every key.
+    # The renderer draws every figure: matplotlib and what it requires belong to every page's
+    # key; the plugin's glue (its package __init__, Pelican) belongs to none.
     assert {"matplotlib", "numpy", "pillow", "fonttools"} <= set(build.renderer["libraries"])
+    assert "pelican" not in build.renderer["libraries"]
+    assert set(build.code("reproduce.artifact")) == {
+        "reproduce.artifact",
+        "reproduce.registry",
+        "reproduce.runner",
+        "reproduce.svg",
+    }
+
+
+def test_the_renderer_is_in_the_page_key_not_the_result_key() -> None:
+    # Drawing figures differently redraws pages from stored results; it never recomputes.
+    build = Fingerprints(renderer_module="reproduce.artifact")
+    run = build.components(
+        parse_directive("compute: toy.f\n", location=Location("a.md", 1), registry=REGISTRY, default_timeout=5),
+        target=TARGET,
+        function=f,
+    )
+    page = build.page(present=TARGET, result="{}")
+    assert "renderer" not in run and "matplotlib" not in run["libraries"]
+    assert page["renderer"] == build.renderer["code"] and "matplotlib" in page["libraries"]
 
 
 def test_real_topics_record_the_libraries_they_use() -> None:

@@ -101,6 +101,28 @@ def test_why_names_the_module_whose_code_changed(site: Site) -> None:
     assert changes == ["  - code of module tinycomp.helper changed"]
 
 
+def test_why_says_a_present_stage_edit_only_redraws(site: Site) -> None:
+    package = site.path / "tinycomp"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    registry = 'COMPUTATIONS = {"tiny.value": ("tinycomp.run:value", "tinycomp.show:show")}\n'
+    (package / "registry.py").write_text(registry)
+    (package / "run.py").write_text(
+        "from dataclasses import dataclass\n\n\n@dataclass(frozen=True)\nclass Answer:\n    value: int\n\n\n"
+        "def value() -> Answer:\n    return Answer(42)\n"
+    )
+    show = package / "show.py"
+    show.write_text(
+        "from computations.report import Check, Report\nfrom tinycomp.run import Answer\n\n\n"
+        "def show(run: Answer) -> Report:\n    return Report(items=(Check(claim='答案', passed=True, detail=''),))\n"
+    )
+    site.write("posts/tiny.md", "Title: 小\nDate: 2026-11-01\n\n```repro\ncompute: tiny.value\n```\n")
+    assert site.build(registry="tinycomp.registry").returncode == 0
+    show.write_text(show.read_text().replace("'答案'", "'新的答案'"))
+    answer = cache_tool(site, "why", "content/posts/tiny.md:4", registry="tinycomp.registry")
+    assert "its result is served from the cache" in answer and "its page redrawn" in answer, answer
+
+
 def test_why_names_the_input_file_that_changed(site: Site) -> None:
     site.write("posts/data.md", DATA)
     (site.path / "content" / "data.txt").write_text("一\n二\n", encoding="utf-8")

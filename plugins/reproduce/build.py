@@ -171,7 +171,7 @@ class Build:
             if (
                 entry is not None
                 and entry.page is not None
-                and entry.page == self._page_key(directive.name, entry.result)
+                and entry.page == self.page_key(directive.name, entry.result)
             ):
                 self.artifacts[slot.key] = entry.artifact
                 continue
@@ -223,7 +223,7 @@ class Build:
         how = "redrawn from the stored result" if job.key in self.redrawn else f"{seconds:.1f} s"
         self.say(f"repro: [{done}/{total}] {status} {job.label} ({how})")
 
-    def _page_key(self, name: str, result: str | None) -> str | None:
+    def page_key(self, name: str, result: str | None) -> str | None:
         """Key of the page drawn from ``result`` by the present stage as it is now."""
         if result is None:  # an entry without a stored result (an older format) is recomputed
             return None
@@ -318,7 +318,7 @@ class Build:
         if job.key in self.redrawn:  # the run time is the stored run's, not the redraw's
             drawn["provenance"] = {**drawn["provenance"], "seconds": self.redrawn[job.key]}
         self.artifacts[job.key] = drawn
-        entry = Entry(drawn, result, self._page_key(job.request.name, result))
+        entry = Entry(drawn, result, self.page_key(job.request.name, result))
         self.cache.put(job.key, entry, components=job.components)
         self.stats.slowest.append(
             (outcome.artifact["provenance"]["seconds"], outcome.artifact["provenance"]["compute"])

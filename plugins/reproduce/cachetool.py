@@ -57,6 +57,7 @@ class Use:
     key: str | None
     components: Components | None
     error: str | None
+    redrawn: bool = False  # its result is stored, but its page would be drawn again
 
 
 def read_site(content: Path, *, registry: str, cache: Path) -> list[Use]:
@@ -74,7 +75,9 @@ def read_site(content: Path, *, registry: str, cache: Path) -> list[Use]:
                 build.add(body, location=location)
             slot = build.slots[-1]
             name = slot.directive.name if slot.directive else (m := _NAME.search(body)) and m.group(1)
-            uses.append(Use(location, last_line, name or None, slot.key, slot.components, slot.error))
+            entry = build.cache.get(slot.key) if slot.key else None
+            redrawn = entry is not None and entry.page != build.page_key(slot.directive.name, entry.result)
+            uses.append(Use(location, last_line, name or None, slot.key, slot.components, slot.error, redrawn))
     return uses
 
 
@@ -138,6 +141,9 @@ def explain(where: str, *, uses: Sequence[Use], cache: ArtifactCache, usage: Usa
         return [f"{head}: cannot run as written, a build reports: {use.error}"]
     if cache.get(use.key) is not None:
         last = usage.last_used.get(use.key, "not recorded")
+        if use.redrawn:
+            why = "the present stage's code, its libraries or the renderer changed; nothing is recomputed"
+            return [f"{head}: its result is served from the cache (entry {use.key[:16]}), its page redrawn: {why}"]
         return [f"{head}: served from the cache (entry {use.key[:16]}, last used {last})"]
     if cache.path(use.key).exists():
         return [f"{head}: recomputed: its entry {use.key[:16]} is unreadable or corrupt"]

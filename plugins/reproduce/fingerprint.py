@@ -12,12 +12,13 @@ The components (:meth:`Fingerprints.components`) are:
 - ``libraries``: the version of every installed distribution that this code imports
   (read from its ``import`` statements) and of everything those require, so upgrading scipy
   re-runs the computations that use scipy and no others;
-- ``python`` and ``renderer``: the interpreter version and the code (and, through
-  ``libraries``, the libraries) of the module that renders figures to SVG.
+- ``python``: the interpreter version.
 
-A two-stage computation (``computations/results.py``) caches its run stage's result under
-these components, and the page drawn from it under :meth:`Fingerprints.page`: the result's
-digest and the present stage's code and libraries.
+These are the run stage's: its result (``computations/results.py``) is cached under them.
+The page drawn from a result has components of its own (:meth:`Fingerprints.page`): the
+result's digest, the present stage's code and libraries, and the ``renderer`` — the code and
+libraries of the module that draws figures to SVG in the worker. Editing a caption, the
+renderer or the plugin therefore redraws pages from stored results and recomputes nothing.
 
 The entry of each result stores its components, so ``invoke cache why`` can say which one
 changed. A :class:`Fingerprints` memoises file and module hashes for **one build only**: a
@@ -57,7 +58,7 @@ class Fingerprints:
 
     def __init__(self, *, renderer_module: str) -> None:
         self._modules: dict[str, dict[str, str]] = {}
-        self._sources: dict[str, str] = {}  # module name → source text, for the library scan
+        self._read: dict[str, tuple[str, list[str]] | None] = {}  # module → (source hash, its imports)
         self._files: dict[Path, str] = {}
         self._distributions: Mapping[str, list[str]] | None = None
         self._closure: dict[str, dict[str, str]] = {}
@@ -79,9 +80,8 @@ class Fingerprints:
             "function": target,
             "code": code,
             "inputs": self.inputs(directive, function),
-            "libraries": self.libraries(code) | self.renderer["libraries"],
+            "libraries": self.libraries(code),
             "python": platform.python_version(),
-            "renderer": self.renderer["code"],
         }
 
     def page(self, *, present: str, result: str) -> Components:
@@ -103,7 +103,7 @@ class Fingerprints:
     def code(self, module_name: str) -> dict[str, str]:
         """SHA-256 of the source of a module and of the same-package modules it imports."""
         if module_name not in self._modules:
-            self._modules[module_name] = _module_closure(module_name, self._sources)
+            self._modules[module_name] = _module_closure(module_name, self._read)
         return self._modules[module_name]
 
     def inputs(self, directive: Directive, function: Callable[..., Any]) -> dict[str, dict[str, str]]:
@@ -127,7 +127,8 @@ class Fingerprints:
         if self._distributions is None:
             self._distributions = importlib.metadata.packages_distributions()
         versions: dict[str, str] = {}
-        for top in sorted({name for module in code for name in _imports_of(module, self._sources[module])}):
+        imported = {name.split(".")[0] for module in code for name in (self._read[module] or ("", []))[1] if name}
+        for top in sorted(imported):
             if top in sys.stdlib_module_names:
                 continue
             for distribution in self._distributions.get(top, ()):
@@ -170,8 +171,12 @@ def _digest_of(code: Mapping[str, str]) -> str:
     return hashlib.sha256(json.dumps(code, sort_keys=True).encode()).hexdigest()
 
 
-def _module_closure(module_name: str, sources: dict[str, str]) -> dict[str, str]:
-    """Hashes of the module and its same-package imports; their text is added to ``sources``."""
+def _module_closure(module_name: str, modules: dict[str, tuple[str, list[str]] | None]) -> dict[str, str]:
+    """Hashes of the module and its same-package imports.
+
+    ``modules`` memoises, per module, its source's hash and the modules it imports (None: not
+    a source module), so each file is read and parsed once per build.
+    """
     package = module_name.split(".")[0]
     seen: dict[str, str] = {}
     pending = [module_name]
@@ -179,23 +184,24 @@ def _module_closure(module_name: str, sources: dict[str, str]) -> dict[str, str]
         name = pending.pop()
         if name in seen:
             continue
-        try:
-            spec = importlib.util.find_spec(name)
-        except (ImportError, ValueError):  # "from module import name" where name is no module
+        if name not in modules:
+            modules[name] = _read_module(name)
+        if modules[name] is None:
             continue
-        if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
-            continue
-        source = Path(spec.origin).read_bytes()
-        seen[name] = hashlib.sha256(source).hexdigest()
-        sources[name] = source.decode("utf-8", errors="replace")
-        pending.extend(n for n in _imported_modules(sources[name], name, spec) if n.split(".")[0] == package)
+        seen[name], imported = modules[name]
+        pending.extend(n for n in imported if n.split(".")[0] == package)
     return dict(sorted(seen.items()))
 
 
-def _imports_of(module: str, source: str) -> set[str]:
-    """Top-level names a module imports."""
-    spec = importlib.util.find_spec(module)
-    return {name.split(".")[0] for name in _imported_modules(source, module, spec) if name}
+def _read_module(name: str) -> tuple[str, list[str]] | None:
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):  # "from module import name" where name is no module
+        return None
+    if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
+        return None
+    source = Path(spec.origin).read_bytes()
+    return hashlib.sha256(source).hexdigest(), _imported_modules(source.decode("utf-8", errors="replace"), name, spec)
 
 
 def _imported_modules(source: str, name: str, spec: Any) -> list[str]:
@@ -216,7 +222,10 @@ def _imported_modules(source: str, name: str, spec: Any) -> list[str]:
                 module = f"{root}.{node.module}" if node.module else root
             else:
                 module = node.module or ""
-            found.append(module)
+            # "from . import svg" names a sibling, not the package's __init__ (which, for a
+            # plugin, is glue importing everything): follow the sibling only.
+            if node.module or not node.level:
+                found.append(module)
             # "from package import submodule" imports a module too.
             found.extend(f"{module}.{alias.name}" for alias in node.names)
     return found
