@@ -26,7 +26,7 @@ TARGET = f"{__name__}:f"
 def key(text: str, *, line: int = 1, target: str = TARGET, fingerprints: Fingerprints | None = None) -> str:
     directive = parse_directive(text, location=Location("a.md", line), registry=REGISTRY, default_timeout=5)
     fingerprints = fingerprints or Fingerprints(renderer_module="reproduce.artifact")
-    return cache_key(fingerprints.components(directive, target=target, function=f))
+    return cache_key(fingerprints.components(directive, target=target, markers={}))
 
 
 def test_key_ignores_order_defaults_location_and_timeout() -> None:
@@ -117,7 +117,7 @@ def test_the_renderer_is_in_the_page_key_not_the_result_key() -> None:
     run = build.components(
         parse_directive("compute: toy.f\n", location=Location("a.md", 1), registry=REGISTRY, default_timeout=5),
         target=TARGET,
-        function=f,
+        markers={},
     )
     page = build.page(present=TARGET, result="{}")
     assert "renderer" not in run and "matplotlib" not in run["libraries"]

@@ -13,7 +13,7 @@ from conftest import Site
 from fake_computations import echo_lines
 from fake_computations import read_lines as count_lines
 from reproduce.directive import DirectiveError, Location, parse_directive
-from reproduce.inputs import check_inputs
+from reproduce.inputs import check_inputs, input_parameters
 from test_site_build import computed
 
 from computations import corpora
@@ -125,7 +125,7 @@ def check(function: object, body: str, *, base: Path) -> None:
     directive = parse_directive(
         f"compute: x\n{body}\n", location=Location("content/posts/a.md", 10), registry=registry, default_timeout=60
     )
-    check_inputs(directive, function, content=base / "content", base=base)  # type: ignore[arg-type]
+    check_inputs(directive, input_parameters(function), content=base / "content", base=base)
 
 
 def test_named_corpora_resolve_to_package_files_outside_content(tmp_path: Path) -> None:

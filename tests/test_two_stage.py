@@ -54,3 +54,69 @@ def test_a_caption_edit_redraws_from_stored_results_and_a_math_edit_recomputes(s
     theory = site.path / "computations" / "angles" / "theory.py"
     theory.write_text(theory.read_text(encoding="utf-8") + "\n# an edit of the mathematics\n", encoding="utf-8")
     assert build().startswith(f"repro: {directives} directive(s): 0 cached, {directives} computed, 0 failed")
+
+
+RUN = """\
+import pathlib
+from dataclasses import dataclass
+from typing import Annotated
+
+from annotated_types import Interval
+
+pathlib.Path("imports.log").open("a").write("run\\n")  # what the test watches
+
+
+@dataclass(frozen=True)
+class Doubled:
+    value: int
+
+
+def doubled(*, number: Annotated[int, Interval(ge=0)] = 1) -> Doubled:
+    return Doubled(2 * number)
+"""
+SHOW = """\
+import pathlib
+
+from computations.report import Report, Table
+from quick.run import Doubled
+
+pathlib.Path("imports.log").open("a").write("show\\n")
+
+
+def show(run: Doubled) -> Report:
+    return Report(items=(Table(caption="两倍", columns=("值",), rows=((run.value,),)),))
+"""
+
+
+def test_a_warm_build_imports_no_computation(site: Site) -> None:
+    # Issue 9: parameters of an unchanged body against unchanged code are read back, not validated.
+    package = site.path / "quick"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "registry.py").write_text('COMPUTATIONS = {"quick.doubled": ("quick.run:doubled", "quick.show:show")}\n')
+    (package / "run.py").write_text(RUN)
+    (package / "show.py").write_text(SHOW)
+    site.write(
+        "posts/q.md", "Title: 快\nDate: 2026-11-01\nSlug: q\n\n```repro\ncompute: quick.doubled\nnumber: 21\n```\n"
+    )
+    environment = {"PYTHONPATH": os.pathsep.join([str(site.path), str(ROOT), str(TESTS)])}
+    log = site.path / "imports.log"
+
+    def build() -> list[str]:
+        result = site.build(registry="quick.registry", environment=environment)
+        assert result.returncode == 0, result.log
+        return log.read_text().split() if log.exists() else []
+
+    assert "run" in build()  # cold: validated against the signature, then run and drawn
+    log.unlink()
+    assert build() == []  # warm: neither stage imported
+    assert '<td class="num">42</td>' in (site.output / "posts" / "q.html").read_text(encoding="utf-8")
+    site.write(
+        "posts/q.md", "Title: 快\nDate: 2026-11-01\nSlug: q\n\n```repro\ncompute: quick.doubled\nnumber: 22\n```\n"
+    )
+    assert "run" in build()  # a new body is validated (and run) again
+    site.write(
+        "posts/q.md", "Title: 快\nDate: 2026-11-01\nSlug: q\n\n```repro\ncompute: quick.doubled\nnumber: -1\n```\n"
+    )
+    failed = site.build(registry="quick.registry", environment=environment)
+    assert failed.returncode != 0 and "parameter 'number': expected greater than or equal to 0" in failed.log

@@ -19,7 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .cache import ArtifactCache, Entry
+from computations.report import InputFiles
+
+from .cache import ArtifactCache, Entry, ParamsMemo
 from .directive import Directive, DirectiveError, Location, parse_directive
 from .fingerprint import Components, Fingerprints, cache_key
 from .html import (
@@ -33,8 +35,8 @@ from .html import (
     theme_templates,
     with_author_texts,
 )
-from .inputs import check_inputs
-from .registry import ComputationImportError, Registry
+from .inputs import check_inputs, input_parameters
+from .registry import ComputationImportError, Registry, resolve
 from .report import describe
 from .runner import Job, Outcome, Request, run_jobs
 
@@ -107,6 +109,7 @@ class Build:
         # Computations that measure wall time run alone, after the others (registry.EXCLUSIVE).
         self.exclusive = self.registry.exclusive
         self.cache = ArtifactCache(settings.cache_path)
+        self.memo = ParamsMemo(settings.cache_path / "params")
         self.fingerprints = Fingerprints(renderer_module=RENDERER)
         self.execute = execute
         self.slots: list[Slot] = []
@@ -129,17 +132,24 @@ class Build:
         slot = Slot(location=location, label=label and label.group(1))
         name = (match := _NAME.search(text)) and match.group(1)
         try:
+            memo = self._memo_key(name, text)
+            known = self.memo.get(memo) if memo else None
             slot.directive = parse_directive(
-                text, location=location, registry=self.registry, default_timeout=self.settings.timeout
+                text,
+                location=location,
+                registry=self.registry,
+                default_timeout=self.settings.timeout,
+                known=known and known["params"],
             )
             name, slot.label = slot.directive.name, slot.directive.label
-            check_inputs(slot.directive, self.registry[name], content=self.settings.content_path)
+            markers = _markers(known["inputs"]) if known else input_parameters(self.registry[name])
+            check_inputs(slot.directive, markers, content=self.settings.content_path)
             slot.components = self.fingerprints.components(
-                slot.directive,
-                target=self.registry.targets[name],
-                function=self.registry[name],
+                slot.directive, target=self.registry.targets[name], markers=markers
             )
             slot.key = cache_key(slot.components)
+            if memo and not known:
+                self._remember(memo, slot.directive, markers)
         except DirectiveError as error:
             return self.reject(error.location, str(error).removeprefix(f"{error.location}: "), label=slot.label)
         except ComputationImportError as error:
@@ -149,6 +159,18 @@ class Build:
         except Exception as error:  # a computation's validator or resolver, a bug of ours: still file:line
             return self.reject(location, f"directive '{name}': {type(error).__name__}: {error}", label=slot.label)
         return self._placeholder(slot)
+
+    def _memo_key(self, name: str | None, text: str) -> str | None:
+        """Key of a body's validated parameters: its text and its run stage's code (None: unknown name)."""
+        if name not in self.registry:
+            return None
+        target = self.registry.targets[name]
+        return cache_key({"function": target, "code": self.fingerprints.code(target.partition(":")[0]), "body": text})
+
+    def _remember(self, memo: str, directive: Directive, markers: Mapping[str, InputFiles]) -> None:
+        inputs = {name: {"resolve": _target_of(m.resolve), "names": list(m.names)} for name, m in markers.items()}
+        if all(entry["resolve"] for entry in inputs.values()):  # a resolver a later build can import
+            self.memo.put(memo, {"params": dict(directive.params), "inputs": inputs})
 
     def reject(self, location: Location, message: str, *, label: str | None = None) -> str:
         """Record a directive that cannot run; return the placeholder of its error box."""
@@ -326,6 +348,17 @@ class Build:
 
     def _fail(self, location: Location, message: str) -> None:
         self.failures.append(Failure(location, message))
+
+
+def _target_of(function: Callable[..., Any]) -> str | None:
+    """``module:qualname`` of a module-level function, None for a lambda or a local one."""
+    qualname = getattr(function, "__qualname__", "<")
+    return None if "<" in qualname else f"{function.__module__}:{qualname}"
+
+
+def _markers(inputs: Mapping[str, Any]) -> dict[str, InputFiles]:
+    """The input parameters recorded in the memo, with their resolvers imported."""
+    return {name: InputFiles(resolve(entry["resolve"]), tuple(entry["names"])) for name, entry in inputs.items()}
 
 
 def has_placeholders(html: str) -> bool:

@@ -74,14 +74,8 @@ class ArtifactCache:
 
         ``components`` are what the key was made from (``fingerprint.Fingerprints``).
         """
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
         stored = {"key": key, "sha256": _checksum(entry), "components": components, **asdict(entry)}
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as tmp:
-            json.dump(stored, tmp, ensure_ascii=False, sort_keys=True)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        os.replace(tmp.name, path)
+        write_json(self._path(key), stored)
 
     # For ``invoke cache`` (cachetool.py): what is stored, without serving it.
 
@@ -103,6 +97,40 @@ class ArtifactCache:
     def leftovers(self) -> list[Path]:
         """Temporary files of writes that never finished (a killed build)."""
         return sorted(self.root.glob("**/*.tmp"))
+
+
+class ParamsMemo:
+    """Validated parameters of directive bodies, so a warm build imports no computation.
+
+    Validating a body needs the run stage's signature, i.e. importing its module (numpy,
+    scipy, …: most of a warm build's time). The outcome depends only on the body's text and
+    the run stage's code, so it is kept under a key of both (``Build.add``): the same text
+    against the same code is read back instead of validated again. Only successes are kept;
+    a failure is validated (and reported) every time.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def get(self, key: str) -> Mapping[str, Any] | None:
+        try:
+            stored = json.loads((self.root / f"{key}.json").read_text(encoding="utf-8"))
+            return stored if stored.get("key") == key and isinstance(stored.get("params"), dict) else None
+        except (OSError, ValueError, AttributeError):
+            return None
+
+    def put(self, key: str, record: Mapping[str, Any]) -> None:
+        write_json(self.root / f"{key}.json", {"key": key, **record})
+
+
+def write_json(path: Path, data: Any, *, indent: int | None = None) -> None:
+    """Write atomically: readers see the old file or the whole new one, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as tmp:
+        json.dump(data, tmp, ensure_ascii=False, sort_keys=True, indent=indent)
+        tmp.flush()
+        os.fsync(tmp.fileno())
+    os.replace(tmp.name, path)
 
 
 def _checksum(entry: Entry) -> str:

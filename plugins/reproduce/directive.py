@@ -130,6 +130,7 @@ def parse_directive(
     location: Location,
     registry: Mapping[str, Callable[..., Any]],
     default_timeout: float,
+    known: Mapping[str, Any] | None = None,
 ) -> Directive:
     """Parse a fence body into a :class:`Directive`, or raise :class:`DirectiveError`.
 
@@ -138,6 +139,8 @@ def parse_directive(
         location: where the fence opens; body line k is reported as ``location.line + k``.
         registry: computation names bound to functions.
         default_timeout: seconds allowed when the directive sets no ``timeout``.
+        known: the parameters this very body was validated to by the same code before (the
+            build's memo): then the computation is not imported to read its signature.
     """
     try:
         read = read_body(text)
@@ -173,18 +176,10 @@ def parse_directive(
 
     captions = _texts(body.pop("caption", None), key="caption", at=at, name=name)
     alts = _texts(body.pop("alt", None), key="alt", at=at, name=name)
-    model = parameter_model(registry[name])
-    unknown = [key for key in body if key not in model.model_fields]
-    if unknown:
-        key = unknown[0]
-        allowed = ", ".join([*COMMON_KEYS, *model.model_fields])
-        close = difflib.get_close_matches(key, list(model.model_fields), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise DirectiveError(at(key), f"unknown parameter '{key}'{hint}; expected one of: {allowed}", name=name)
-    if read.problems:
-        raise _problem(read, next(iter(read.problems)), location, name)
-
-    params = _validate(model, body, at=at, name=name)
+    if known is not None:
+        params = dict(known)
+    else:
+        params = _parameters(registry[name], body, read, at=at, location=location, name=name)
     return Directive(
         name=name,
         params=params,
@@ -196,6 +191,29 @@ def parse_directive(
         captions=captions,
         alts=alts,
     )
+
+
+def _parameters(
+    function: Callable[..., Any],
+    body: dict[str, Any],
+    read: Any,
+    *,
+    at: Callable[[str], Location],
+    location: Location,
+    name: str,
+) -> dict[str, Any]:
+    """The computation's parameters from the body's remaining keys, checked against its signature."""
+    model = parameter_model(function)
+    unknown = [key for key in body if key not in model.model_fields]
+    if unknown:
+        key = unknown[0]
+        allowed = ", ".join([*COMMON_KEYS, *model.model_fields])
+        close = difflib.get_close_matches(key, list(model.model_fields), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise DirectiveError(at(key), f"unknown parameter '{key}'{hint}; expected one of: {allowed}", name=name)
+    if read.problems:
+        raise _problem(read, next(iter(read.problems)), location, name)
+    return _validate(model, body, at=at, name=name)
 
 
 def _texts(value: Any, *, key: str, at: Callable[[str], Location], name: str) -> tuple[str | None, ...] | None:

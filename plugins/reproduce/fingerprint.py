@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import importlib.machinery
 import importlib.metadata
 import importlib.util
 import json
 import platform
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from computations.report import InputFiles
 
-from .directive import Directive, parameter_model
+from .directive import Directive
 
 Components = dict[str, Any]
 
@@ -65,7 +66,7 @@ class Fingerprints:
         renderer = self.code(renderer_module)
         self.renderer = {"code": _digest_of(renderer), "libraries": self.libraries(renderer)}
 
-    def components(self, directive: Directive, *, target: str, function: Callable[..., Any]) -> Components:
+    def components(self, directive: Directive, *, target: str, markers: Mapping[str, InputFiles]) -> Components:
         """Everything the directive's result depends on (see the module docstring).
 
         For a two-stage computation ``target`` is the run stage: its result is cached under
@@ -79,7 +80,7 @@ class Fingerprints:
             "directive": json.loads(directive.canonical),
             "function": target,
             "code": code,
-            "inputs": self.inputs(directive, function),
+            "inputs": self.inputs(directive, markers),
             "libraries": self.libraries(code),
             "python": platform.python_version(),
         }
@@ -106,14 +107,12 @@ class Fingerprints:
             self._modules[module_name] = _module_closure(module_name, self._read)
         return self._modules[module_name]
 
-    def inputs(self, directive: Directive, function: Callable[..., Any]) -> dict[str, dict[str, str]]:
-        """Per ``InputFiles`` parameter: file name → SHA-256 of its bytes."""
+    def inputs(self, directive: Directive, markers: Mapping[str, InputFiles]) -> dict[str, dict[str, str]]:
+        """Per input parameter (``markers``, from ``inputs.input_parameters``): file name → SHA-256."""
         found: dict[str, dict[str, str]] = {}
-        for name, field in parameter_model(function).model_fields.items():
-            for marker in field.metadata:
-                if isinstance(marker, InputFiles):
-                    paths = sorted(Path(p) for p in marker.resolve(directive.params[name]))
-                    found[name] = {path.name: self.file(path) for path in paths}
+        for name, marker in markers.items():
+            paths = sorted(Path(p) for p in marker.resolve(directive.params[name]))
+            found[name] = {path.name: self.file(path) for path in paths}
         return found
 
     def file(self, path: Path) -> str:
@@ -194,14 +193,32 @@ def _module_closure(module_name: str, modules: dict[str, tuple[str, list[str]] |
 
 
 def _read_module(name: str) -> tuple[str, list[str]] | None:
-    try:
-        spec = importlib.util.find_spec(name)
-    except (ImportError, ValueError):  # "from module import name" where name is no module
-        return None
+    spec = _find_spec(name)
     if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
         return None
     source = Path(spec.origin).read_bytes()
     return hashlib.sha256(source).hexdigest(), _imported_modules(source.decode("utf-8", errors="replace"), name, spec)
+
+
+def _find_spec(name: str) -> Any:
+    """The module's spec, found without importing anything (None: no such module).
+
+    ``importlib.util.find_spec("a.b.c")`` imports ``a.b`` to look inside it: hashing a
+    closure would then run the computations it hashes (``from a.b import c`` names ``a.b.c``,
+    which may be a function). Walk the packages' search paths instead.
+    """
+    top, *rest = name.split(".")
+    try:
+        spec = importlib.util.find_spec(top)  # a top-level name has no parent to import
+    except (ImportError, ValueError):
+        return None
+    for index in range(len(rest)):
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(
+            ".".join([top, *rest[: index + 1]]), list(spec.submodule_search_locations)
+        )
+    return spec
 
 
 def _imported_modules(source: str, name: str, spec: Any) -> list[str]:

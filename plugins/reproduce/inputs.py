@@ -21,7 +21,7 @@ parameter's line that says what is allowed.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,13 +35,13 @@ class InputError(ValueError):
 
 
 def check_inputs(
-    directive: Directive, function: Callable[..., Any], *, content: Path, base: Path | None = None
+    directive: Directive, markers: Mapping[str, InputFiles], *, content: Path, base: Path | None = None
 ) -> None:
     """Refuse any ``InputFiles`` parameter whose files are missing or outside the content folder.
 
     Args:
         directive: a parsed directive of ``function``.
-        function: the registered computation, whose signature declares the input parameters.
+        markers: the computation's input parameters (:func:`input_parameters`).
         content: the site's content folder (Pelican's ``PATH``).
         base: the folder author paths are relative to; the working directory if None (the
             one the workers inherit).
@@ -51,7 +51,7 @@ def check_inputs(
     """
     base = Path.cwd() if base is None else base
     shown = _shown(content, base)
-    for name, marker in input_parameters(function):
+    for name, marker in markers.items():
         value = directive.params[name]
         allowed = ", ".join(marker.names) + ", or " if marker.names else ""
         expected = f"expected {allowed}the relative path of a file under {shown} (e.g. {shown}data/texts.txt)"
@@ -66,12 +66,14 @@ def check_inputs(
         raise DirectiveError(directive.where(name), message, name=directive.name)
 
 
-def input_parameters(function: Callable[..., Any]) -> Iterator[tuple[str, InputFiles]]:
+def input_parameters(function: Callable[..., Any]) -> dict[str, InputFiles]:
     """The parameters of ``function`` declared as input files, with their markers."""
-    for name, field in parameter_model(function).model_fields.items():
-        for marker in field.metadata:
-            if isinstance(marker, InputFiles):
-                yield name, marker
+    return {
+        name: marker
+        for name, field in parameter_model(function).model_fields.items()
+        for marker in field.metadata
+        if isinstance(marker, InputFiles)
+    }
 
 
 def _check(value: Any, marker: InputFiles, *, content: Path, base: Path, shown: str) -> None:

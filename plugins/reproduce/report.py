@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import socket
-import tempfile
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from .cache import write_json
 
 if TYPE_CHECKING:  # build.py imports this module; the dependency is for type checkers only
     from .build import Build, Slot
@@ -150,7 +150,7 @@ def _record(build: Build, slot: Slot, messages: list[str]) -> Record:
 def save(report: BuildReport, cache_path: Path) -> None:
     """Write the report and fold it into the usage file; a failure to write only warns."""
     try:
-        _write_json(cache_path / REPORT_FILE, report.to_json())
+        write_json(cache_path / REPORT_FILE, report.to_json(), indent=1)
         usage = load_usage(cache_path)
         for record in report.records:
             if record.key is not None and record.status != "failed":
@@ -178,14 +178,4 @@ def load_usage(cache_path: Path) -> Usage:
 
 
 def save_usage(usage: Usage, cache_path: Path) -> None:
-    _write_json(cache_path / USAGE_FILE, asdict(usage))
-
-
-def _write_json(path: Path, data: Any) -> None:
-    """Atomically, as the cache writes entries: a reader sees the old file or the new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as tmp:
-        json.dump(data, tmp, ensure_ascii=False, indent=1, sort_keys=True)
-        tmp.flush()
-        os.fsync(tmp.fileno())
-    os.replace(tmp.name, path)
+    write_json(cache_path / USAGE_FILE, asdict(usage), indent=1)
