@@ -61,7 +61,37 @@ class Check:
     detail: str
 
 
-Item = Figure | Table | Check
+@dataclass(frozen=True)
+class Value:
+    """A number or a verdict the post's prose quotes: ``@val:<label>.<name>``.
+
+    The prose never types a number the build computes; it names the value, and the site puts
+    this text in its place (also inside a formula) and lists it in the provenance note.
+
+    Attributes:
+        name: lowercase letters, digits and underscores, unique within the report.
+        value: the number, or a short verdict chosen by the computation (Chinese text).
+        format: a Python format spec for a number (``".3f"``, ``".1%"``, ``","``); empty:
+            ``str(value)`` for text and integers, six significant digits for a float.
+        unit: appended after the number as written (``" 秒"``, ``"%"``).
+    """
+
+    name: str
+    value: float | int | str
+    format: str = ""
+    unit: str = ""
+
+    @property
+    def text(self) -> str:
+        """The value as the page shows it."""
+        if isinstance(self.value, str):
+            return self.value
+        if self.format:
+            return f"{self.value:{self.format}}{self.unit}"
+        return f"{self.value:.6g}{self.unit}" if isinstance(self.value, float) else f"{self.value}{self.unit}"
+
+
+Item = Figure | Table | Check | Value
 
 
 @dataclass(frozen=True)

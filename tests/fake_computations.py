@@ -16,7 +16,7 @@ import numpy as np
 from annotated_types import Interval
 from matplotlib.figure import Figure as MplFigure
 
-from computations.report import Check, Figure, InputFiles, Report, Table
+from computations.report import Check, Figure, InputFiles, Report, Table, Value
 from computations.results import Array
 
 
@@ -58,6 +58,9 @@ def show_line(run: LineRun) -> Report:
             Figure(figure=figure, caption="一条直线", alt="散点沿直线分布", data={"x": x, "y": y}),
             Table(caption="前三个点", columns=("x", "y"), rows=tuple(zip(x[:3], y[:3], strict=True))),
             Check(claim="点数正确", passed=len(x) == len(y), detail=f"{len(x)} 个点"),
+            Value("points", len(x), unit=" 个"),
+            Value("last", y[-1], ".3f"),
+            Value("verdict", "上升" if y[-1] > y[0] else "下降"),
         )
     )
 

@@ -276,3 +276,44 @@ def test_the_author_may_replace_a_figures_caption_and_alt_text(site: Site) -> No
     assert result.returncode != 0
     message = "directive 'toy.line': parameter 'alt': gives 2 text(s) but the computation draws 1 figure(s)"
     assert f"content/posts/line.md:12: {message}" in result.log, result.log
+
+
+VALUES = """\
+Title: 数值
+Date: 2026-11-01
+Slug: values
+
+这条线有 @val:line.points，末点 $y_{{\\text{{end}}}} = @val:line.last$，整体@val:line.verdict。{extra}
+
+```repro
+compute: toy.line
+points: 12
+seed: 1
+label: line
+```
+"""
+
+
+def test_the_prose_quotes_computed_values_in_text_and_formulas(site: Site) -> None:
+    # Issue 10: a number in the prose is the build's, named by label and value.
+    site.write("posts/values.md", VALUES.format(extra=""))
+    result = site.build()
+    assert result.returncode == 0, result.log
+    page = (site.output / "posts" / "values.html").read_text(encoding="utf-8")
+    assert '这条线有 <span class="repro-value">12 个</span>' in page
+    last = re.search(r"<dt>导出的数值</dt><dd>.*?<code>last</code> = (-?[0-9.]+)", page).group(1)
+    assert re.search(rf"<mn>{re.escape(last)}</mn>", page), "the value inside the formula is rendered as math"
+    assert 'class="repro-value">上升</span>' in page or 'class="repro-value">下降</span>' in page
+    assert "@val:" not in page
+
+
+def test_an_unknown_value_fails_at_its_line_and_a_failed_directive_adds_nothing(site: Site) -> None:
+    site.write("posts/values.md", VALUES.format(extra="另有 @val:line.nothing。"))
+    result = site.build()
+    assert result.returncode != 0
+    assert "content/posts/values.md:5: unknown value '@val:line.nothing'" in result.log, result.log
+    site.write("posts/values.md", VALUES.format(extra="").replace("points: 12", "points: 12\nslope: x"))
+    result = site.build("REPRO_STRICT=false")
+    assert "build failed" not in result.log and result.log.count("values.md:") == 1, result.log
+    page = (site.draft / "posts" / "values.html").read_text(encoding="utf-8")
+    assert page.count('<span class="repro-error-message">its directive failed') == 2  # points, verdict

@@ -13,6 +13,7 @@ import io
 import math
 import numbers
 import platform
+import re
 import time
 import warnings
 from functools import cache
@@ -28,7 +29,7 @@ import numpy as np
 from matplotlib import font_manager
 from threadpoolctl import threadpool_limits
 
-from computations.report import Check, Figure, Report, Table
+from computations.report import Check, Figure, Report, Table, Value
 from computations.results import decode, encode, result_type
 
 from . import svg
@@ -83,6 +84,9 @@ def execute(request: Request) -> dict[str, Any]:
         if not isinstance(report, Report):
             raise TypeError(f"{request.name} returned {type(report).__name__}, expected computations.report.Report")
         items = [_render_item(item) for item in report.items]
+        names = [item["name"] for item in items if item["kind"] == "value"]
+        if len(names) != len(set(names)):
+            raise ValueError(f"value names must be unique in a report, got {names}")
     artifact: dict[str, Any] = {
         "items": items,
         "provenance": {
@@ -110,7 +114,7 @@ def _stored_result(request: Request) -> str:
     return encode(_run(request), kind=result_type(resolve(request.target)))
 
 
-def _render_item(item: Figure | Table | Check) -> dict[str, Any]:
+def _render_item(item: Figure | Table | Check | Value) -> dict[str, Any]:
     if isinstance(item, Figure):
         if not item.alt.strip() or not item.caption.strip():
             raise ValueError("every figure needs a caption and alt text (what it shows, for readers who cannot see it)")
@@ -132,6 +136,10 @@ def _render_item(item: Figure | Table | Check) -> dict[str, Any]:
         }
     if isinstance(item, Check):
         return {"kind": "check", "claim": item.claim, "passed": bool(item.passed), "detail": item.detail}
+    if isinstance(item, Value):
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", item.name):
+            raise ValueError(f"value name {item.name!r}: expected lowercase letters, digits and _")
+        return {"kind": "value", "name": item.name, "text": item.text}
     raise TypeError(f"unknown report item {type(item).__name__}")
 
 

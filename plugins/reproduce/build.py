@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -44,8 +45,13 @@ from .runner import Job, Outcome, Request, run_jobs
 # part of every key, and it is imported only when something must run.
 RENDERER = f"{__package__}.artifact"
 _PLACEHOLDER = re.compile(r'<div data-repro-slot="(\d+)"></div>')
-# "@fig:label" or "@tab:label" in the prose; not inside a word or an e-mail address.
-_REFERENCE = re.compile(r"(?<![\w.@])@(fig|tab):([a-z0-9][a-z0-9-]*[a-z0-9]|[a-z0-9])")
+# "@fig:label" or "@tab:label" in the prose; not inside a Latin word or an e-mail address (a
+# Chinese character may stand right before it: Chinese has no spaces between words).
+_REFERENCE = re.compile(r"(?<![A-Za-z0-9_.@])@(fig|tab):([a-z0-9][a-z0-9-]*[a-z0-9]|[a-z0-9])")
+# "@val:label.name": a value a labelled directive exports; in the prose or inside a formula.
+_VALUE = re.compile(r"(?<![A-Za-z0-9_.@])@val:([a-z0-9][a-z0-9-]*)\.([a-z][a-z0-9_]*)")
+# Formulas as arithmatex leaves them for texmath: a value inside one becomes bare text.
+_MATH = re.compile(r'<(span|div) class="arithmatex">.*?</\1>', re.DOTALL)
 # Read loosely from a directive body that may not parse, to name it in messages.
 _NAME = re.compile(r"^compute:\s*([\w.]+)\s*$", re.MULTILINE)
 _LABEL = re.compile(r"^label:\s*([a-z0-9-]+)\s*$", re.MULTILINE)
@@ -326,7 +332,36 @@ class Build:
                 return render_inline_error(match.group(0), message, templates=templates)
             return f'<a class="repro-ref" href="#{anchor}">{numbers.anchors[anchor]}</a>'
 
-        return Fragment(html=_REFERENCE.sub(cross_reference, html), files=files)
+        html = _REFERENCE.sub(cross_reference, html)
+        return Fragment(html=self._quote_values(html, numbers, failed, source, text, templates), files=files)
+
+    def _quote_values(
+        self, html: str, numbers: PageNumbers, failed: set[str | None], source: str, text: str, templates: Templates
+    ) -> str:
+        """Put each ``@val:label.name`` of the page in place: the value's text, or an error."""
+
+        def quote(match: re.Match[str], *, in_math: bool) -> str:
+            token, key = match.group(0), f"{match.group(1)}.{match.group(2)}"
+            if key in numbers.values:
+                shown = escape(numbers.values[key])
+                return shown if in_math else f'<span class="repro-value">{shown}</span>'
+            if match.group(1) in failed:
+                message = "its directive failed (see its box)"
+            else:
+                known = ", ".join(sorted(numbers.values)) or "none"
+                message = f"unknown value '{token}' (values on this page: {known})"
+                line = text.count("\n", 0, max(text.find(token), 0)) + 1
+                self._fail(Location(source, line), message)
+            # Inside a formula markup would break the TeX: a visible placeholder instead.
+            return "?" if in_math else render_inline_error(token, message, templates=templates)
+
+        out, at = [], 0
+        for formula in _MATH.finditer(html):
+            out.append(_VALUE.sub(lambda m: quote(m, in_math=False), html[at : formula.start()]))
+            out.append(_VALUE.sub(lambda m: quote(m, in_math=True), formula.group(0)))
+            at = formula.end()
+        out.append(_VALUE.sub(lambda m: quote(m, in_math=False), html[at:]))
+        return "".join(out)
 
     def summary(self) -> str:
         """One line for the log: counts and the slowest computations (from the build report)."""
@@ -362,4 +397,4 @@ def _markers(inputs: Mapping[str, Any]) -> dict[str, InputFiles]:
 
 
 def has_placeholders(html: str) -> bool:
-    return _PLACEHOLDER.search(html) is not None or _REFERENCE.search(html) is not None
+    return any(pattern.search(html) is not None for pattern in (_PLACEHOLDER, _REFERENCE, _VALUE))

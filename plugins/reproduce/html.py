@@ -51,6 +51,8 @@ class PageNumbers:
     tables: int = 0
     slots: int = 0
     anchors: dict[str, str] = field(default_factory=dict)
+    # "<label>.<name>" → the text of each value a labelled directive exports (``@val:``).
+    values: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -94,9 +96,14 @@ def render_artifact(
     files: dict[str, str] = {}
     checks: list[Mapping[str, Any]] = []
     seen = {"figure": 0, "table": 0}
+    values = [(item["name"], item["text"]) for item in artifact["items"] if item["kind"] == "value"]
+    if label:
+        numbers.values |= {f"{label}.{name}": text for name, text in values}
     for index, item in enumerate(artifact["items"], start=1):
         if item["kind"] == "check":
             checks.append(item)
+            continue
+        if item["kind"] == "value":
             continue
         kind = item["kind"]
         seen[kind] += 1
@@ -119,7 +126,8 @@ def render_artifact(
         parts.append(templates.render(kind, anchor=anchor, label=numbers.anchors[anchor], url=root + stem, **context))
     if checks:
         parts.append(templates.render("checks", checks=checks))
-    parts.append(_provenance(artifact["provenance"], location=location, timed=timed, templates=templates))
+    provenance = _provenance(artifact["provenance"], location=location, timed=timed, values=values, templates=templates)
+    parts.append(provenance)
     return Fragment(html="\n".join(parts), files=files)
 
 
@@ -171,7 +179,14 @@ def _table(item: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _provenance(provenance: Mapping[str, Any], *, location: str, timed: bool, templates: Templates) -> str:
+def _provenance(
+    provenance: Mapping[str, Any],
+    *,
+    location: str,
+    timed: bool,
+    values: list[tuple[str, str]],
+    templates: Templates,
+) -> str:
     # No run time unless the computation is about time: it changes from run to run and
     # machine to machine, and would make every cold build's pages differ. The build report
     # (``<cache>/build-report.json``) keeps it for whoever wants to know.
@@ -183,4 +198,5 @@ def _provenance(provenance: Mapping[str, Any], *, location: str, timed: bool, te
         seconds=provenance["seconds"] if timed else None,
         versions=" · ".join(f"{name} {v}" for name, v in sorted(provenance["versions"].items())),
         location=location,
+        values=values,
     )
