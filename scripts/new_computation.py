@@ -69,14 +69,14 @@ from __future__ import annotations
 from matplotlib.figure import Figure as MplFigure
 
 from computations.checks import TOLERANCE_SE, within_se
-from computations.report import Figure, Report, Table
+from computations.report import Figure, Report, Table, Value
 
 from . import experiments
 '''
 PAGE = '''
 
 def {name}(run: experiments.{result}) -> Report:
-    """A histogram, a table of the mean, and a check that the mean is near 0."""
+    """A histogram, a table of the mean, a check that the mean is near 0, and the mean as a value."""
     fig = MplFigure(figsize=(5, 3), layout="constrained")
     axes = fig.add_subplot()
     axes.hist(run.values, bins=30)
@@ -90,7 +90,8 @@ def {name}(run: experiments.{result}) -> Report:
     )
     table = Table(caption="样本均值", columns=("样本数", "均值", "标准误"), rows=((run.samples, run.mean, run.se),))
     check = within_se(f"均值与 0 之差在 {{TOLERANCE_SE:g}} 个标准误之内", {{"均值": (run.mean, 0.0, run.se)}})
-    return Report(items=(figure, table, check))
+    mean = Value("mean", run.mean, ".3f")  # the post quotes it as @val:<label>.mean
+    return Report(items=(figure, table, check, mean))
 '''
 TEST_HEAD = '''"""Tests of {topic}: the mathematics against closed forms, the pages through both stages."""
 
@@ -100,13 +101,13 @@ import numpy as np
 from reports import assert_well_formed, two_stage
 
 from computations.{topic} import experiments, pages
-from computations.report import Check, Figure, Table
+from computations.report import Check, Figure, Table, Value
 '''
 TEST = """
 
 def test_{name}_page_at_defaults() -> None:
     report = two_stage(experiments.{name}, pages.{name}, rng=np.random.default_rng(0))
-    assert_well_formed(report, [Figure, Table, Check])
+    assert_well_formed(report, [Figure, Table, Check, Value])
 """
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import matplotlib
 from matplotlib.figure import Figure as MplFigure
 
-from computations.report import Check, Figure, Report, Table
+from computations.report import Check, Figure, Report, Table, Value
 from computations.results import decode, encode, result_type
 
 #: The font the site draws figures with (plugins/reproduce/artifact.py); tests use it so a
@@ -26,6 +27,8 @@ def report_numbers(report: Report) -> list:
             out.append({key: list(column) for key, column in item.data.items()})
         elif isinstance(item, Table):
             out.append(item.rows)
+        elif isinstance(item, Value):
+            out.append((item.name, item.text))
         else:
             out.append(item.detail)
     return out
@@ -56,6 +59,8 @@ def assert_well_formed(report: Report, kinds: list[type]) -> None:
             assert len(set(lengths.values())) == 1, lengths
             assert item.caption and item.alt
             assert {type(cell) for column in item.data.values() for cell in column} <= plain
+        elif isinstance(item, Value):
+            assert re.fullmatch(r"[a-z][a-z0-9_]*", item.name) and item.text
         else:
             assert all(len(row) == len(item.columns) for row in item.rows)
             assert {type(cell) for row in item.rows for cell in row} <= plain

@@ -42,12 +42,15 @@ def test_a_new_topic_scaffold_passes_its_test_lint_and_builds_a_page(site: Site)
     tests = subprocess.run(command, cwd=project, env=environment, capture_output=True, text=True)
     assert tests.returncode == 0 and "1 passed" in tests.stdout, tests.stdout + tests.stderr
 
-    site.write("posts/coins.md", "Title: 硬币\nDate: 2026-11-01\nSlug: coins\n\n```repro\ncompute: coins.flips\n```\n")
+    post = "Title: 硬币\nDate: 2026-11-01\nSlug: coins\n\n均值为 @val:flips.mean。\n\n"
+    post += "```repro\ncompute: coins.flips\nlabel: flips\n```\n"
+    site.write("posts/coins.md", post)
     result = site.build(registry="computations.registry", environment={"PYTHONPATH": environment["PYTHONPATH"]})
     assert result.returncode == 0, result.log
     page = (site.output / "posts" / "coins.html").read_text(encoding="utf-8")
     assert '<figure class="repro-figure"' in page and '<table class="repro-table"' in page
     assert re.search(r'class="repro-check pass"', page)
+    assert re.search(r'均值为 <span class="repro-value">-?\d\.\d{3}</span>', page)
 
 
 def test_an_existing_topic_gets_a_second_computation_and_a_taken_name_is_refused(tmp_path: Path) -> None:
