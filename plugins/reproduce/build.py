@@ -42,7 +42,7 @@ from .report import describe
 from .runner import Job, Outcome, Request, run_jobs
 
 # The module that runs computations and draws SVG in the workers: its code and libraries are
-# part of every key, and it is imported only when something must run.
+# part of every page key, and it is imported only when something must run.
 RENDERER = f"{__package__}.artifact"
 _PLACEHOLDER = re.compile(r'<div data-repro-slot="(\d+)"></div>')
 # "@fig:label" or "@tab:label" in the prose; not inside a Latin word or an e-mail address (a
