@@ -334,8 +334,15 @@ def _values(report: Report) -> dict[str, str]:
 
 
 def test_values_the_prose_quotes_at_defaults(default_reports: dict[str, Report]) -> None:
-    assert _values(default_reports["lm_figures"]) == {"order": "迎 → 京 → 你 → 欢 → 北"}
+    assert _values(default_reports["lm_figures"]) == {
+        "order": "迎 → 京 → 你 → 欢 → 北",
+        "reading": "逐格一致",
+        "predicts": "正是",
+        "article": "也在图中成立",
+    }
     assert _values(default_reports["seq2seq_figures"]) == {
+        "reading": "一致",
+        "cumsum": "一致",
         "unilm_cells": "70",
         "naive_cells": "55",
         "extra_cells": "15",
@@ -448,7 +455,9 @@ def _replace_mask(run: typing.Any, kind: str, change: typing.Callable[[masks.Mas
 
 def test_reading_order_check_fails_on_a_wrong_forward_mask() -> None:
     run = _replace_mask(experiments.lm_figures(), "unidirectional", lambda spec: _flipped(spec, 0, 1))
-    assert _verdicts(pages.lm_figures(run)) == [False, True]
+    report = pages.lm_figures(run)
+    assert _verdicts(report) == [False, True]
+    assert _values(report)["reading"] == "并不逐格一致"
 
 
 def test_reading_order_and_prediction_checks_fail_when_the_stored_order_is_not_the_masks() -> None:
@@ -472,7 +481,9 @@ def test_prediction_check_fails_on_a_wrong_label() -> None:
         return dataclasses.replace(spec, predicts=(second, first, *rest))
 
     run = _replace_mask(experiments.lm_figures(), "shuffled", swap)
-    assert _verdicts(pages.lm_figures(run)) == [True, False]
+    report = pages.lm_figures(run)
+    assert _verdicts(report) == [True, False]
+    assert _values(report)["predicts"] == "并不都是"
 
 
 def test_prediction_check_fails_where_the_article_describes_its_figure() -> None:
@@ -483,6 +494,14 @@ def test_prediction_check_fails_where_the_article_describes_its_figure() -> None
     assert prediction.passed is False
     failing = [part for part in prediction.detail.split("；") if part.endswith("✗")]
     assert len(failing) == 1 and failing[0].startswith("原文：预测“京”")
+    values = _values(pages.lm_figures(run))
+    assert (values["predicts"], values["article"]) == ("正是", "在图中并不成立")
+
+
+def test_the_article_description_is_not_claimed_for_another_example() -> None:
+    report = pages.lm_figures(experiments.lm_figures(sentence="今天天气好", order=(5, 1, 4, 2, 3)))
+    assert all(_verdicts(report))
+    assert _values(report)["article"] == "无从核对（这不是原文的例子）"
 
 
 def test_reading_steps_check_fails_when_the_source_reads_the_target() -> None:
@@ -495,9 +514,11 @@ def test_reading_steps_check_fails_when_the_source_reads_the_target() -> None:
 
 def test_reading_steps_check_fails_on_a_wrong_naive_mask() -> None:
     run = _replace_mask(experiments.seq2seq_figures(), "naive_seq2seq", lambda spec: _flipped(spec, 0, 1))
-    reading, extra = _verdicts(pages.seq2seq_figures(run))
+    report = pages.seq2seq_figures(run)
+    reading, extra = _verdicts(report)
     assert reading is False
     assert extra is False  # UniLM's extra cells over it lose (0, 1)
+    assert _values(report)["reading"] == "不一致"
 
 
 def test_formula_check_fails_on_wrong_stored_segments() -> None:
@@ -506,7 +527,9 @@ def test_formula_check_fails_on_wrong_stored_segments() -> None:
         "unilm",
         lambda spec: dataclasses.replace(spec, segments=(0, 0, 0, 0, 0, 1, 1, 1, 1, 1)),
     )
-    assert _verdicts(pages.seq2seq_figures(run)) == [True, False]
+    report = pages.seq2seq_figures(run)
+    assert _verdicts(report) == [True, False]
+    assert (_values(report)["reading"], _values(report)["cumsum"]) == ("一致", "不一致")
 
 
 def test_extra_cells_check_fails_when_the_source_is_not_the_masks() -> None:
@@ -560,6 +583,8 @@ def test_layers_check_fails_on_a_sliding_window() -> None:
     assert layers is False
     assert leak is False  # the window leaks i − 2 into row i
     assert _values(report)["layered"] == "新增了 4 处依赖"
+    (figure,) = [item for item in report.items if isinstance(item, Figure)]
+    assert figure.caption.endswith("两者有 4 格不重合。")
 
 
 def test_layers_check_fails_when_the_first_layer_read_less() -> None:

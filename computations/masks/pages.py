@@ -68,7 +68,9 @@ _SEGMENT_COLOR: Final = "#d2462f"
 def lm_figures(run: LmFiguresRun) -> Report:
     """Three language-model masks; checks: each matches a simulated reading, the shuffled rows' labels.
 
-    Values: ``order``, the shuffled generation order as text (迎 → 京 → …).
+    Values: ``order``, the shuffled generation order as text (迎 → 京 → …); verdicts ``reading``
+    (the masks match the simulated reading), ``predicts`` (each shuffled row predicts the next
+    token read and cannot see it) and ``article`` (the article's description of its figure).
     """
     shown = " → ".join(run.sentence[p - 1] for p in run.order)
     n = len(run.sentence) + 1
@@ -83,14 +85,23 @@ def lm_figures(run: LmFiguresRun) -> Report:
             "（反向），中图是被打乱的下三角。"
         ),
     )
-    return Report(items=(figure, _reading_order_check(run), _prediction_check(run), Value("order", shown)))
+    reading, predictions, article = _reading_order_check(run), _prediction_cases(run), _article_cases(run)
+    values = (
+        Value("order", shown),
+        Value("reading", "逐格一致" if reading.passed else "并不逐格一致"),
+        Value("predicts", "正是" if all(predictions.values()) else "并不都是"),
+        Value("article", _article_verdict(article)),
+    )
+    return Report(items=(figure, reading, _prediction_check(predictions | article), *values))
 
 
 def seq2seq_figures(run: Seq2SeqFiguresRun) -> Report:
     """Bidirectional, causal and UniLM masks; checks: a simulated reading, UniLM's formulas and extra cells.
 
-    Values: ``unilm_cells`` and ``naive_cells`` (visible cells), ``extra_cells`` (their
-    difference) and ``extra_where`` (whether the extra cells are exactly the source's look-ahead).
+    Values: ``reading`` (the masks match the simulated reading), ``cumsum`` (UniLM's mask
+    matches the cumsum one-liner), ``unilm_cells`` and ``naive_cells`` (visible cells),
+    ``extra_cells`` (their difference) and ``extra_where`` (whether the extra cells are exactly
+    the source's look-ahead).
     """
     figure = _mask_figure(
         [(TITLES[spec.kind], spec) for spec in run.masks],
@@ -104,8 +115,14 @@ def seq2seq_figures(run: Seq2SeqFiguresRun) -> Report:
         ),
     )
     specs = {spec.kind: spec for spec in run.masks}
-    checks = (_reading_steps_check(run), _unilm_formula_check(specs["unilm"], specs["naive_seq2seq"], run=run))
-    return Report(items=(figure, *checks, *_seq2seq_values(specs["unilm"], specs["naive_seq2seq"], run=run)))
+    reading = _reading_steps_check(run)
+    values = (
+        Value("reading", "一致" if reading.passed else "不一致"),
+        *_seq2seq_values(specs["unilm"], specs["naive_seq2seq"], run=run),
+    )
+    return Report(
+        items=(figure, reading, _unilm_formula_check(specs["unilm"], specs["naive_seq2seq"], run=run), *values)
+    )
 
 
 def leak_test(run: LeakTestRun) -> Report:
@@ -227,17 +244,23 @@ def _dependency_figure(results: Sequence[LeakMeasurement], *, layers: int, width
     for ax in axes[len(results) :]:
         ax.set_visible(False)
     fig.colorbar(image, ax=axes.tolist(), shrink=0.7, label="log10 max|Δ|")
+    # White cells are exact zeros; they coincide with the crossed (forbidden) cells iff the mask held.
+    apart = sum(int(((r.single <= 0) != ~r.spec.allowed).sum()) for r in results)
     return Figure(
         figure=fig,
         caption=(
             f"实测依赖：随机 Transformer（{layers} 层、宽 {width}、{heads} 头，残差 + LayerNorm）中，"
             "只替换第 j 个输入时第 i 个输出的最大变化（颜色为 log10）。白格表示输出一位不差（|Δ| = 0），"
-            "× 标出 Mask 禁止的格：两者完全重合。"
+            f"× 标出 Mask 禁止的格：{'两者完全重合' if apart == 0 else f'两者有 {apart} 格不重合'}。"
         ),
         alt=(
-            f"{len(results)} 个热图，与上面的 Mask 图同样布局；被 Mask 禁止的格全为白色并打了叉，"
-            "其余格都有颜色（变化量约在 "
-            f"10^{low} 到 10^{high} 之间）。"
+            f"{len(results)} 个热图，与上面的 Mask 图同样布局；"
+            + (
+                "被 Mask 禁止的格全为白色并打了叉，其余格都有颜色"
+                if apart == 0
+                else f"白格与打叉的格有 {apart} 处不一致"
+            )
+            + f"（变化量约在 10^{low} 到 10^{high} 之间）。"
         ),
         data=_dependency_data(results),
     )
@@ -328,8 +351,8 @@ def _reading_order_check(run: LmFiguresRun) -> Check:
     )
 
 
-def _prediction_check(run: LmFiguresRun) -> Check:
-    """Each row of the shuffled mask predicts the next token read and cannot see it; the article's rows."""
+def _prediction_cases(run: LmFiguresRun) -> dict[str, bool]:
+    """Each row of the shuffled mask predicts the next token read and cannot see it."""
     spec = next(spec for spec in run.masks if spec.kind == "shuffled")
     assert spec.predicts is not None  # a language model's spec always has them
     read = [0, *run.order]  # positions in reading order, <s> first
@@ -341,13 +364,32 @@ def _prediction_check(run: LmFiguresRun) -> Check:
         label = f"位置 {i}（读“{spec.tokens[i]}”）预测“{spec.predicts[i]}”，应为“{expected}”"
         blind = following is None or not spec.allowed[i, following]
         cases[label + ("" if following is None else "，且看不到它")] = spec.predicts[i] == expected and blind
-    if (run.sentence, run.order) == _ARTICLE_EXAMPLE:
-        for token, described in _ARTICLE_ROWS.items():
-            row = spec.predicts.index(token) if token in spec.predicts else None
-            seen = () if row is None else tuple(spec.tokens[j] for j in np.flatnonzero(spec.allowed[row]))
-            cases[f"原文：预测“{token}”的那一行只读 {{{', '.join(described)}}}，图中读 {{{', '.join(seen)}}}"] = (
-                seen == described
-            )
+    return cases
+
+
+def _article_cases(run: LmFiguresRun) -> dict[str, bool]:
+    """The article's description of two rows of its figure; empty for another example."""
+    if (run.sentence, run.order) != _ARTICLE_EXAMPLE:
+        return {}
+    spec = next(spec for spec in run.masks if spec.kind == "shuffled")
+    assert spec.predicts is not None
+    cases = {}
+    for token, described in _ARTICLE_ROWS.items():
+        row = spec.predicts.index(token) if token in spec.predicts else None
+        seen = () if row is None else tuple(spec.tokens[j] for j in np.flatnonzero(spec.allowed[row]))
+        cases[f"原文：预测“{token}”的那一行只读 {{{', '.join(described)}}}，图中读 {{{', '.join(seen)}}}"] = (
+            seen == described
+        )
+    return cases
+
+
+def _article_verdict(cases: Mapping[str, bool]) -> str:
+    if not cases:
+        return "无从核对（这不是原文的例子）"
+    return "也在图中成立" if all(cases.values()) else "在图中并不成立"
+
+
+def _prediction_check(cases: Mapping[str, bool]) -> Check:
     return all_hold(
         "乱序 Mask 中，每一行预测的正是生成顺序里的下一个词，而且看不到它；原文对其插图的逐行描述在图中成立",
         cases,
@@ -497,8 +539,11 @@ def _scientific(x: float) -> str:
 
 
 def _seq2seq_values(unilm: MaskSpec, causal: MaskSpec, *, run: Seq2SeqFiguresRun) -> tuple[Value, ...]:
+    assert unilm.segments is not None
     extra = _extra_cells(unilm, causal)
+    cumsum = bool(np.array_equal(unilm_mask_by_cumsum(unilm.segments), unilm.allowed))
     return (
+        Value("cumsum", "一致" if cumsum else "不一致"),
         Value("unilm_cells", int(unilm.allowed.sum())),
         Value("naive_cells", int(causal.allowed.sum())),
         Value("extra_cells", int(unilm.allowed.sum()) - int(causal.allowed.sum())),
