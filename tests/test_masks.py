@@ -19,7 +19,7 @@ from reports import assert_well_formed, render_with_site_font, two_stage
 
 from computations.masks import experiments, pages, probes, transformer
 from computations.masks import theory as masks
-from computations.report import Check, Figure, Report, Table
+from computations.report import Check, Figure, Report, Table, Value
 
 STAGES = {
     "lm_figures": (experiments.lm_figures, pages.lm_figures),
@@ -167,6 +167,26 @@ def test_unilm_rejects_segments_that_are_not_source_then_target(bad: list) -> No
         masks.unilm_mask(bad)
 
 
+def test_reading_steps_rebuild_every_order_mask_and_unilm() -> None:
+    rng = np.random.default_rng(12)
+    for n in (1, 2, 6, 9):
+        ranks = rng.permutation(n)
+        read = np.argsort(ranks)  # position read at each step
+        np.testing.assert_array_equal(masks.mask_by_reading_steps([[int(p)] for p in read], n), masks.order_mask(ranks))
+    for source, target in [(1, 1), (3, 4), (6, 4)]:
+        steps = [list(range(source)), *([i] for i in range(source, source + target))]
+        np.testing.assert_array_equal(
+            masks.mask_by_reading_steps(steps, source + target), masks.unilm_mask([0] * source + [1] * target)
+        )
+    np.testing.assert_array_equal(masks.mask_by_reading_steps([[2, 0, 1]], 3), masks.bidirectional_mask(3))
+
+
+@pytest.mark.parametrize("bad", [[[0], [0]], [[0], [2]], [[1]]])
+def test_reading_steps_must_read_every_position_once(bad: list[list[int]]) -> None:
+    with pytest.raises(ValueError, match="once"):
+        masks.mask_by_reading_steps(bad, 2)
+
+
 def test_reachability_of_a_sliding_window_grows_one_step_per_layer() -> None:
     window = np.eye(6, dtype=bool) | np.eye(6, k=-1, dtype=bool)  # read yourself and your left neighbour
     for layers in (1, 2, 3):
@@ -239,6 +259,7 @@ def test_hidden_inputs_change_nothing_and_visible_ones_change_something(kind: st
     assert np.all(result.single[~spec.allowed] == 0.0)
     assert result.visible_min > 1e-3
     np.testing.assert_array_equal(result.measured, spec.allowed)
+    np.testing.assert_array_equal(result.measured_first_layer, spec.allowed)  # one layer reads the mask
 
 
 def test_the_measurement_sees_a_leak_through_layers() -> None:
@@ -248,6 +269,7 @@ def test_the_measurement_sees_a_leak_through_layers() -> None:
     rng = np.random.default_rng(5)
     result = probes.measure_leaks(spec, transformer.random_transformer(layers=2, width=8, heads=2, rng=rng), rng)
     np.testing.assert_array_equal(result.measured, masks.reachable(window, layers=2))
+    np.testing.assert_array_equal(result.measured_first_layer, window)
     assert result.hidden_max > 1e-3
 
 
@@ -304,7 +326,52 @@ def default_reports() -> dict[str, Report]:
 )
 def test_reports_at_defaults(default_reports: dict[str, Report], name: str, kinds: list) -> None:
     report = default_reports[name]
-    assert_well_formed(report, kinds)
+    assert_well_formed(Report(items=tuple(item for item in report.items if not isinstance(item, Value))), kinds)
+
+
+def _values(report: Report) -> dict[str, str]:
+    return {item.name: item.text for item in report.items if isinstance(item, Value)}
+
+
+def test_values_the_prose_quotes_at_defaults(default_reports: dict[str, Report]) -> None:
+    assert _values(default_reports["lm_figures"]) == {
+        "order": "迎 → 京 → 你 → 欢 → 北",
+        "reading": "逐格一致",
+        "predicts": "正是",
+        "article": "也在图中成立",
+    }
+    assert _values(default_reports["seq2seq_figures"]) == {
+        "reading": "一致",
+        "cumsum": "一致",
+        "unilm_cells": "70",
+        "naive_cells": "55",
+        "extra_cells": "15",
+        "extra_where": "正是",
+    }
+    leak = _values(default_reports["leak_test"])
+    assert {key: leak[key] for key in ("layers", "width", "heads", "mask_count")} == {
+        "layers": "4",
+        "width": "16",
+        "heads": "2",
+        "mask_count": "4",
+    }
+    assert (leak["tolerance"], leak["threshold"]) == ("10⁻¹²", "10⁻⁶")
+    assert (leak["hidden_result"], leak["match"], leak["layered"]) == ("恰好为 0", "完全重合", "没有新增任何依赖")
+    assert leak["unilm_pattern"] == "与 Mask 的设计一致"
+    assert float(leak["visible_min"]) > 1e-3
+    permutation = _values(default_reports["permutation"])
+    assert permutation["pairs"] == "(北,1), (京,2), (欢,3), (迎,4), (你,5)"
+    assert permutation["pairs_in_order"] == "(迎,4), (京,2), (你,5), (欢,3), (北,1)"
+    assert permutation["orders"] == "11"
+    assert permutation["travelling_max"].endswith(("10⁻¹⁵", "10⁻¹⁶", "10⁻¹⁴"))
+    assert permutation["renumbered_verdict"] == "完全变了"
+
+
+def test_scientific_notation_of_the_prose() -> None:
+    assert pages._scientific(1.67e-15) == "1.7×10⁻¹⁵"
+    assert pages._scientific(1e-12) == "10⁻¹²"
+    assert pages._scientific(0.11369) == "0.11"
+    assert pages._scientific(0.0) == "0"
 
 
 def test_leak_tables_have_one_row_per_position(default_reports: dict[str, Report]) -> None:
@@ -386,55 +453,161 @@ def _replace_mask(run: typing.Any, kind: str, change: typing.Callable[[masks.Mas
     return dataclasses.replace(run, masks=tuple(change(s) if s.kind == kind else s for s in run.masks))
 
 
-def test_permuted_triangle_check_fails_on_a_wrong_forward_mask() -> None:
+def test_reading_order_check_fails_on_a_wrong_forward_mask() -> None:
     run = _replace_mask(experiments.lm_figures(), "unidirectional", lambda spec: _flipped(spec, 0, 1))
-    assert _verdicts(pages.lm_figures(run)) == [False, True]
+    report = pages.lm_figures(run)
+    assert _verdicts(report) == [False, True]
+    assert _values(report)["reading"] == "并不逐格一致"
 
 
-def test_generation_order_check_fails_when_the_first_row_reads_a_later_token() -> None:
-    # Row 0 (<s>, predicting the first generated token) must read <s> alone; let it read 北 too.
-    run = _replace_mask(experiments.lm_figures(), "shuffled", lambda spec: _flipped(spec, 0, 1))
-    triangle, generation = _verdicts(pages.lm_figures(run))
-    assert generation is False
-    assert triangle is False  # the wrong mask is no permuted triangle either
+def test_reading_order_and_prediction_checks_fail_when_the_stored_order_is_not_the_masks() -> None:
+    # The masks were built for the article's order; the run now claims another one.
+    run = dataclasses.replace(experiments.lm_figures(), order=(2, 4, 5, 3, 1))
+    assert _verdicts(pages.lm_figures(run)) == [False, False]
 
 
-def test_unilm_structure_check_fails_when_the_source_reads_the_target() -> None:
+def test_prediction_check_fails_when_a_row_sees_the_token_it_predicts() -> None:
+    # Row 0 (<s>) predicts 迎 (position 4); let it read 迎.
+    run = _replace_mask(experiments.lm_figures(), "shuffled", lambda spec: _flipped(spec, 0, 4))
+    reading, prediction = _verdicts(pages.lm_figures(run))
+    assert prediction is False
+    assert reading is False  # the wrong mask is no simulated reading either
+
+
+def test_prediction_check_fails_on_a_wrong_label() -> None:
+    def swap(spec: masks.MaskSpec) -> masks.MaskSpec:
+        assert spec.predicts is not None
+        first, second, *rest = spec.predicts
+        return dataclasses.replace(spec, predicts=(second, first, *rest))
+
+    run = _replace_mask(experiments.lm_figures(), "shuffled", swap)
+    report = pages.lm_figures(run)
+    assert _verdicts(report) == [True, False]
+    assert _values(report)["predicts"] == "并不都是"
+
+
+def test_prediction_check_fails_where_the_article_describes_its_figure() -> None:
+    # Row 4 (迎, predicting 京) also reads 北: it still cannot see 京, but the article says the row
+    # predicting 京 reads <s> and 迎 only.
+    run = _replace_mask(experiments.lm_figures(), "shuffled", lambda spec: _flipped(spec, 4, 1))
+    (prediction,) = [item for item in pages.lm_figures(run).items if isinstance(item, Check)][1:]
+    assert prediction.passed is False
+    failing = [part for part in prediction.detail.split("；") if part.endswith("✗")]
+    assert len(failing) == 1 and failing[0].startswith("原文：预测“京”")
+    values = _values(pages.lm_figures(run))
+    assert (values["predicts"], values["article"]) == ("正是", "在图中并不成立")
+
+
+def test_the_article_description_is_not_claimed_for_another_example() -> None:
+    report = pages.lm_figures(experiments.lm_figures(sentence="今天天气好", order=(5, 1, 4, 2, 3)))
+    assert all(_verdicts(report))
+    assert _values(report)["article"] == "无从核对（这不是原文的例子）"
+
+
+def test_reading_steps_check_fails_when_the_source_reads_the_target() -> None:
     run = _replace_mask(experiments.seq2seq_figures(), "unilm", lambda spec: _flipped(spec, 0, 6))
-    structure, formulas = _verdicts(pages.seq2seq_figures(run))
-    assert structure is False
+    reading, formulas = _verdicts(pages.seq2seq_figures(run))
+    assert reading is False
     assert formulas is False  # nor does it match the cumsum formula
+    assert _values(pages.seq2seq_figures(run))["extra_where"] == "并不都是"
 
 
-def test_unilm_formula_check_fails_on_a_wrong_cell_count() -> None:
+def test_reading_steps_check_fails_on_a_wrong_naive_mask() -> None:
     run = _replace_mask(experiments.seq2seq_figures(), "naive_seq2seq", lambda spec: _flipped(spec, 0, 1))
-    assert _verdicts(pages.seq2seq_figures(run)) == [True, False]
+    report = pages.seq2seq_figures(run)
+    reading, extra = _verdicts(report)
+    assert reading is False
+    assert extra is False  # UniLM's extra cells over it lose (0, 1)
+    assert _values(report)["reading"] == "不一致"
+
+
+def test_formula_check_fails_on_wrong_stored_segments() -> None:
+    run = _replace_mask(
+        experiments.seq2seq_figures(),
+        "unilm",
+        lambda spec: dataclasses.replace(spec, segments=(0, 0, 0, 0, 0, 1, 1, 1, 1, 1)),
+    )
+    report = pages.seq2seq_figures(run)
+    assert _verdicts(report) == [True, False]
+    assert (_values(report)["reading"], _values(report)["cumsum"]) == ("一致", "不一致")
+
+
+def test_extra_cells_check_fails_when_the_source_is_not_the_masks() -> None:
+    # The masks are for a 4-character source; a 3-character one has fewer look-ahead cells.
+    run = dataclasses.replace(experiments.seq2seq_figures(), source="你吃啥")
+    reading, formulas = _verdicts(pages.seq2seq_figures(run))
+    assert reading is False
+    assert formulas is False
 
 
 def _small_leak_run(*kinds: str) -> experiments.LeakTestRun:
     return experiments.leak_test(masks=kinds, layers=2, width=8, heads=2, rng=np.random.default_rng(10))
 
 
+def _replace_measurement(run: experiments.LeakTestRun, **changes: typing.Any) -> experiments.LeakTestRun:
+    (measurement,) = run.measurements
+    return dataclasses.replace(run, measurements=(dataclasses.replace(measurement, **changes),))
+
+
 def test_leak_check_fails_when_a_visible_input_moved_nothing() -> None:
     run = _small_leak_run("unidirectional")
     (measurement,) = run.measurements
-    single = measurement.single.copy()
-    single[3, 2] = 0.0  # a visible cell: output 3 may read input 2
-    run = dataclasses.replace(run, measurements=(dataclasses.replace(measurement, single=single),))
-    leak, composition = _verdicts(pages.leak_test(run))
+    single, first = measurement.single.copy(), measurement.first_layer.copy()
+    single[3, 2] = first[3, 2] = 0.0  # a visible cell: output 3 may read input 2
+    report = pages.leak_test(_replace_measurement(run, single=single, first_layer=first))
+    leak, layers = _verdicts(report)
     assert leak is False
-    assert composition is True
+    assert layers is True
+    assert _values(report)["match"] == "有 1 格不重合"
 
 
-def test_composition_check_fails_on_a_sliding_window() -> None:
-    # A window (read yourself and your left neighbour) is not closed: two layers reach i − 2.
+def test_leak_check_fails_when_a_hidden_input_moved_an_output() -> None:
     run = _small_leak_run("unidirectional")
     (measurement,) = run.measurements
+    single = measurement.single.copy()
+    single[1, 4] = 1e-9  # a hidden cell, below the visibility threshold but above the tolerance
+    report = pages.leak_test(_replace_measurement(run, single=single))
+    assert _verdicts(report) == [False, True]
+    assert _values(report)["hidden_result"] == "达到 10⁻⁹，超出了容差"
+
+
+def test_layers_check_fails_on_a_sliding_window() -> None:
+    # A window (read yourself and your left neighbour) is not closed: two layers reach i − 2.
     window = np.eye(6, dtype=bool) | np.eye(6, k=-1, dtype=bool)
-    spec = dataclasses.replace(measurement.spec, allowed=window)
-    run = dataclasses.replace(run, measurements=(dataclasses.replace(measurement, spec=spec),))
-    composition = _verdicts(pages.leak_test(run))[-1]
-    assert composition is False
+    spec = dataclasses.replace(masks.build_masks(["unidirectional"])[0], allowed=window)
+    rng = np.random.default_rng(10)
+    measurement = probes.measure_leaks(spec, transformer.random_transformer(layers=2, width=8, heads=2, rng=rng), rng)
+    run = dataclasses.replace(_small_leak_run("unidirectional"), measurements=(measurement,))
+    report = pages.leak_test(run)
+    leak, layers = _verdicts(report)
+    assert layers is False
+    assert leak is False  # the window leaks i − 2 into row i
+    assert _values(report)["layered"] == "新增了 4 处依赖"
+    (figure,) = [item for item in report.items if isinstance(item, Figure)]
+    assert figure.caption.endswith("两者有 4 格不重合。")
+
+
+def test_layers_check_fails_when_the_first_layer_read_less() -> None:
+    run = _small_leak_run("unidirectional")
+    (measurement,) = run.measurements
+    first = measurement.first_layer.copy()
+    first[5, 0] = 0.0
+    report = pages.leak_test(_replace_measurement(run, first_layer=first))
+    assert _verdicts(report) == [True, False]
+    assert _values(report)["layered"] == "新增了 1 处依赖"
+
+
+def test_unilm_dependency_check_fails_when_the_source_responds_to_the_target() -> None:
+    run = _small_leak_run("unilm")
+    (measurement,) = run.measurements
+    single = measurement.single.copy()
+    single[0, 6] = 0.5  # [CLS] moved when the first target token was replaced
+    report = pages.leak_test(_replace_measurement(run, single=single))
+    leak, layers, unilm = _verdicts(report)
+    assert unilm is False
+    assert leak is False
+    assert layers is False  # the whole stack now "reads" more than its first layer
+    assert _values(report)["unilm_pattern"] == "与 Mask 的设计不符"
 
 
 def _small_permutation_run() -> experiments.PermutationRun:
@@ -445,7 +618,9 @@ def test_travelling_check_fails_beyond_rounding_error() -> None:
     run = _small_permutation_run()
     first, *others = run.comparisons
     run = dataclasses.replace(run, comparisons=(dataclasses.replace(first, travelling=1e-9), *others))
-    assert _verdicts(pages.permutation(run)) == [False, True]
+    report = pages.permutation(run)
+    assert _verdicts(report) == [False, True]
+    assert _values(report)["travelling_verdict"] == "已超出舍入误差能解释的范围"
 
 
 def test_renumbered_check_fails_when_renumbering_changes_nothing() -> None:
@@ -453,7 +628,9 @@ def test_renumbered_check_fails_when_renumbering_changes_nothing() -> None:
     first, *others = run.comparisons
     assert list(first.order) != sorted(first.order)  # the article's order, not left to right
     run = dataclasses.replace(run, comparisons=(dataclasses.replace(first, renumbered=1e-4), *others))
-    assert _verdicts(pages.permutation(run)) == [True, False]
+    report = pages.permutation(run)
+    assert _verdicts(report) == [True, False]
+    assert (_values(report)["renumbered_verdict"], _values(report)["renumbered_min"]) == ("几乎没有变", "10⁻⁴")
 
 
 # --------------------------------------------------------------------------- the plugin contract

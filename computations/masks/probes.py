@@ -37,11 +37,15 @@ class LeakMeasurement:
             alone is replaced.
         all_hidden: (n,); max |Δ output i| when every input that i must not see is replaced
             at once (NaN where i sees everything).
+        first_layer: (n, n); as ``single``, for the first block of the stack alone (same
+            inputs and substitutes). One attention layer reads exactly what the mask allows,
+            so comparing it with ``single`` shows whether stacking blocks opened new paths.
     """
 
     spec: MaskSpec
     single: Array
     all_hidden: Array
+    first_layer: Array
 
     @property
     def hidden_max(self) -> float:
@@ -61,29 +65,40 @@ class LeakMeasurement:
         """Which outputs responded to which inputs (change above the visibility threshold)."""
         return self.single >= VISIBLE_THRESHOLD
 
+    @property
+    def measured_first_layer(self) -> BoolArray:
+        """Which outputs of the first block alone responded to which inputs."""
+        return self.first_layer >= VISIBLE_THRESHOLD
+
 
 def measure_leaks(spec: MaskSpec, model: Transformer, rng: np.random.Generator) -> LeakMeasurement:
     """Replace inputs of ``spec``'s sequence and record how every output moves.
 
     Inputs are random token embeddings (N(0, 1) per feature) plus sinusoidal positions; a
     replaced input gets a fresh token embedding at the same position, as if another token
-    stood there. One forward pass per replaced input gives a whole column of ``single``.
+    stood there. One forward pass per replaced input gives a whole column of ``single``; the
+    same passes through the first block alone give ``first_layer``.
     ``rng`` draws the inputs (n × d normals), then the substitutes (n × d normals).
     """
     n, width = len(spec.tokens), model.width
     positions = position_embeddings(n, width)
     x = rng.standard_normal((n, width)) + positions
-    base = forward(model, x, spec.allowed)
     substitutes = rng.standard_normal((n, width)) + positions
 
-    def change(replaced: BoolArray) -> FloatArray:
-        moved = forward(model, np.where(replaced[:, None], substitutes, x), spec.allowed)
+    def changes(stack: Transformer, replaced: BoolArray, base: FloatArray) -> FloatArray:
+        moved = forward(stack, np.where(replaced[:, None], substitutes, x), spec.allowed)
         return np.abs(moved - base).max(axis=1)
 
-    eye = np.eye(n, dtype=bool)
-    single = np.column_stack([change(eye[j]) for j in range(n)])
-    all_hidden = np.array([change(~spec.allowed[i])[i] if not spec.allowed[i].all() else np.nan for i in range(n)])
-    return LeakMeasurement(spec=spec, single=single, all_hidden=all_hidden)
+    def columns(stack: Transformer) -> FloatArray:
+        base, eye = forward(stack, x, spec.allowed), np.eye(n, dtype=bool)
+        return np.column_stack([changes(stack, eye[j], base) for j in range(n)])
+
+    first = Transformer(blocks=model.blocks[:1], heads=model.heads)
+    base = forward(model, x, spec.allowed)
+    all_hidden = np.array(
+        [changes(model, ~spec.allowed[i], base)[i] if not spec.allowed[i].all() else np.nan for i in range(n)]
+    )
+    return LeakMeasurement(spec=spec, single=columns(model), all_hidden=all_hidden, first_layer=columns(first))
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,31 @@ def unilm_mask_by_cumsum(segments: Sequence[int]) -> BoolArray:
     return c[None, :] <= c[:, None]
 
 
+def mask_by_reading_steps(steps: Sequence[Sequence[int]], n: int) -> BoolArray:
+    """A mask built by simulating the reading, step by step, with plain loops over positions.
+
+    At each step one group of positions is read; each of them may attend to every position
+    read so far, its own group included. A language model reads one position per step
+    (``<s>`` first, then its generation order); UniLM reads the whole source in one step and
+    then the target one position at a time; a bidirectional model reads everything at once.
+    The construction shares no code with :func:`order_mask`, :func:`causal_mask` or
+    :func:`unilm_mask`, which is why the pages use it as their reference.
+
+    Raises:
+        ValueError: the steps do not read each of the positions 0…n−1 exactly once.
+    """
+    if sorted(position for group in steps for position in group) != list(range(n)):
+        raise ValueError(f"the steps must read each of the positions 0…{n - 1} once, got {[list(g) for g in steps]}")
+    allowed = np.zeros((n, n), dtype=bool)
+    read: list[int] = []
+    for group in steps:
+        read.extend(group)
+        for i in group:
+            for j in read:
+                allowed[i, j] = True
+    return allowed
+
+
 def reachable(allowed: BoolArray, *, layers: int) -> BoolArray:
     """Which inputs can influence which outputs through ``layers`` stacked attention layers.
 
