@@ -144,7 +144,9 @@ def identity(
     ``test_pairs`` fresh pairs (x, y = x + ε) measure the DAE loss mean‖r(y) − x‖² of r*, of the
     best affine denoiser and of doing nothing (r(y) = y). Because r* is the posterior mean,
     loss(r) − loss(r*) = E‖r − r*‖² (:func:`~.theory.denoiser_loss`): the DAE loss ranks
-    denoisers by their distance to r*, which is why minimising it learns the score.
+    denoisers by their distance to r*, which is why minimising it learns the score. The loss of
+    r* itself is set against the mean posterior variance tr Cov(x | y) at the same y
+    (:func:`~.theory.posterior_variance`), computed without r*.
 
     Args:
         sigmas: noise levels σ (duplicates dropped, sorted), 0.05 to 3.

@@ -85,7 +85,7 @@ _EXTENT: Final = (-VIEW_HALF_WIDTH, VIEW_HALF_WIDTH, -VIEW_HALF_WIDTH, VIEW_HALF
 
 
 def identity(run: IdentityRun) -> Report:
-    """Displacement along the modes' line and the routes' gaps; agreement and loss tables; two checks."""
+    """Displacement along the modes' line and the routes' gaps; agreement and loss tables; three checks; values."""
     table = Table(
         caption=(
             f"在 [−5, 5]² 的 {run.grid}×{run.grid} 格点与两峰连线上（共 {run.lattice_points + run.line_t.size} 个点），"
@@ -124,7 +124,7 @@ def _identity_values(run: IdentityRun) -> tuple[Value, ...]:
 
 
 def learned_score(run: LearnedScoreRun) -> Report:
-    """Exact, learned and error fields; field-error, mode-balance and loss tables; one check."""
+    """Exact, learned and error fields; field-error, mode-balance and loss tables; two checks; values."""
     fields = Table(
         caption=(
             f"学到的能量模型（{run.features} 个随机傅里叶特征、{run.pairs} 对训练样本、σ = {run.sigma:g}）"
@@ -173,8 +173,8 @@ def _learned_values(run: LearnedScoreRun) -> tuple[Value, ...]:
         Value("learned_share", balance.learned_share, ".3f"),
         Value("exact_share", balance.exact_share, ".3f"),
         Value("balance_verdict", "与精确值明显不同" if clear else "与精确值相差不大"),
-        Value("shift_mse", errors["shift", "samples"].rms_error ** 2, ".2g"),
-        Value("estimation_error", _estimation_error(run), ".2g"),
+        Value("shift_mse", errors["shift", "samples"].rms_error ** 2, ".3g"),
+        Value("estimation_error", _estimation_error(run), ".3g"),
         Value("slack", LEARNED_SLACK, "g"),
     )
 
@@ -190,7 +190,7 @@ def _estimation_error(run: LearnedScoreRun) -> float:
 
 
 def langevin(run: LangevinRun) -> Report:
-    """Sample clouds and the small mode's share along the runs; shares table; two checks."""
+    """Sample clouds and the small mode's share along the runs; shares table; two checks; values."""
     return Report(
         items=(
             _langevin_figure(run),
@@ -253,8 +253,8 @@ def _annealed_values(run: LangevinRun) -> tuple[Value, ...]:
     far = abs(bias) < TOLERANCE_SE * single_se / 2
     gaps = np.abs(np.subtract(run.small_share["annealed"], run.small_share["exact_at_level"]))
     return (
-        Value("annealed_first", run.small_share["annealed"][0], ".2f"),
-        Value("exact_first", run.small_share["exact_at_level"][0], ".2f"),
+        Value("annealed_first", run.small_share["annealed"][0], ".3f"),
+        Value("exact_first", run.small_share["exact_at_level"][0], ".3f"),
         Value("track_gap", float(gaps.max()), ".3f"),
         Value("annealed_small", run.shares["annealed"][0], ".3f"),
         Value("cell_small", weight, ".3f"),
@@ -698,7 +698,7 @@ def _learned_field_check(run: LearnedScoreRun) -> Check:
         f"学到的位移 ∇E 与精确的 σ²∇log p_σ 在 p_σ 的新样本上的均方误差不超过最小二乘估计误差的 {LEARNED_SLACK:g} 倍",
         {f"{shift.points} 个新样本上的 mean‖∇E − σ²∇log p_σ‖²": (shift.rms_error**2, LEARNED_SLACK * estimation)},
         note=(
-            f"估计误差 D·R*/(2N) = {run.features}×{run.losses['optimal'].loss:.4f}/(2×{run.pairs}) = {estimation:.2g}，"
+            f"估计误差 D·R*/(2N) = {run.features}×{run.losses['optimal'].loss:.4f}/(2×{run.pairs}) = {estimation:.3g}，"
             "R* 是最优去噪器的损失（回归目标 −ε 在给定 y 时的方差之和）；另一半容差留给有限个特征的逼近误差"
         ),
     )
