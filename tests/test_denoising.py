@@ -20,7 +20,7 @@ from scipy import special, stats
 
 from computations.denoising import dynamics, energy, experiments, pages, theory
 from computations.denoising.theory import GaussianMixture
-from computations.report import Check, Figure, Report, Table
+from computations.report import Check, Figure, Report, Table, Value
 
 STAGES = {
     "identity": (experiments.identity, pages.identity),
@@ -187,6 +187,24 @@ def test_wiener_denoiser_is_exact_for_one_gaussian_and_mixture_moments_match_sam
     np.testing.assert_allclose(np.cov(sample.T), covariance, rtol=0.03)
 
 
+def test_posterior_variance_of_one_gaussian_and_of_a_mixture() -> None:
+    # One Gaussian: Cov(x | y) = σ²Σ(Σ + σ²I)⁻¹ at every y.
+    single = GaussianMixture(weights=np.array([1.0]), means=np.array([[1.0, -2.0]]), covariances=THREE.covariances[1:2])
+    expected = np.trace(0.36 * THREE.covariances[1] @ np.linalg.inv(THREE.covariances[1] + 0.36 * np.eye(2)))
+    np.testing.assert_allclose(theory.posterior_variance(_points(24), mixture=single, sigma=0.6), expected, rtol=1e-13)
+    # A mixture: the squared error of the posterior mean averages to it (Monte Carlo, 4 SE).
+    rng = np.random.default_rng(25)
+    clean, _ = theory.sample_mixture(mixture=THREE, size=50_000, rng=rng)
+    noisy = clean + 0.8 * rng.standard_normal(clean.shape)
+    risk = theory.bayes_risk(
+        theory.posterior_mean(noisy, mixture=THREE, sigma=0.8),
+        clean=clean,
+        variance=theory.posterior_variance(noisy, mixture=THREE, sigma=0.8),
+    )
+    assert abs(risk.loss - risk.expected) <= K_SE * risk.se
+    assert risk.se > 0.0
+
+
 def test_denoising_loss_is_minimised_by_the_posterior_mean() -> None:
     rng = np.random.default_rng(11)
     sigma = 0.8
@@ -338,17 +356,27 @@ def default_reports() -> dict[str, Report]:
     return {name: two_stage(*stages, rng=np.random.default_rng(7038)) for name, stages in STAGES.items()}
 
 
+def _without_values(report: Report) -> Report:
+    return Report(items=tuple(item for item in report.items if not isinstance(item, Value)))
+
+
+def _values(report: Report) -> dict[str, str]:
+    return {item.name: item.text for item in report.items if isinstance(item, Value)}
+
+
 @pytest.mark.parametrize(
-    ("name", "kinds"),
+    ("name", "kinds", "values"),
     [
-        ("identity", [Figure, Table, Table, Check, Check]),
-        ("learned_score", [Figure, Table, Table, Table, Check]),
-        ("langevin", [Figure, Table, Check, Check]),
+        ("identity", [Figure, Table, Table, Check, Check, Check], 5),
+        ("learned_score", [Figure, Table, Table, Table, Check, Check], 17),
+        ("langevin", [Figure, Table, Check, Check], 31),
     ],
 )
-def test_reports_at_defaults(default_reports: dict[str, Report], name: str, kinds: list) -> None:
+def test_reports_at_defaults(default_reports: dict[str, Report], name: str, kinds: list, values: int) -> None:
     report = default_reports[name]
-    assert_well_formed(report, kinds)
+    assert_well_formed(_without_values(report), kinds)
+    assert [type(item) for item in report.items[len(kinds) :]] == [Value] * values
+    assert len(_values(report)) == values  # names are unique
     for item in report.items:
         if isinstance(item, Figure):
             assert len(render_with_site_font(item.figure)) < 1_500_000
@@ -419,6 +447,39 @@ def test_orthogonality_check_fails_when_r_star_is_not_the_posterior_mean(monkeyp
     assert _checks(report)[1].passed is False
 
 
+def test_bayes_risk_check_fails_when_r_star_is_not_the_posterior_mean(monkeypatch: pytest.MonkeyPatch) -> None:
+    # r*'s loss is compared with E tr Cov(x | y), computed by conditioning without r*: shrinking
+    # r*'s displacement raises its loss by 0.09 E‖σ²∇log p_σ‖² ≈ 0.11, about 14 standard errors.
+    params = {"sigmas": [1.0], "grid": 11, "test_pairs": 20_000}
+    assert _checks(two_stage(*STAGES["identity"], **params, rng=np.random.default_rng(21)))[2].passed is True
+    real = theory.tweedie_denoiser
+
+    def shrunk(noisy: np.ndarray, *, mixture: GaussianMixture, sigma: float) -> np.ndarray:
+        return noisy + 0.7 * (real(noisy, mixture=mixture, sigma=sigma) - noisy)
+
+    monkeypatch.setattr(experiments, "tweedie_denoiser", shrunk)
+    assert _checks(two_stage(*STAGES["identity"], **params, rng=np.random.default_rng(21)))[2].passed is False
+
+
+def test_learned_field_check_fails_for_a_mis_scaled_energy(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Amplitudes 20 % too large add 0.04 E‖σ²∇log p_σ‖² ≈ 0.008 to the error, four times the tolerance.
+    assert _checks(two_stage(*STAGES["learned_score"], rng=np.random.default_rng(7038)))[1].passed is True
+    real = energy.fit_fourier_energy
+
+    def too_steep(**kwargs: typing.Any) -> energy.FourierEnergy:
+        model = real(**kwargs)
+        return dataclasses.replace(model, amplitudes=1.2 * model.amplitudes)
+
+    monkeypatch.setattr(experiments, "fit_fourier_energy", too_steep)
+    assert _checks(two_stage(*STAGES["learned_score"], rng=np.random.default_rng(7038)))[1].passed is False
+
+
+def test_learned_field_check_fails_when_too_few_features_leave_a_bias() -> None:
+    # 24 features cannot follow the field: the error is far above the estimation error.
+    params = {"features": 24, "rng": np.random.default_rng(7038)}
+    assert _checks(two_stage(*STAGES["learned_score"], **params))[1].passed is False
+
+
 def test_learned_page_orthogonality_check_fails_when_r_star_is_not_the_posterior_mean(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -448,6 +509,20 @@ def test_annealing_check_fails_without_annealing(monkeypatch: pytest.MonkeyPatch
     assert [check.passed for check in _checks(report)] == [True, False]
 
 
+def test_direct_sampling_check_fails_for_a_sampler_with_wrong_weights(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The check compares the sampler with quadrature of the mixture: a sampler that picks the
+    # small mode with probability 0.25 instead of 0.2 is 5.6 binomial standard errors off at 2 000.
+    real = theory.sample_mixture
+
+    def tilted(*, mixture: GaussianMixture, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        wrong = GaussianMixture(weights=np.array([0.25, 0.75]), means=mixture.means, covariances=mixture.covariances)
+        return real(mixture=wrong, size=size, rng=rng)
+
+    monkeypatch.setattr(experiments, "sample_mixture", tilted)
+    run = experiments.langevin(chains=2_000, levels=4, steps_per_level=100, repeats=1, rng=np.random.default_rng(22))
+    assert [check.passed for check in _checks(pages.langevin(run))] == [False, True]
+
+
 def test_direct_sampling_check_fails_on_wrong_shares() -> None:
     # 0.05 off the small mode's share is 5.6 binomial standard errors at 2 000 samples.
     run = experiments.langevin(chains=2_000, levels=4, steps_per_level=100, rng=np.random.default_rng(22))
@@ -460,18 +535,85 @@ def test_direct_sampling_check_fails_on_wrong_shares() -> None:
 SMALL = {
     "identity": {"sigmas": [0.5], "grid": 11, "test_pairs": 1_000},
     "learned_score": {"pairs": 2_000, "features": 32, "test_pairs": 1_000},
-    "langevin": {"chains": 500, "levels": 3, "steps_per_level": 20},
+    "langevin": {"chains": 500, "levels": 3, "steps_per_level": 20, "repeats": 2},
 }
 
 
 @pytest.mark.parametrize("name", STAGES)
 def test_reports_are_reproducible_from_the_seed(name: str) -> None:
     stages, params = STAGES[name], SMALL[name]
-    first = report_numbers(two_stage(*stages, **params, rng=np.random.default_rng(1)))
-    again = report_numbers(two_stage(*stages, **params, rng=np.random.default_rng(1)))
-    other = report_numbers(two_stage(*stages, **params, rng=np.random.default_rng(2)))
+    first = _numbers(two_stage(*stages, **params, rng=np.random.default_rng(1)))
+    again = _numbers(two_stage(*stages, **params, rng=np.random.default_rng(1)))
+    other = _numbers(two_stage(*stages, **params, rng=np.random.default_rng(2)))
     assert first == again
     assert first != other
+
+
+def _numbers(report: Report) -> list:
+    return [*report_numbers(_without_values(report)), _values(report)]
+
+
+def test_repeats_do_not_change_the_other_numbers() -> None:
+    # The repeated annealing runs draw last: the rest of the result is the same for any count.
+    one = experiments.langevin(**SMALL["langevin"] | {"repeats": 1}, rng=np.random.default_rng(3))
+    three = experiments.langevin(**SMALL["langevin"] | {"repeats": 3}, rng=np.random.default_rng(3))
+    assert one.shares == three.shares
+    assert one.small_share == three.small_share
+    assert three.repeated_small_share[0] == one.repeated_small_share[0] == one.shares["annealed"][0]
+    assert len(set(three.repeated_small_share)) > 1
+
+
+@pytest.fixture(scope="module")
+def small_langevin() -> experiments.LangevinRun:
+    return experiments.langevin(**SMALL["langevin"], rng=np.random.default_rng(4))
+
+
+def test_plain_langevin_verdicts_follow_the_data(small_langevin: experiments.LangevinRun) -> None:
+    run = small_langevin
+    at_basin = dataclasses.replace(
+        run, shares={**run.shares, "plain": (float(run.basins[0]), 1 - float(run.basins[0]))}
+    )
+    at_weight = dataclasses.replace(run, shares={**run.shares, "plain": (0.2, 0.8)})
+    assert _values(pages.langevin(at_basin))["plain_vs_basin"] == "接近"
+    assert _values(pages.langevin(at_weight))["plain_vs_weight"] == "与 0.2 相差不大"
+    assert _values(pages.langevin(at_weight))["plain_vs_basin"] == "明显偏离"
+    drifting = dataclasses.replace(run, small_share={**run.small_share, "plain": (0.5, 0.4, 0.3)})
+    assert _values(pages.langevin(drifting))["plain_path"] == "在运行中仍在变化"
+    steady = dataclasses.replace(run, small_share={**run.small_share, "plain": (0.43, 0.43, 0.43)})
+    assert _values(pages.langevin(steady))["plain_path"] == "从第一个记录点起就几乎不再变化"
+
+
+def test_annealing_bias_verdicts_follow_the_data(small_langevin: experiments.LangevinRun) -> None:
+    run = small_langevin  # 500 chains: single-run SE 0.0179, the mean of 4 repeats 0.0089
+    cases = {(0.2, 0.2, 0.2, 0.2): "分辨不出", (0.25, 0.25, 0.25, 0.25): "向上", (0.15, 0.15, 0.15, 0.15): "偏低"}
+    for shares, word in cases.items():
+        values = _values(pages.langevin(dataclasses.replace(run, repeated_small_share=shares)))
+        assert word in values["bias_direction"]
+        assert values["repeats"] == "4"
+    far = _values(pages.langevin(dataclasses.replace(run, repeated_small_share=(0.2, 0.2))))
+    near = _values(pages.langevin(dataclasses.replace(run, repeated_small_share=(0.26, 0.26))))
+    assert far["bias_scale"].startswith("离") and near["bias_scale"].startswith("已不可忽略")
+
+
+def test_denoising_the_samples_shrinks_their_spread_as_predicted(default_reports: dict[str, Report]) -> None:
+    values = _values(default_reports["langevin"])
+    clean, denoised = float(values["spread_clean"]), float(values["spread_denoised"])
+    predicted = float(values["spread_predicted"])
+    assert denoised < clean
+    assert values["spread_verdict"] == "比真实数据更集中"
+    assert abs(denoised - predicted) < 0.05 * clean  # sampling error ~2 %, Langevin's bias ~1 %
+
+
+def test_learned_verdicts_follow_the_data() -> None:
+    run = experiments.learned_score(**SMALL["learned_score"], rng=np.random.default_rng(5))
+    even = dataclasses.replace(
+        run, mode_balance=dataclasses.replace(run.mode_balance, learned_share=0.2, exact_share=0.2)
+    )
+    assert _values(pages.learned_score(even))["balance_verdict"] == "与精确值相差不大"
+    off = dataclasses.replace(
+        run, mode_balance=dataclasses.replace(run.mode_balance, learned_share=0.07, exact_share=0.2)
+    )
+    assert _values(pages.learned_score(off))["balance_verdict"] == "与精确值明显不同"
 
 
 def test_langevin_run_rejects_an_upside_down_ladder() -> None:

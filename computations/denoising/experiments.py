@@ -23,10 +23,12 @@ from .dynamics import ScoreField
 from .energy import FourierEnergy, cell_share, fit_fourier_energy, relative_rms
 from .theory import (
     MIXTURE,
+    BayesRisk,
     DenoiserLoss,
     FloatArray,
     GaussianMixture,
     assign_modes,
+    bayes_risk,
     cell_probabilities,
     denoiser_loss,
     dense_points,
@@ -36,6 +38,7 @@ from .theory import (
     mode_shares,
     posterior_mean,
     posterior_mean_by_quadrature,
+    posterior_variance,
     quadrature_grid,
     quadrature_nodes,
     sample_mixture,
@@ -58,6 +61,7 @@ StepsPerLevel = Annotated[int, annotated_types.Interval(ge=1, le=2_000)]
 StepSize = Annotated[float, annotated_types.Interval(gt=0.0, le=1.0)]
 AnnealTop = Annotated[float, annotated_types.Interval(ge=0.1, le=20.0)]
 HalfWidth = Annotated[float, annotated_types.Interval(ge=1.0, le=20.0)]
+RepeatCount = Annotated[int, annotated_types.Interval(ge=1, le=50)]
 
 #: Points on the line through the two modes where the routes to E[x | y] are compared.
 LINE_POINTS: Final = 121
@@ -111,6 +115,7 @@ class IdentityRun:
         line_points: the points of that line, shape (LINE_POINTS, 2).
         agreement: σ → the three routes to E[x | y].
         losses: σ → denoiser ("optimal", "wiener", "none") → its DAE loss decomposition.
+        bayes: σ → the loss of r* against E tr Cov(x | y) on the same pairs.
     """
 
     sigmas: tuple[float, ...]
@@ -121,6 +126,7 @@ class IdentityRun:
     line_points: Array
     agreement: dict[float, IdentityAgreement]
     losses: dict[float, dict[str, DenoiserLoss]]
+    bayes: dict[float, BayesRisk]
 
 
 def identity(
@@ -138,7 +144,9 @@ def identity(
     ``test_pairs`` fresh pairs (x, y = x + ε) measure the DAE loss mean‖r(y) − x‖² of r*, of the
     best affine denoiser and of doing nothing (r(y) = y). Because r* is the posterior mean,
     loss(r) − loss(r*) = E‖r − r*‖² (:func:`~.theory.denoiser_loss`): the DAE loss ranks
-    denoisers by their distance to r*, which is why minimising it learns the score.
+    denoisers by their distance to r*, which is why minimising it learns the score. The loss of
+    r* itself is set against the mean posterior variance tr Cov(x | y) at the same y
+    (:func:`~.theory.posterior_variance`), computed without r*.
 
     Args:
         sigmas: noise levels σ (duplicates dropped, sorted), 0.05 to 3.
@@ -151,7 +159,7 @@ def identity(
     line_t, line_points = mode_line(MIXTURE, count=LINE_POINTS)
     points = np.concatenate([on_lattice, line_points])
     agreement = {sigma: _agreement(points, sigma=sigma, line_start=on_lattice.shape[0]) for sigma in levels}
-    losses = {sigma: _denoiser_losses(sigma=sigma, pairs=test_pairs, learned=None, rng=rng) for sigma in levels}
+    splits = {sigma: _denoiser_losses(sigma=sigma, pairs=test_pairs, learned=None, rng=rng) for sigma in levels}
     return IdentityRun(
         sigmas=tuple(levels),
         grid=grid,
@@ -160,7 +168,8 @@ def identity(
         line_t=line_t,
         line_points=line_points,
         agreement=agreement,
-        losses=losses,
+        losses={sigma: split.losses for sigma, split in splits.items()},
+        bayes={sigma: split.bayes for sigma, split in splits.items()},
     )
 
 
@@ -193,11 +202,22 @@ def _largest_norm(vectors: FloatArray) -> float:
     return float(np.linalg.norm(vectors, axis=1).max())
 
 
-def _denoiser_losses(
-    *, sigma: float, pairs: int, learned: FourierEnergy | None, rng: np.random.Generator
-) -> dict[str, DenoiserLoss]:
+@dataclass(frozen=True)
+class LossSplit:
+    """DAE losses of several denoisers on the same pairs, and r*'s loss against the posterior variance.
+
+    Attributes:
+        losses: denoiser name → its loss decomposition.
+        bayes: the loss of r* against E tr Cov(x | y), computed without r*.
+    """
+
+    losses: dict[str, DenoiserLoss]
+    bayes: BayesRisk
+
+
+def _denoiser_losses(*, sigma: float, pairs: int, learned: FourierEnergy | None, rng: np.random.Generator) -> LossSplit:
     """DAE losses of r* ("optimal"), the best affine denoiser ("wiener"), no denoising ("none")
-    and, if given, a learned one ("learned"), on ``pairs`` fresh pairs."""
+    and, if given, a learned one ("learned"), on ``pairs`` fresh pairs; no draws after the pairs."""
     clean, _ = sample_mixture(mixture=MIXTURE, size=pairs, rng=rng)
     noisy = clean + sigma * rng.standard_normal(clean.shape)
     best = tweedie_denoiser(noisy, mixture=MIXTURE, sigma=sigma)
@@ -208,7 +228,10 @@ def _denoiser_losses(
     }
     if learned is not None:
         candidates["learned"] = noisy + learned.gradient(noisy)
-    return {name: denoiser_loss(output, best=best, clean=clean) for name, output in candidates.items()}
+    return LossSplit(
+        losses={name: denoiser_loss(output, best=best, clean=clean) for name, output in candidates.items()},
+        bayes=bayes_risk(best, clean=clean, variance=posterior_variance(noisy, mixture=MIXTURE, sigma=sigma)),
+    )
 
 
 # --------------------------------------------------------------------------- learned score
@@ -325,7 +348,7 @@ def learned_score(
         model=model,
         field_errors=_field_errors(model, sigma=sigma, test_points=test_points),
         mode_balance=_mode_balance(model, sigma=sigma),
-        losses=losses,
+        losses=losses.losses,
     )
 
 
@@ -384,6 +407,11 @@ class LangevinRun:
         clouds: the same names → the first :data:`CLOUD_POINTS` final points, shape (≤1500, 2).
         small_share: "plain", "annealed" → the small mode's share after each level (L);
             "exact_at_level" → its share among :data:`LEVEL_SAMPLES` exact samples of p_{σ_i}.
+        repeated_small_share: the small mode's final share in ``repeats`` independent annealed
+            runs, each from a fresh start; the first is the run above.
+        spread: "clean" → tr Σ of the large mode; "sampled" → tr of the covariance of the
+            annealed final points in its cell; "denoised" → the same after r* at σ_min;
+            "predicted" → tr Σ(Σ + σ²I)⁻¹Σ, what r* leaves of a lone Gaussian's spread.
     """
 
     chains: int
@@ -398,6 +426,8 @@ class LangevinRun:
     shares: dict[str, tuple[float, ...]]
     clouds: dict[str, Array]
     small_share: dict[str, tuple[float, ...]]
+    repeated_small_share: tuple[float, ...]
+    spread: dict[str, float]
 
 
 def langevin(
@@ -409,6 +439,7 @@ def langevin(
     steps_per_level: StepsPerLevel = 150,
     step: StepSize = 0.01,
     start_half_width: HalfWidth = 6.0,
+    repeats: RepeatCount = 12,
     rng: np.random.Generator,
 ) -> LangevinRun:
     """Plain against annealed Langevin dynamics with the exact score, from a poor start.
@@ -424,8 +455,10 @@ def langevin(
     carries a fine grid of the starting square (the basins of attraction).
 
     Annealing is not exact: chains freeze in their mode at some σ where the small mode's cell
-    still holds a little more than its weight, a small upward bias. At the defaults it is about
-    +0.003 (12 seeds: mean 0.2032, binomial SE 0.0057).
+    still holds a little more than its weight, a small upward bias. To measure it, annealing is
+    repeated ``repeats`` times in all from fresh starts (after every other draw, so the other
+    numbers do not depend on ``repeats``). Finally the annealed points are denoised with r* at
+    σ_min, the article's last step, and the large mode's spread is compared before and after.
 
     Args:
         chains: number of independent chains (and exact samples).
@@ -435,8 +468,10 @@ def langevin(
         steps_per_level: T; plain Langevin runs L × T steps.
         step: α at σ_min; level i uses α σ_i²/σ_min².
         start_half_width: half-width of the square the chains start on.
+        repeats: independent annealed runs in all (the first is the one drawn), for the bias.
         rng: the only source of randomness: start points, annealed chains, plain chains,
-            exact samples, then the exact samples per level, in this order.
+            exact samples, the exact samples per level, then the repeated annealed runs
+            (start points, chains), in this order.
 
     Raises:
         ValueError: ``sigma_max`` does not exceed ``sigma_min``.
@@ -460,6 +495,13 @@ def langevin(
     direct, _ = sample_mixture(mixture=target, size=chains, rng=rng)
     finals = {"direct": direct, "plain": plain[-1], "annealed": annealed[-1]}
     level_shares = _level_shares(sigmas, target=target, size=LEVEL_SAMPLES, rng=rng)
+    repeated = [mode_shares(annealed[-1], partition=target)[0]]
+    for _ in range(repeats - 1):
+        fresh = rng.uniform(-start_half_width, start_half_width, size=(chains, 2))
+        again = dynamics.annealed_langevin(
+            fresh, score_at=_exact_score_at, sigmas=sigmas.tolist(), step=step, steps_per_level=steps_per_level, rng=rng
+        )
+        repeated.append(mode_shares(again[-1], partition=target)[0])
     return LangevinRun(
         chains=chains,
         sigma_min=float(sigma_min),
@@ -477,12 +519,30 @@ def langevin(
             "annealed": tuple(mode_shares(points, partition=target)[0] for points in annealed),
             "exact_at_level": tuple(level_shares[:, 0].tolist()),
         },
+        repeated_small_share=tuple(repeated),
+        spread=_denoised_spread(annealed[-1], target=target, sigma=float(sigma_min)),
     )
 
 
 def _exact_score_at(sigma: float) -> ScoreField:
     smoothed = smooth(MIXTURE, sigma=sigma)
     return lambda points: score(points, mixture=smoothed)
+
+
+def _denoised_spread(points: FloatArray, *, target: GaussianMixture, sigma: float) -> dict[str, float]:
+    """The large mode's total variance: of p, of the sampled points in its cell, after r*, predicted."""
+    big = MIXTURE.components - 1
+    inside = assign_modes(points, mixture=target) == big
+    sampled = points[inside]
+    denoised = tweedie_denoiser(sampled, mixture=MIXTURE, sigma=sigma)
+    covariance = MIXTURE.covariances[big]
+    kept = covariance @ np.linalg.inv(covariance + sigma**2 * np.eye(2)) @ covariance
+    return {
+        "clean": float(np.trace(covariance)),
+        "sampled": float(np.trace(np.cov(sampled.T))),
+        "denoised": float(np.trace(np.cov(denoised.T))),
+        "predicted": float(np.trace(kept)),
+    }
 
 
 def _level_shares(sigmas: FloatArray, *, target: GaussianMixture, size: int, rng: np.random.Generator) -> FloatArray:

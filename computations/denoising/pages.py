@@ -18,14 +18,15 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.patches import Rectangle
 
-from computations.checks import TOLERANCE_SE, all_hold, within_se
-from computations.report import Cell, Check, Figure, Report, Table
+from computations.checks import TOLERANCE_SE, all_hold, at_most, within_se
+from computations.report import Cell, Check, Figure, Report, Table, Value
 
 from .energy import FourierEnergy
 from .experiments import CLOUD_POINTS, FIELD_LATTICE, IdentityRun, LangevinRun, LearnedScoreRun
 from .theory import (
     MIXTURE,
     VIEW_HALF_WIDTH,
+    BayesRisk,
     DenoiserLoss,
     FloatArray,
     GaussianMixture,
@@ -41,6 +42,12 @@ from .theory import (
 #: about 1e-14 here (sums of ~10⁵ positive terms, coordinates of size 10); the quadrature grid
 #: is chosen so that its discretisation error is below e⁻⁸⁸ (see ``theory.quadrature_grid``).
 IDENTITY_TOLERANCE: Final = 1e-10
+#: The learned displacement's mean squared error may be this many times the estimation error
+#: D·R*/(2N) that least squares with D parameters leaves (R* the optimal loss): as much again
+#: is allowed for the approximation error of finitely many features.
+LEARNED_SLACK: Final = 2.0
+#: A learned mode-balance number "differs clearly" when it is off by more than this factor.
+CLEAR_FACTOR: Final = 1.25
 #: Displacement arrows are drawn this many times shorter than they are.
 ARROW_SHRINK: Final = 2.0
 #: Names of the components of ``MIXTURE`` in tables and figures.
@@ -78,7 +85,7 @@ _EXTENT: Final = (-VIEW_HALF_WIDTH, VIEW_HALF_WIDTH, -VIEW_HALF_WIDTH, VIEW_HALF
 
 
 def identity(run: IdentityRun) -> Report:
-    """Displacement along the modes' line and the routes' gaps; agreement and loss tables; two checks."""
+    """Displacement along the modes' line and the routes' gaps; agreement and loss tables; three checks; values."""
     table = Table(
         caption=(
             f"在 [−5, 5]² 的 {run.grid}×{run.grid} 格点与两峰连线上（共 {run.lattice_points + run.line_t.size} 个点），"
@@ -98,12 +105,26 @@ def identity(run: IdentityRun) -> Report:
             _loss_table(run.losses, pairs=run.test_pairs),
             _identity_check(run),
             _orthogonality_check(run.losses),
+            _bayes_check(run.bayes),
+            *_identity_values(run),
         )
     )
 
 
+def _identity_values(run: IdentityRun) -> tuple[Value, ...]:
+    worst = max(max(a.quadrature_gap, a.conditioning_gap) for a in run.agreement.values())
+    exponent = math.log10(max(worst, 1e-300))
+    return (
+        Value("mode_distance", float(np.linalg.norm(MIXTURE.means[1] - MIXTURE.means[0])), ".1f"),
+        Value("gap_order", math.floor(exponent)),
+        Value("gap_bound", math.ceil(exponent)),
+        Value("tolerance_exponent", round(math.log10(IDENTITY_TOLERANCE))),
+        Value("k_se", TOLERANCE_SE, "g"),
+    )
+
+
 def learned_score(run: LearnedScoreRun) -> Report:
-    """Exact, learned and error fields; field-error, mode-balance and loss tables; one check."""
+    """Exact, learned and error fields; field-error, mode-balance and loss tables; two checks; values."""
     fields = Table(
         caption=(
             f"学到的能量模型（{run.features} 个随机傅里叶特征、{run.pairs} 对训练样本、σ = {run.sigma:g}）"
@@ -124,19 +145,138 @@ def learned_score(run: LearnedScoreRun) -> Report:
             _mode_balance_table(run),
             _loss_table(losses, pairs=run.test_pairs),
             _orthogonality_check(losses),
+            _learned_field_check(run),
+            *_learned_values(run),
         )
     )
 
 
+def _learned_values(run: LearnedScoreRun) -> tuple[Value, ...]:
+    errors = {(e.quantity, e.region): e for e in run.field_errors}
+    square, samples = errors["shift", "square"].relative, errors["shift", "samples"].relative
+    overall, per_mode = errors["energy", "samples"].relative, errors["energy_per_mode", "samples"].relative
+    balance = run.mode_balance
+    share_ratio = balance.learned_share / balance.exact_share
+    clear = not 1 / CLEAR_FACTOR <= share_ratio <= CLEAR_FACTOR
+    return (
+        Value("pairs", run.pairs),
+        Value("features", run.features),
+        Value("shift_samples", samples, ".0%"),
+        Value("shift_dense", errors["shift", "dense"].relative, ".0%"),
+        Value("shift_square", square, ".0%"),
+        Value("square_verdict", "比数据所在处大得多" if square > 3 * samples else "并不比数据所在处大多少"),
+        Value("energy_per_mode", per_mode, ".0%"),
+        Value("energy_overall", overall, ".0%"),
+        Value("energy_verdict", "大得多" if overall > 3 * per_mode else "相差不多"),
+        Value("learned_gap", balance.learned_gap, ".2f"),
+        Value("exact_gap", balance.exact_gap, ".2f"),
+        Value("learned_share", balance.learned_share, ".3f"),
+        Value("exact_share", balance.exact_share, ".3f"),
+        Value("balance_verdict", "与精确值明显不同" if clear else "与精确值相差不大"),
+        Value("shift_mse", errors["shift", "samples"].rms_error ** 2, ".3g"),
+        Value("estimation_error", _estimation_error(run), ".3g"),
+        Value("slack", LEARNED_SLACK, "g"),
+    )
+
+
+def _estimation_error(run: LearnedScoreRun) -> float:
+    """D·R*/(2N): what least squares with D parameters leaves of mean‖∇E − σ²∇log p_σ‖².
+
+    Each of the N pairs gives 2 observations of −ε whose variances, given y, sum to tr Cov(x | y);
+    their mean is R*, the optimal loss. Least squares with D parameters on 2N observations of
+    variance R*/2 leaves D·(R*/2)/(2N) per observation, twice that per pair.
+    """
+    return run.features * run.losses["optimal"].loss / (2 * run.pairs)
+
+
 def langevin(run: LangevinRun) -> Report:
-    """Sample clouds and the small mode's share along the runs; shares table; two checks."""
+    """Sample clouds and the small mode's share along the runs; shares table; two checks; values."""
     return Report(
         items=(
             _langevin_figure(run),
             _shares_table(run),
             _share_check("直接从 p_σ 抽样", run.shares["direct"], run),
             _share_check("退火 Langevin", run.shares["annealed"], run),
+            *_langevin_setup_values(run),
+            *_plain_values(run),
+            *_annealed_values(run),
+            *_spread_values(run),
         )
+    )
+
+
+def _langevin_setup_values(run: LangevinRun) -> tuple[Value, ...]:
+    return (
+        Value("chains", run.chains),
+        Value("half_width", run.start_half_width, "g"),
+        Value("sigma_min", run.sigma_min, "g"),
+        Value("sigma_max", run.sigma_max, "g"),
+        Value("levels", run.levels),
+        Value("steps_per_level", run.steps_per_level),
+        Value("total_steps", run.levels * run.steps_per_level),
+    )
+
+
+def _plain_values(run: LangevinRun) -> tuple[Value, ...]:
+    plain, basin, weight = run.shares["plain"][0], float(run.basins[0]), float(run.cell_probabilities[0])
+    se = _binomial_se(weight, run.chains)
+    path = run.small_share["plain"]
+    if plain - weight > TOLERANCE_SE * se:
+        against_weight = f"远高于 {weight:.1f}"
+    elif weight - plain > TOLERANCE_SE * se:
+        against_weight = f"远低于 {weight:.1f}"
+    else:
+        against_weight = f"与 {weight:.1f} 相差不大"
+    near_basin = abs(plain - basin) <= TOLERANCE_SE * _binomial_se(basin, run.chains) + 0.01
+    return (
+        Value("plain_small", plain, ".3f"),
+        Value("basin_small", basin, ".3f"),
+        Value("plain_vs_basin", "接近" if near_basin else "明显偏离"),
+        Value("plain_vs_weight", against_weight),
+        Value("plain_drift", max(path) - min(path), ".4f"),
+        Value("plain_path", "从第一个记录点起就几乎不再变化" if max(path) - min(path) <= se else "在运行中仍在变化"),
+    )
+
+
+def _annealed_values(run: LangevinRun) -> tuple[Value, ...]:
+    weight = float(run.cell_probabilities[0])
+    single_se = _binomial_se(weight, run.chains)
+    repeated = run.repeated_small_share
+    bias = float(np.mean(repeated)) - weight
+    mean_se = single_se / math.sqrt(len(repeated))
+    if bias > 2 * mean_se:
+        direction = "高出的部分超过平均值标准误的两倍，看得出向上的偏差"
+    elif bias < -2 * mean_se:
+        direction = "反而偏低，且超过平均值标准误的两倍"
+    else:
+        direction = "差别在平均值标准误的两倍之内，这么多次重复还分辨不出偏差"
+    far = abs(bias) < TOLERANCE_SE * single_se / 2
+    gaps = np.abs(np.subtract(run.small_share["annealed"], run.small_share["exact_at_level"]))
+    return (
+        Value("annealed_first", run.small_share["annealed"][0], ".3f"),
+        Value("exact_first", run.small_share["exact_at_level"][0], ".3f"),
+        Value("track_gap", float(gaps.max()), ".3f"),
+        Value("annealed_small", run.shares["annealed"][0], ".3f"),
+        Value("cell_small", weight, ".3f"),
+        Value("repeats", len(repeated)),
+        Value("repeat_mean", bias + weight, ".4f"),
+        Value("bias", bias, "+.4f"),
+        Value("mean_se", mean_se, ".4f"),
+        Value("bias_direction", direction),
+        Value("single_se", single_se, ".4f"),
+        Value("bias_in_se", abs(bias) / single_se, ".1f"),
+        Value("bias_scale", f"离自检容许的 {_K} 个标准误很远" if far else f"已不可忽略，接近自检容许的 {_K} 个标准误"),
+    )
+
+
+def _spread_values(run: LangevinRun) -> tuple[Value, ...]:
+    spread = run.spread
+    return (
+        Value("spread_clean", spread["clean"], ".2f"),
+        Value("spread_sampled", spread["sampled"], ".2f"),
+        Value("spread_denoised", spread["denoised"], ".2f"),
+        Value("spread_predicted", spread["predicted"], ".2f"),
+        Value("spread_verdict", "比真实数据更集中" if spread["denoised"] < spread["clean"] else "并不比真实数据更集中"),
     )
 
 
@@ -530,15 +670,37 @@ def _identity_check(run: IdentityRun) -> Check:
 
 
 def _orthogonality_check(losses: Mapping[float, Mapping[str, DenoiserLoss]]) -> Check:
-    # The cross term of r* itself is exactly 0 with standard error 0: within_se demands equality.
+    # r* against itself is left out: its cross term is 0 with standard error 0 by construction.
     return within_se(
-        f"对每个去噪器 r，损失(r) − 损失(r*) 与 mean‖r − r*‖² 之差都在 {_K} 个标准误之内（后验均值的正交性）",
+        f"对 r* 以外的每个去噪器 r，损失(r) − 损失(r*) 与 mean‖r − r*‖² 之差都在 {_K} 个标准误之内（后验均值的正交性）",
         {
             f"σ={sigma:g} {DENOISER_NAMES[name]}": (item.cross, 0.0, item.cross_se)
             for sigma, by_name in losses.items()
             for name, item in by_name.items()
+            if name != "optimal"
         },
         note="差值即交叉项 2⟨r−r*, r*−x⟩ 的样本均值，期望为 0",
+    )
+
+
+def _bayes_check(bayes: Mapping[float, BayesRisk]) -> Check:
+    return within_se(
+        f"r* 的损失与后验方差的平均 mean tr Cov(x|y) 之差在 {_K} 个标准误之内（后者用高斯条件化逐点另算，不经过 r*）",
+        {f"σ={sigma:g}": (item.loss, item.expected, item.se) for sigma, item in bayes.items()},
+        note="同一批样本上 ‖r*(y)−x‖² − tr Cov(x|y) 的均值，给定 y 时期望为 0；SE = 其样本标准差 / √N",
+    )
+
+
+def _learned_field_check(run: LearnedScoreRun) -> Check:
+    shift = next(e for e in run.field_errors if (e.quantity, e.region) == ("shift", "samples"))
+    estimation = _estimation_error(run)
+    return at_most(
+        f"学到的位移 ∇E 与精确的 σ²∇log p_σ 在 p_σ 的新样本上的均方误差不超过最小二乘估计误差的 {LEARNED_SLACK:g} 倍",
+        {f"{shift.points} 个新样本上的 mean‖∇E − σ²∇log p_σ‖²": (shift.rms_error**2, LEARNED_SLACK * estimation)},
+        note=(
+            f"估计误差 D·R*/(2N) = {run.features}×{run.losses['optimal'].loss:.4f}/(2×{run.pairs}) = {estimation:.3g}，"
+            "R* 是最优去噪器的损失（回归目标 −ε 在给定 y 时的方差之和）；另一半容差留给有限个特征的逼近误差"
+        ),
     )
 
 

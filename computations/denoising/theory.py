@@ -228,13 +228,42 @@ def posterior_mean(noisy: npt.ArrayLike, *, mixture: GaussianMixture, sigma: flo
     Returns:
         Array of shape (n, 2).
     """
-    noisy = as_points(noisy)
-    smoothed = smooth(mixture, sigma=sigma)
-    gamma = responsibilities(noisy, mixture=smoothed)  # (n, K)
-    gains = mixture.covariances @ smoothed.precisions  # Σ_k (Σ_k + σ²I)⁻¹, (K, 2, 2)
-    offsets = noisy[:, None, :] - mixture.means[None, :, :]  # (n, K, 2)
-    centres = mixture.means[None] + np.einsum("kij,nkj->nki", gains, offsets)
+    gamma, centres = _component_posteriors(as_points(noisy), mixture=mixture, sigma=sigma)
     return np.einsum("nk,nki->ni", gamma, centres)
+
+
+def posterior_variance(noisy: npt.ArrayLike, *, mixture: GaussianMixture, sigma: float) -> FloatArray:
+    """tr Cov(x | y), the DAE loss the optimal denoiser must have at y, by Gaussian conditioning.
+
+    By the law of total variance over the component k, Cov(x | y) = Σ_k γ_k(y) [σ²Σ_k(Σ_k + σ²I)⁻¹
+    + (m_k − m)(m_k − m)ᵀ], with m_k the component's posterior mean and m = Σ_k γ_k m_k. Since
+    E‖r*(y) − x‖² = E tr Cov(x | y), this is an expected loss of r* computed without r*.
+
+    Args:
+        noisy: points y, shape (n, 2).
+        mixture: the clean distribution p.
+        sigma: noise standard deviation σ > 0.
+
+    Returns:
+        Array of shape (n,).
+    """
+    gamma, centres = _component_posteriors(as_points(noisy), mixture=mixture, sigma=sigma)
+    smoothed = smooth(mixture, sigma=sigma)
+    within = sigma**2 * np.trace(mixture.covariances @ smoothed.precisions, axis1=1, axis2=2)  # (K,)
+    mean = np.einsum("nk,nki->ni", gamma, centres)
+    between = ((centres - mean[:, None, :]) ** 2).sum(axis=2)  # (n, K)
+    return (gamma * (within[None, :] + between)).sum(axis=1)
+
+
+def _component_posteriors(
+    noisy: FloatArray, *, mixture: GaussianMixture, sigma: float
+) -> tuple[FloatArray, FloatArray]:
+    """γ_k(y) under p_σ, shape (n, K), and E[x | y, k] = μ_k + Σ_k(Σ_k + σ²I)⁻¹(y − μ_k), (n, K, 2)."""
+    smoothed = smooth(mixture, sigma=sigma)
+    gamma = responsibilities(noisy, mixture=smoothed)
+    gains = mixture.covariances @ smoothed.precisions  # Σ_k (Σ_k + σ²I)⁻¹, (K, 2, 2)
+    offsets = noisy[:, None, :] - mixture.means[None, :, :]
+    return gamma, mixture.means[None] + np.einsum("kij,nkj->nki", gains, offsets)
 
 
 def quadrature_grid(*, mixture: GaussianMixture, sigma: float, reach: float) -> tuple[float, float]:
@@ -354,6 +383,38 @@ def denoiser_loss(output: FloatArray, *, best: FloatArray, clean: FloatArray) ->
         distance=float((gap**2).sum(axis=1).mean()),
         cross=float(cross.mean()),
         cross_se=float(cross.std(ddof=1) / math.sqrt(output.shape[0])),
+    )
+
+
+@dataclass(frozen=True)
+class BayesRisk:
+    """The DAE loss of r* against the loss it must have, E tr Cov(x | y), on the same pairs.
+
+    Attributes:
+        loss: mean‖r*(y) − x‖².
+        expected: mean tr Cov(x | y) over the same y (:func:`posterior_variance`).
+        se: standard error of the mean of ‖r*(y) − x‖² − tr Cov(x | y), whose expectation is 0
+            given each y when r* is the posterior mean.
+    """
+
+    loss: float
+    expected: float
+    se: float
+
+
+def bayes_risk(best: FloatArray, *, clean: FloatArray, variance: FloatArray) -> BayesRisk:
+    """Compare r*'s squared errors with the posterior variances at the same noisy points.
+
+    Args:
+        best: r*(y_n), shape (N, 2).
+        clean: x_n, shape (N, 2).
+        variance: tr Cov(x | y_n), shape (N,).
+    """
+    squares = ((best - clean) ** 2).sum(axis=1)
+    return BayesRisk(
+        loss=float(squares.mean()),
+        expected=float(variance.mean()),
+        se=float((squares - variance).std(ddof=1) / math.sqrt(squares.size)),
     )
 
 
