@@ -616,7 +616,7 @@ def _article_values(run: ArticleDemoRun, checks: tuple[Check, ...]) -> tuple[Val
         Value("repeats", run.repeats),
         Value("population_linear", linear.population, ".6f"),
         Value("forms_gap", max(_forms_gap(c) for c in cases.values()), ".1e"),
-        _verdict("forms_verdict", forms.passed, "给出同一个数", "给出的数并不相同"),
+        _verdict("forms_verdict", forms.passed, "给出同一个数，差别只是舍入误差", "给出的数超出了舍入误差界，并不相同"),
         Value("article_mean_independent", mean, ".3g"),
         Value("bias_z", mean / se, ".1f"),
         _verdict("bias_verdict", mean > TOLERANCE_SE * se, "显著大于", "并不显著大于"),
