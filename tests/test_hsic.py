@@ -21,7 +21,7 @@ from scipy import integrate, stats
 
 from computations.checks import FALSE_ALARM_RATE, TOLERANCE_SE
 from computations.hsic import estimators, experiments, gaussian, pages, relationships
-from computations.report import Check, Figure, Report, Table
+from computations.report import Check, Figure, Report, Table, Value
 from computations.results import decode, encode, result_type
 
 K_SE = TOLERANCE_SE
@@ -41,6 +41,80 @@ SMALL: dict[str, dict[str, object]] = {
     # mean falls like 1/n), not at n = 200.
     "article_demo": {"samples": 1000, "repeats": 10},
 }
+
+
+#: The values the post quotes (``@val:<label>.<name>``), by directive.
+QUOTED: dict[str, set[str]] = {
+    "dependence": {
+        "alpha",
+        "max_r_z",
+        "r_verdict",
+        "pearson_verdict",
+        "hsic_verdict",
+        "independent_p",
+        "independent_verdict",
+        "thesis_verdict",
+    },
+    "noise": {
+        "k_se",
+        "c_min",
+        "c_max",
+        "population_trend",
+        "unbiased_trend",
+        "bias_verdict",
+        "share_min",
+        "share_max",
+        "share_trend",
+        "signal_ratio_max",
+        "unbiased_verdict",
+        "biased_verdict",
+    },
+    "null": {
+        "permutations",
+        "relationship",
+        "noise",
+        "skew_independent",
+        "skew_dependent",
+        "skew_verdict",
+        "independent_p",
+        "dependent_p",
+        "dependent_z",
+        "independent_verdict",
+        "dependent_verdict",
+        "mean_verdict",
+    },
+    "article_demo": {
+        "samples",
+        "repeats",
+        "population_linear",
+        "forms_gap",
+        "forms_verdict",
+        "article_mean_independent",
+        "bias_z",
+        "bias_verdict",
+        "exact_independent",
+        "exact_z",
+        "exact_verdict",
+        "printed_sd_independent",
+        "printed_independent_verdict",
+        "printed_verdict",
+        "unbiased_mean_independent",
+        "unbiased_z",
+        "unbiased_verdict",
+        "ratio",
+        "magnitude_verdict",
+    },
+}
+
+
+def _values(report: Report) -> dict[str, str]:
+    """The report's quoted values, name → text as the page shows it."""
+    return {item.name: item.text for item in report.items if isinstance(item, Value)}
+
+
+def _shown(report: Report) -> Report:
+    """The report without its values: what the shared helpers of tests/reports.py inspect."""
+    return Report(items=tuple(item for item in report.items if not isinstance(item, Value)))
 
 
 def _grams(x: np.ndarray, y: np.ndarray, sigma: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
@@ -373,7 +447,12 @@ def small_reports() -> dict[str, Report]:
 )
 def test_reports_items_and_checks(small_reports: dict[str, Report], name: str, kinds: list) -> None:
     report = small_reports[name]
-    assert_well_formed(report, kinds)
+    assert_well_formed(_shown(report), kinds)
+    # Values come last, one per name, each a non-empty text: exactly those the post quotes.
+    values = [item for item in report.items if isinstance(item, Value)]
+    assert report.items[-len(values) :] == tuple(values)
+    assert sorted(value.name for value in values) == sorted(QUOTED[name])
+    assert all(value.text for value in values)
 
 
 def test_article_demo_table(small_reports: dict[str, Report]) -> None:
@@ -407,9 +486,12 @@ def test_figures_render_with_the_site_font(small_reports: dict[str, Report], nam
 def test_reports_are_reproducible_from_the_seed(name: str) -> None:
     # Reproducibility does not need the article's n (its O(n³) reference forms dominate there).
     stages, params = STAGES[name], {**SMALL, "article_demo": {"samples": 300, "repeats": 5}}[name]
-    first = report_numbers(two_stage(*stages, **params, rng=np.random.default_rng(1)))
-    again = report_numbers(two_stage(*stages, **params, rng=np.random.default_rng(1)))
-    other = report_numbers(two_stage(*stages, **params, rng=np.random.default_rng(2)))
+
+    def numbers(seed: int) -> list:
+        report = two_stage(*stages, **params, rng=np.random.default_rng(seed))
+        return [*report_numbers(_shown(report)), _values(report)]
+
+    first, again, other = numbers(1), numbers(1), numbers(2)
     assert first == again
     assert first != other
 
@@ -501,6 +583,34 @@ def _one_order_apart(run: experiments.ArticleDemoRun) -> experiments.ArticleDemo
     return _replace_case(run, "cases", "linear", article=linear * (50.0 / ratio))
 
 
+def _unbiased_mean_off_at_first_level(run: experiments.NoiseRun) -> experiments.NoiseRun:
+    first = run.linear[0]
+    shifted = dataclasses.replace(first, unbiased=first.unbiased + 10 * K_SE * _se(first.unbiased))
+    return dataclasses.replace(run, linear=(shifted, *run.linear[1:]))
+
+
+def _population_misremembered(run: experiments.ArticleDemoRun) -> experiments.ArticleDemoRun:
+    # Two half-units of the noted sixth decimal: far below every sampling error of the page.
+    return _replace_case(run, "cases", "linear", population=run.cases["linear"].population + 1e-6)
+
+
+def _exact_mean_off(run: experiments.ArticleDemoRun) -> experiments.ArticleDemoRun:
+    linear = run.cases["linear"]
+    return _replace_case(run, "cases", "linear", article_mean=linear.article_mean + 10 * K_SE * _se(linear.article))
+
+
+def _closed_forms_disagree(run: experiments.ArticleDemoRun) -> experiments.ArticleDemoRun:
+    # The partition sum against (1 − 1/√5)²/(n − 1): a relative change of 1e-6 is far beyond
+    # rounding and far below the sampling error of the mean (so only the closed forms disagree).
+    independent = run.cases["independent"]
+    return _replace_case(run, "cases", "independent", article_mean=independent.article_mean * (1.0 + 1e-6))
+
+
+def _printed_output_far(run: experiments.ArticleDemoRun) -> experiments.ArticleDemoRun:
+    linear = run.cases["linear"].article
+    return _replace_case(run, "cases", "linear", article=linear + 20.0 * float(linear.std(ddof=1)))
+
+
 PERTURBATIONS = [
     pytest.param("dependence", _r_far_from_zero, "样本 r 与 0", id="dependence-uncorrelated"),
     pytest.param(
@@ -515,6 +625,7 @@ PERTURBATIONS = [
         "独立样本不被",
         id="dependence-independent",
     ),
+    pytest.param("noise", _unbiased_mean_off_at_first_level, "无偏估计的均值与闭式总体值", id="noise-unbiased-mean"),
     pytest.param("noise", _biased_mean_off, "有偏估计", id="noise-biased-mean"),
     pytest.param("null", _null_mean_off, "精确均值", id="null-mean"),
     pytest.param(
@@ -532,8 +643,12 @@ PERTURBATIONS = [
         id="null-dependent",
     ),
     pytest.param("article_demo", _forms_disagree, "同一个数", id="article-forms"),
-    pytest.param("article_demo", _unbiased_mean_off, "无偏估计的均值与总体值", id="article-means"),
+    pytest.param("article_demo", _population_misremembered, "总体 HSIC 闭式值", id="article-noted-population"),
+    pytest.param("article_demo", _unbiased_mean_off, "无偏估计的均值与总体值", id="article-means-unbiased"),
+    pytest.param("article_demo", _exact_mean_off, "原文估计量的均值与其精确期望", id="article-means-exact"),
     pytest.param("article_demo", _article_unbiased, "其实有偏", id="article-bias"),
+    pytest.param("article_demo", _closed_forms_disagree, "其实有偏", id="article-bias-closed-forms"),
+    pytest.param("article_demo", _printed_output_far, "寻常值", id="article-printed-outputs"),
     pytest.param("article_demo", _one_order_apart, "两个数量级", id="article-magnitude"),
 ]
 
@@ -578,3 +693,119 @@ def test_parameter_ranges_reject_bad_values(function: typing.Callable[..., typin
 def test_posts_lists_are_accepted_for_tuple_parameters() -> None:
     hints = typing.get_type_hints(experiments.noise, include_extras=True)
     assert pydantic.TypeAdapter(hints["noise_levels"]).validate_python([0.5, 1.0]) == (0.5, 1.0)
+
+
+def _noise_level_changed(run: experiments.NoiseRun, index: int, **changes: object) -> experiments.NoiseRun:
+    linear = list(run.linear)
+    linear[index] = dataclasses.replace(linear[index], **changes)
+    return dataclasses.replace(run, linear=tuple(linear))
+
+
+def _mirrored_null(run: experiments.NullRun) -> experiments.NullRun:
+    null = run.panels["independent"].null
+    return _replace_case(run, "panels", "independent", null=2.0 * null.mean() - null)
+
+
+VERDICTS = [
+    pytest.param("dependence", _r_far_from_zero, "r_verdict", id="dependence-r"),
+    pytest.param(
+        "dependence",
+        lambda run: _replace_case(run, "cases", "circle", pearson_p=1 / (run.permutations + 1)),
+        "pearson_verdict",
+        id="dependence-pearson",
+    ),
+    pytest.param(
+        "dependence", lambda run: _replace_case(run, "cases", "sine", hsic_p=0.5), "hsic_verdict", id="dependence-hsic"
+    ),
+    pytest.param(
+        "dependence",
+        lambda run: _replace_case(run, "cases", "independent", hsic_p=1 / (run.permutations + 1)),
+        "independent_verdict",
+        id="dependence-independent",
+    ),
+    pytest.param(
+        "dependence",
+        lambda run: _replace_case(run, "cases", "sine", hsic_p=0.5),
+        "thesis_verdict",
+        id="dependence-thesis",
+    ),
+    pytest.param(
+        "noise",
+        lambda run: _noise_level_changed(run, -1, population=2.0 * run.linear[0].population),
+        "population_trend",
+        id="noise-population-trend",
+    ),
+    pytest.param(
+        "noise",
+        lambda run: _noise_level_changed(run, -1, unbiased=run.linear[0].unbiased + 1.0),
+        "unbiased_trend",
+        id="noise-unbiased-trend",
+    ),
+    pytest.param(
+        "noise",
+        lambda run: _noise_level_changed(run, 0, population=run.linear[0].biased_mean + 1e-3),
+        "bias_verdict",
+        id="noise-bias-sign",
+    ),
+    pytest.param(
+        "noise",
+        lambda run: _noise_level_changed(run, -1, independent_mean=100.0 * run.linear[-1].independent_mean),
+        "share_trend",
+        id="noise-share-trend",
+    ),
+    pytest.param("noise", _unbiased_mean_off_at_first_level, "unbiased_verdict", id="noise-unbiased-mean"),
+    pytest.param("noise", _biased_mean_off, "biased_verdict", id="noise-biased-mean"),
+    pytest.param("null", _mirrored_null, "skew_verdict", id="null-skew"),
+    pytest.param("null", _null_mean_off, "mean_verdict", id="null-mean"),
+    pytest.param(
+        "null",
+        lambda run: _replace_case(
+            run, "panels", "independent", p_value=1 / (run.panels["independent"].permutations + 1)
+        ),
+        "independent_verdict",
+        id="null-independent",
+    ),
+    pytest.param(
+        "null",
+        lambda run: _replace_case(run, "panels", run.relationship, p_value=0.5),
+        "dependent_verdict",
+        id="null-dependent",
+    ),
+    pytest.param("article_demo", _forms_disagree, "forms_verdict", id="article-forms"),
+    pytest.param("article_demo", _article_unbiased, "bias_verdict", id="article-bias"),
+    pytest.param(
+        "article_demo",
+        lambda run: _replace_case(
+            run,
+            "cases",
+            "independent",
+            article_mean=run.cases["independent"].article_mean + 10 * K_SE * _se(run.cases["independent"].article),
+        ),
+        "exact_verdict",
+        id="article-exact",
+    ),
+    pytest.param(
+        "article_demo",
+        lambda run: _replace_case(run, "cases", "independent", article=run.cases["independent"].article + 0.01),
+        "printed_independent_verdict",
+        id="article-printed-independent",
+    ),
+    pytest.param("article_demo", _printed_output_far, "printed_verdict", id="article-printed"),
+    pytest.param(
+        "article_demo",
+        lambda run: _replace_case(run, "cases", "independent", unbiased=run.cases["independent"].unbiased + 0.01),
+        "unbiased_verdict",
+        id="article-unbiased-zero",
+    ),
+    pytest.param("article_demo", _one_order_apart, "magnitude_verdict", id="article-magnitude"),
+]
+
+
+@pytest.mark.parametrize(("name", "perturb", "value"), VERDICTS)
+def test_a_quoted_verdict_flips_when_its_quantity_is_perturbed(
+    small_runs: dict[str, typing.Any], name: str, perturb: typing.Callable[[typing.Any], typing.Any], value: str
+) -> None:
+    # The prose quotes these words; they must follow the data, not be fixed text.
+    present = STAGES[name][1]
+    before, after = _values(present(small_runs[name]))[value], _values(present(perturb(small_runs[name])))[value]
+    assert before != after

@@ -155,12 +155,15 @@ class LinearEstimates:
         unbiased: Song et al.'s estimate per repeat, shape (repeats,).
         population: the population HSIC.
         biased_mean: the exact mean of tr(KHLH)/n² at this n.
+        independent_mean: the exact mean of tr(KHLH)/n² at this n for independent x and y with
+            the same marginals, (n − 1)(1 − E k)(1 − E l)/n²: the bias alone.
     """
 
     biased: Array
     unbiased: Array
     population: float
     biased_mean: float
+    independent_mean: float
 
 
 @dataclass(frozen=True)
@@ -232,6 +235,9 @@ def _linear_estimates(
         unbiased=unbiased,
         population=population_hsic_gaussian(covariance=cov, sigma_x=sigma, sigma_y=sigma),
         biased_mean=expected_hsic_biased_gaussian(n=samples, covariance=cov, sigma_x=sigma, sigma_y=sigma),
+        independent_mean=expected_hsic_biased_gaussian(
+            n=samples, covariance=np.diag(np.diag(cov)), sigma_x=sigma, sigma_y=sigma
+        ),
     )
 
 
