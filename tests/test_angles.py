@@ -285,6 +285,14 @@ def test_reports_at_defaults(default_reports: dict[str, Report], name: str, kind
     assert report.items[len(kinds) :] == tuple(item for item in report.items if isinstance(item, Value))
 
 
+@pytest.mark.parametrize("name", ["density_report", "concentration_report"])
+def test_figure_alt_says_the_samples_agree_when_the_checks_pass(default_reports: dict[str, Report], name: str) -> None:
+    figure = default_reports[name].items[0]
+    assert isinstance(figure, Figure)
+    assert "贴着曲线" in figure.alt or "落在曲线上" in figure.alt
+    assert "偏离" not in figure.alt
+
+
 def test_moments_table_rows(default_reports: dict[str, Report]) -> None:
     table = default_reports["moments_report"].items[0]
     assert isinstance(table, Table)
@@ -415,6 +423,9 @@ def test_density_histogram_check_fails_when_the_shape_is_wrong(monkeypatch: pyte
     assert _check_about(report, "均值")
     assert not _check_about(report, "卡方")
     assert _values(report)["fit_verdict"] == "并非在每个维数上都吻合"
+    figure = report.items[0]
+    assert isinstance(figure, Figure)
+    assert "偏离了曲线" in figure.alt
 
 
 def _cosines_of(angle_sampler: typing.Callable[..., np.ndarray]) -> typing.Callable[..., np.ndarray]:
@@ -488,6 +499,9 @@ def test_probability_check_fails_when_the_closed_form_is_wrong(monkeypatch: pyte
     report = two_stage(*STAGES["concentration_report"], dims=[10], samples=20_000, rng=np.random.default_rng(17))
     assert not _check_about(report, "频率")
     assert _check_about(report, "标准差")
+    figure = report.items[0]
+    assert isinstance(figure, Figure)
+    assert "偏离了曲线" in figure.alt
 
 
 def test_sd_check_fails_when_the_spread_is_wrong(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -67,6 +67,9 @@ def density(run: DensityRun) -> Report:
         _draw_density(ax, n=n, edges=run.edges, mc_density=run.mc_density[n], color=color)
         _append_density_rows(data, n=n, edges=run.edges, mc_density=run.mc_density[n])
     _style_density_axes(ax)
+    mean_check = _mean_check(run.moments)
+    variance_check = _variance_check(run.moments, exact=run.exact_variance)
+    histogram_check = _histogram_check(run.p_values, bins=bins)
     figure = Figure(
         figure=fig,
         caption=(
@@ -78,13 +81,11 @@ def density(run: DensityRun) -> Report:
             "每条曲线都关于 π/2 对称，n 越大越窄越高，峰值从 "
             f"{float(angle_density(HALF_PI, n=ns[0])):.2f} 升到 "
             f"{float(angle_density(HALF_PI, n=ns[-1])):.2f}"
-            f"{'（n = 2 时为高 1/π 的水平线）' if ns[0] == 2 else ''}；蒙特卡洛直方图贴着曲线。"
+            f"{'（n = 2 时为高 1/π 的水平线）' if ns[0] == 2 else ''}；"
+            f"{'蒙特卡洛直方图贴着曲线' if histogram_check.passed else '有的蒙特卡洛直方图偏离了曲线（见自检）'}。"
         ),
         data=data,
     )
-    mean_check = _mean_check(run.moments)
-    variance_check = _variance_check(run.moments, exact=run.exact_variance)
-    histogram_check = _histogram_check(run.p_values, bins=bins)
     moments_hold = mean_check.passed and variance_check.passed
     return Report(
         items=(
@@ -226,7 +227,9 @@ def concentration(run: ConcentrationRun) -> Report:
         for n in run.ns
         for kind, probabilities in (("observed", run.observed), ("exact", run.exact_probability))
     ]
-    items = (_concentration_figure(run), table, _probability_check(run), _sd_check(run))
+    probability_check = _probability_check(run)
+    figure = _concentration_figure(run, sampled_on_curve=probability_check.passed)
+    items = (figure, table, probability_check, _sd_check(run))
     return Report(items=(*items, Value("delta", run.delta_degrees, "g"), *per_n))
 
 
@@ -281,7 +284,7 @@ def _append_density_rows(data: dict[str, list[Cell]], *, n: int, edges: FloatArr
     data["exact_bin_mean_density"] += bin_mean.tolist()
 
 
-def _concentration_figure(run: ConcentrationRun) -> Figure:
+def _concentration_figure(run: ConcentrationRun, *, sampled_on_curve: bool) -> Figure:
     ns = run.ns
     data = _concentration_data(run)
     exact = [i for i, source in enumerate(data["source"]) if source == "exact"]
@@ -295,7 +298,8 @@ def _concentration_figure(run: ConcentrationRun) -> Figure:
         alt=(
             f"上图：横轴为维数 n（对数坐标，{ns[0]} 到 {ns[-1]}），纵轴为概率；精确概率从 "
             f"{data['probability'][first]:.3f} 单调升到 {data['probability'][last]:.3f}，"
-            "蒙特卡洛点落在曲线上。下图：夹角标准差从 "
+            f"{'蒙特卡洛点落在曲线上' if sampled_on_curve else '有的蒙特卡洛点偏离了曲线（见自检）'}。"
+            "下图：夹角标准差从 "
             f"{data['sd_degrees'][first]:.1f}° 降到 {data['sd_degrees'][last]:.2f}°，"
             "在双对数坐标中近似一条斜率为 −1/2 的直线，与 1/√(n−1) 的虚线几乎重合。"
         ),
