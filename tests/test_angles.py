@@ -20,7 +20,7 @@ from scipy import integrate
 from computations.angles import experiments, pages
 from computations.angles import theory as angles
 from computations.checks import FALSE_ALARM_RATE
-from computations.report import Check, Figure, Report, Table
+from computations.report import Check, Figure, Report, Table, Value
 
 STAGES = {
     "density_report": (experiments.density, pages.density),
@@ -28,6 +28,26 @@ STAGES = {
     "concentration_report": (experiments.concentration, pages.concentration),
 }
 K_SE = 4.0  # Monte Carlo tolerance in standard errors: false alarm ≈ 6e-5 per comparison.
+
+
+def _shown(report: Report) -> Report:
+    """The report without its values: what the shared helpers (figures, tables, checks) read."""
+    return Report(items=tuple(item for item in report.items if not isinstance(item, Value)))
+
+
+def _values(report: Report) -> dict[str, str]:
+    return {item.name: item.text for item in report.items if isinstance(item, Value)}
+
+
+def _checks(report: Report) -> dict[str, bool]:
+    return {item.claim: item.passed for item in report.items if isinstance(item, Check)}
+
+
+def _check_about(report: Report, *words: str) -> bool:
+    """Whether the one check whose claim holds all ``words`` passed."""
+    found = [passed for claim, passed in _checks(report).items() if all(word in claim for word in words)]
+    assert len(found) == 1, (words, list(_checks(report)))
+    return found[0]
 
 
 def _integrate_density(n: int, lower: float, upper: float) -> float:
@@ -145,6 +165,15 @@ def test_series_tail_for_n2_is_the_basel_tail() -> None:
     assert 1 / (2 * (terms + 1)) < missing < 1 / (2 * terms)
 
 
+@pytest.mark.parametrize(("n", "terms"), [(2, 10), (3, 10), (2, 1000), (3, 1000), (4, 100), (7, 100), (12, 100)])
+def test_series_tail_bound_bounds_the_tail_and_is_tight(n: int, terms: int) -> None:
+    missing = angles.angle_variance(n=n) - angles.angle_variance_series(n=n, terms=terms)
+    bound = angles.angle_variance_series_tail_bound(n=n, terms=terms)
+    assert 0.0 < missing <= bound
+    # Once K ≫ n the bound is the tail's leading term, not a loose guess.
+    assert missing > 0.5 * bound
+
+
 def test_variance_expansion_for_large_n() -> None:
     # Series: Var = 1/n + 1/(n(n+2)) + 8/(3n(n+2)(n+4)) + O(n⁻⁴).
     n = 2000
@@ -185,6 +214,14 @@ def test_cosine_moments(n: int, seed: int) -> None:
     assert abs(cosines.mean()) <= K_SE * cosines.std(ddof=1) / root
     squares = cosines**2
     assert abs(squares.mean() - 1 / n) <= K_SE * squares.std(ddof=1) / root
+
+
+def test_cosine_variance_estimate() -> None:
+    cosines = np.array([0.5, -0.5, 1.0, 0.0])
+    estimate = angles.estimate_cosine_variance(cosines)
+    squares = cosines**2
+    assert estimate.variance == pytest.approx(squares.mean())
+    assert estimate.variance_se == pytest.approx(squares.std(ddof=1) / 2.0)
 
 
 @pytest.mark.parametrize(("n", "seed"), [(2, 4), (3, 5), (40, 6)])
@@ -238,13 +275,22 @@ def default_reports() -> dict[str, Report]:
     ("name", "kinds"),
     [
         ("density_report", [Figure, Check, Check, Check]),
-        ("moments_report", [Table, Check, Check, Check]),
+        ("moments_report", [Table, Check, Check, Check, Check, Check]),
         ("concentration_report", [Figure, Table, Check, Check]),
     ],
 )
 def test_reports_at_defaults(default_reports: dict[str, Report], name: str, kinds: list) -> None:
     report = default_reports[name]
-    assert_well_formed(report, kinds)
+    assert_well_formed(_shown(report), kinds)
+    assert report.items[len(kinds) :] == tuple(item for item in report.items if isinstance(item, Value))
+
+
+@pytest.mark.parametrize("name", ["density_report", "concentration_report"])
+def test_figure_alt_says_the_samples_agree_when_the_checks_pass(default_reports: dict[str, Report], name: str) -> None:
+    figure = default_reports[name].items[0]
+    assert isinstance(figure, Figure)
+    assert "贴着曲线" in figure.alt or "落在曲线上" in figure.alt
+    assert "偏离" not in figure.alt
 
 
 def test_moments_table_rows(default_reports: dict[str, Report]) -> None:
@@ -254,8 +300,38 @@ def test_moments_table_rows(default_reports: dict[str, Report]) -> None:
     assert [row[1] for row in table.rows] == list(ARTICLE_TABLE.values())
     for row in table.rows:
         n = row[0]
-        assert row[6] == pytest.approx(1 / (n - 2))
-        assert row[7] == pytest.approx(1 / (n - 1))
+        assert row[3] == pytest.approx(angles.angle_variance_series(n=n), rel=1e-15)
+        assert row[7] == pytest.approx(1 / (n - 2))
+        assert row[8] == pytest.approx(1 / (n - 1))
+
+
+def test_values_at_defaults(default_reports: dict[str, Report]) -> None:
+    density = _values(default_reports["density_report"])
+    assert {key: density[key] for key in ("samples", "bins", "k_se", "fit_verdict", "moments_verdict")} == {
+        "samples": "20000",
+        "bins": "60",
+        "k_se": "4",
+        "fit_verdict": "在每个维数上都吻合",
+        "moments_verdict": "都在",
+    }
+    moments = _values(default_reports["moments_report"])
+    assert moments["n_min"] == "3"
+    assert moments["n_max"] == "1000"
+    assert moments["article_verdict"] == "逐位复现"
+    assert moments["series_verdict"] == "一致"
+    assert moments["mc_verdict"] == "同样落在"
+    assert moments["cosine_verdict"] == "都在"
+    assert moments["closer"] == "每一行都是 1/(n−1) 更接近"
+    # Exact numbers: 1/(n−2) is 114% off at n = 3 (1 against π²/4 − 2), 1/(n−1) 7.0% there.
+    assert moments["n2_error_max"] == f"{1 / (math.pi**2 / 4 - 2) - 1:.0%}" == "114%"
+    assert moments["n1_error_max"] == f"{0.5 / (math.pi**2 / 4 - 2) - 1:.1%}" == "7.0%"
+    assert moments["n1_error_worst_n"] == "3"
+    assert 0.95 < float(moments["cosine_min"]) <= float(moments["cosine_max"]) < 1.05
+    concentration = _values(default_reports["concentration_report"])
+    assert concentration["delta"] == "5"
+    assert concentration["exact_3"] == f"{math.sin(math.radians(5)):.1%}" == "8.7%"
+    assert concentration["exact_1000"] == "99.4%"
+    assert {f"observed_{n}" for n in (2, 3, 5, 10, 20, 50, 100, 200, 500, 1000)} <= set(concentration)
 
 
 @pytest.mark.parametrize("name", ["density_report", "concentration_report"])
@@ -270,9 +346,11 @@ SMALL = {"dims": [3, 30], "samples": 1_000}
 
 @pytest.mark.parametrize("stages", STAGES.values(), ids=STAGES)
 def test_reports_are_reproducible_from_the_seed(stages: tuple[typing.Callable[..., typing.Any], ...]) -> None:
-    first = report_numbers(two_stage(*stages, **SMALL, rng=np.random.default_rng(1)))
-    again = report_numbers(two_stage(*stages, **SMALL, rng=np.random.default_rng(1)))
-    other = report_numbers(two_stage(*stages, **SMALL, rng=np.random.default_rng(2)))
+    def numbers(seed: int) -> list:
+        report = two_stage(*stages, **SMALL, rng=np.random.default_rng(seed))
+        return [*report_numbers(_shown(report)), _values(report)]
+
+    first, again, other = numbers(1), numbers(1), numbers(2)
     assert first == again
     assert first != other
 
@@ -284,16 +362,106 @@ def test_duplicate_and_unsorted_dims_are_normalised() -> None:
     assert [row[0] for row in table.rows] == [3, 10]
 
 
-def test_checks_fail_when_the_sampler_is_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = experiments.sample_angles
+# Each check of the pages is shown to fail when what it guards is wrong; each verdict value
+# that quotes a check flips with it.
 
-    def one_dimension_too_many(*, n: int, samples: int, rng: np.random.Generator) -> np.ndarray:
+
+def _folded(real: typing.Callable[..., np.ndarray]) -> typing.Callable[..., np.ndarray]:
+    """A sampler that folds θ onto [0, π/2]: (θ − π/2)² is unchanged, the mean is not."""
+
+    def sampler(*, n: int, samples: int, rng: np.random.Generator) -> np.ndarray:
+        theta = real(n=n, samples=samples, rng=rng)
+        return np.minimum(theta, math.pi - theta)
+
+    return sampler
+
+
+def _one_dimension_too_many(real: typing.Callable[..., np.ndarray]) -> typing.Callable[..., np.ndarray]:
+    def sampler(*, n: int, samples: int, rng: np.random.Generator) -> np.ndarray:
         return real(n=n + 1, samples=samples, rng=rng)
 
-    monkeypatch.setattr(experiments, "sample_angles", one_dimension_too_many)
+    return sampler
+
+
+def _normal_with_the_right_variance(*, n: int, samples: int, rng: np.random.Generator) -> np.ndarray:
+    """θ ~ N(π/2, Var_n) clipped to [0, π]: nearly the right mean and variance, the wrong shape."""
+    spread = math.sqrt(angles.angle_variance(n=n))
+    return np.clip(rng.normal(math.pi / 2, spread, size=samples), 0.0, math.pi)
+
+
+def _widened(real: typing.Callable[..., np.ndarray]) -> typing.Callable[..., np.ndarray]:
+    """Angles 10% farther from π/2 than sampled: the right mean, too large a spread."""
+
+    def sampler(*, n: int, samples: int, rng: np.random.Generator) -> np.ndarray:
+        theta = real(n=n, samples=samples, rng=rng)
+        return np.clip(math.pi / 2 + 1.1 * (theta - math.pi / 2), 0.0, math.pi)
+
+    return sampler
+
+
+DENSITY_SMALL = {"dims": [3, 10], "samples": 20_000, "bins": 60}
+
+
+def test_density_mean_check_fails_when_the_angles_are_folded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(experiments, "sample_angles", _folded(experiments.sample_angles))
+    report = two_stage(*STAGES["density_report"], **DENSITY_SMALL, rng=np.random.default_rng(10))
+    assert not _check_about(report, "均值")
+    assert _check_about(report, "方差")  # folding keeps (θ − π/2)²: only the mean check can see it
+    assert _values(report)["moments_verdict"] == "并没有全部落在"
+
+
+def test_density_variance_check_fails_when_the_sampler_is_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(experiments, "sample_angles", _one_dimension_too_many(experiments.sample_angles))
+    report = two_stage(*STAGES["density_report"], **DENSITY_SMALL, rng=np.random.default_rng(11))
+    assert not _check_about(report, "方差")
+    assert _values(report)["moments_verdict"] == "并没有全部落在"
+
+
+def test_density_histogram_check_fails_when_the_shape_is_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(experiments, "sample_angles", _normal_with_the_right_variance)
+    report = two_stage(*STAGES["density_report"], dims=[3], samples=20_000, rng=np.random.default_rng(12))
+    assert _check_about(report, "均值")
+    assert not _check_about(report, "卡方")
+    assert _values(report)["fit_verdict"] == "并非在每个维数上都吻合"
+    figure = report.items[0]
+    assert isinstance(figure, Figure)
+    assert "偏离了曲线" in figure.alt
+
+
+def _cosines_of(angle_sampler: typing.Callable[..., np.ndarray]) -> typing.Callable[..., np.ndarray]:
+    """The moments run samples cosines; wrap an angle sampler as a cosine sampler."""
+
+    def sampler(*, n: int, samples: int, rng: np.random.Generator) -> np.ndarray:
+        return np.cos(angle_sampler(n=n, samples=samples, rng=rng))
+
+    return sampler
+
+
+def test_moments_mean_check_fails_when_the_angles_are_folded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(experiments, "sample_cosines", _cosines_of(_folded(angles.sample_angles)))
+    report = two_stage(*STAGES["moments_report"], dims=[5], samples=20_000, rng=np.random.default_rng(13))
+    assert not _check_about(report, "均值")
+    assert _values(report)["mc_verdict"] == "并没有全部落在"
+
+
+def test_moments_variance_check_fails_when_the_sampler_is_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(experiments, "sample_cosines", _one_dimension_too_many(angles.sample_cosines))
     report = two_stage(*STAGES["moments_report"], dims=[5], samples=20_000, rng=np.random.default_rng(4))
-    by_claim = {item.claim: item.passed for item in report.items if isinstance(item, Check)}
-    assert [passed for claim, passed in by_claim.items() if "方差" in claim and "蒙特卡洛" in claim] == [False]
+    assert not _check_about(report, "蒙特卡洛方差")
+    assert _values(report)["mc_verdict"] == "并没有全部落在"
+
+
+def test_cosine_check_fails_when_the_sampler_is_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(experiments, "sample_cosines", _one_dimension_too_many(angles.sample_cosines))
+    report = two_stage(*STAGES["moments_report"], dims=[5], samples=20_000, rng=np.random.default_rng(14))
+    assert not _check_about(report, "cos θ")
+    assert _values(report)["cosine_verdict"] == "并没有全部落在"
+
+
+def test_cosine_check_passes_for_the_right_sampler() -> None:
+    report = two_stage(*STAGES["moments_report"], dims=[5, 50], samples=20_000, rng=np.random.default_rng(14))
+    assert _check_about(report, "cos θ")
+    assert _values(report)["cosine_verdict"] == "都在"
 
 
 def test_article_check_fails_on_a_misprint(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -304,6 +472,42 @@ def test_article_check_fails_on_a_misprint(monkeypatch: pytest.MonkeyPatch) -> N
     assert isinstance(article_check, Check)
     assert "文章" in article_check.claim
     assert not article_check.passed
+    assert _values(report)["article_verdict"] == "没能逐位复现"
+
+
+def test_series_checks_fail_when_the_series_is_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A series for n + 1 differs from the quadrature for n by about 1/n², far beyond any tolerance.
+    real = experiments.angle_variance_series
+    monkeypatch.setattr(experiments, "angle_variance_series", lambda *, n, terms: real(n=n + 1, terms=terms))
+    report = two_stage(*STAGES["moments_report"], dims=[10], samples=1_000, rng=np.random.default_rng(15))
+    assert not _check_about(report, "两种方法")
+    assert not _check_about(report, "文章")
+    assert _values(report)["series_verdict"] == "不一致"
+
+
+def test_series_check_fails_when_the_quadrature_is_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
+    # One part in 10⁹ is below the article's printed digits but far above the series' tolerance.
+    real = experiments.angle_variance
+    monkeypatch.setattr(experiments, "angle_variance", lambda *, n: real(n=n) * (1 + 1e-9))
+    report = two_stage(*STAGES["moments_report"], dims=[10, 100], samples=1_000, rng=np.random.default_rng(16))
+    assert not _check_about(report, "两种方法")
+
+
+def test_probability_check_fails_when_the_closed_form_is_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = experiments.concentration_probability
+    monkeypatch.setattr(experiments, "concentration_probability", lambda *, n, delta: real(n=n, delta=1.2 * delta))
+    report = two_stage(*STAGES["concentration_report"], dims=[10], samples=20_000, rng=np.random.default_rng(17))
+    assert not _check_about(report, "频率")
+    assert _check_about(report, "标准差")
+    figure = report.items[0]
+    assert isinstance(figure, Figure)
+    assert "偏离了曲线" in figure.alt
+
+
+def test_sd_check_fails_when_the_spread_is_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(experiments, "sample_angles", _widened(experiments.sample_angles))
+    report = two_stage(*STAGES["concentration_report"], dims=[10], samples=20_000, rng=np.random.default_rng(18))
+    assert not _check_about(report, "标准差")
 
 
 # --------------------------------------------------------------------------- the plugin contract

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Final
 
 import annotated_types
 import numpy as np
@@ -18,12 +18,17 @@ from computations.results import Array
 
 from .theory import (
     AngleMoments,
+    CosineVariance,
     angle_variance,
+    angle_variance_series,
+    angle_variance_series_tail_bound,
     concentration_probability,
     distinct_dimensions,
+    estimate_cosine_variance,
     estimate_moments,
     histogram_p_value,
     sample_angles,
+    sample_cosines,
 )
 
 Dimension = Annotated[int, annotated_types.Interval(ge=2, le=10_000)]
@@ -87,14 +92,37 @@ def density(
     return DensityRun(tuple(ns), samples, edges, mc_density, moments, exact, p_values)
 
 
+#: Terms of the series for Var_n(θ); its truncation error is bounded by
+#: :func:`~.theory.angle_variance_series_tail_bound`.
+SERIES_TERMS: Final = 100_000
+#: Relative error allowed between quadrature and series beyond the series' truncation: the
+#: quadrature's 1e-12 (see :func:`~.theory.angle_variance`) plus rounding in a sum of
+#: SERIES_TERMS positive terms (at most one unit in the last place, 2⁻⁵², per term).
+SERIES_ROUNDING: Final = 1e-12 + SERIES_TERMS * 2.0**-52
+
+
 @dataclass(frozen=True)
 class MomentsRun:
-    """Exact and Monte Carlo moments of θ per dimension (the article's variance table)."""
+    """Exact and Monte Carlo moments of θ per dimension (the article's variance table).
+
+    Attributes:
+        ns: the distinct dimensions, sorted.
+        samples: pairs of vectors per dimension.
+        exact_variance: n → Var_n(θ) by quadrature.
+        series_variance: n → Var_n(θ) by the series, SERIES_TERMS terms.
+        series_tolerance: n → how far quadrature and series may differ: the series' tail
+            bound plus SERIES_ROUNDING relative.
+        moments: n → Monte Carlo mean and variance of θ with standard errors.
+        cosine_variance: n → Monte Carlo Var(cos θ) of the same pairs, to compare with 1/n.
+    """
 
     ns: tuple[int, ...]
     samples: int
     exact_variance: dict[int, float]
+    series_variance: dict[int, float]
+    series_tolerance: dict[int, float]
     moments: dict[int, AngleMoments]
+    cosine_variance: dict[int, CosineVariance]
 
 
 def moments(
@@ -103,7 +131,10 @@ def moments(
     samples: SampleSize = 20_000,
     rng: np.random.Generator,
 ) -> MomentsRun:
-    """The article's variance table, recomputed exactly (quadrature) and by Monte Carlo.
+    """The article's variance table, recomputed exactly (quadrature and series) and by Monte Carlo.
+
+    The angles are the arccosines of the sampled cosines, so one draw per n gives both the
+    moments of θ and Var(cos θ) (the same random numbers as drawing the angles directly).
 
     Args:
         dims: dimensions n, one table row each (duplicates dropped, sorted), 2 to 10 000.
@@ -113,8 +144,14 @@ def moments(
     """
     ns = distinct_dimensions(dims)
     exact = {n: angle_variance(n=n) for n in ns}
-    estimates = {n: estimate_moments(sample_angles(n=n, samples=samples, rng=rng)) for n in ns}
-    return MomentsRun(tuple(ns), samples, exact, estimates)
+    series = {n: angle_variance_series(n=n, terms=SERIES_TERMS) for n in ns}
+    tolerance = {n: angle_variance_series_tail_bound(n=n, terms=SERIES_TERMS) + SERIES_ROUNDING * exact[n] for n in ns}
+    estimates, cosine = {}, {}
+    for n in ns:
+        cosines = sample_cosines(n=n, samples=samples, rng=rng)
+        estimates[n] = estimate_moments(np.arccos(cosines))
+        cosine[n] = estimate_cosine_variance(cosines)
+    return MomentsRun(tuple(ns), samples, exact, series, tolerance, estimates, cosine)
 
 
 @dataclass(frozen=True)

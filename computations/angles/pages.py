@@ -17,13 +17,21 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.lines import Line2D
 
-from computations.checks import FALSE_ALARM_RATE, TOLERANCE_SE, at_least, rounds_to, within_se
-from computations.report import Cell, Check, Figure, Report, Table
+from computations.checks import (
+    FALSE_ALARM_RATE,
+    TOLERANCE_SE,
+    at_least,
+    rounds_to,
+    within_se,
+    within_tolerance,
+)
+from computations.report import Cell, Check, Figure, Report, Table, Value
 
-from .experiments import ConcentrationRun, DensityRun, MomentsRun
+from .experiments import SERIES_TERMS, ConcentrationRun, DensityRun, MomentsRun
 from .theory import (
     HALF_PI,
     AngleMoments,
+    CosineVariance,
     FloatArray,
     angle_cdf,
     angle_density,
@@ -59,6 +67,9 @@ def density(run: DensityRun) -> Report:
         _draw_density(ax, n=n, edges=run.edges, mc_density=run.mc_density[n], color=color)
         _append_density_rows(data, n=n, edges=run.edges, mc_density=run.mc_density[n])
     _style_density_axes(ax)
+    mean_check = _mean_check(run.moments)
+    variance_check = _variance_check(run.moments, exact=run.exact_variance)
+    histogram_check = _histogram_check(run.p_values, bins=bins)
     figure = Figure(
         figure=fig,
         caption=(
@@ -70,28 +81,70 @@ def density(run: DensityRun) -> Report:
             "每条曲线都关于 π/2 对称，n 越大越窄越高，峰值从 "
             f"{float(angle_density(HALF_PI, n=ns[0])):.2f} 升到 "
             f"{float(angle_density(HALF_PI, n=ns[-1])):.2f}"
-            f"{'（n = 2 时为高 1/π 的水平线）' if ns[0] == 2 else ''}；蒙特卡洛直方图贴着曲线。"
+            f"{'（n = 2 时为高 1/π 的水平线）' if ns[0] == 2 else ''}；"
+            f"{'蒙特卡洛直方图贴着曲线' if histogram_check.passed else '有的蒙特卡洛直方图偏离了曲线（见自检）'}。"
         ),
         data=data,
     )
+    moments_hold = mean_check.passed and variance_check.passed
     return Report(
         items=(
             figure,
-            _mean_check(run.moments),
-            _variance_check(run.moments, exact=run.exact_variance),
-            _histogram_check(run.p_values, bins=bins),
+            mean_check,
+            variance_check,
+            histogram_check,
+            Value("samples", run.samples),
+            Value("bins", bins),
+            Value("k_se", TOLERANCE_SE, "g"),
+            Value("min_p_value", min(run.p_values.values()), ".2g"),
+            Value("fit_verdict", "在每个维数上都吻合" if histogram_check.passed else "并非在每个维数上都吻合"),
+            Value("moments_verdict", "都在" if moments_hold else "并没有全部落在"),
         )
     )
 
 
 def moments(run: MomentsRun) -> Report:
-    """The article's variance table with exact and Monte Carlo values; checks against both."""
+    """The article's variance table with exact, series and Monte Carlo values; checks against all.
+
+    Values: the table's range of n, the verdicts of the checks, how far each approximation
+    1/(n−2) and 1/(n−1) strays from the exact variance, and n·Var(cos θ) against 1.
+    """
+    table = _moments_table(run)
+    checks: list[Check] = []
+    in_article = [n for n in run.ns if n in ARTICLE_VARIANCES]
+    if in_article:
+        checks.append(_article_check({n: run.exact_variance[n] for n in in_article}, series=run.series_variance))
+    series_check = _series_check(run)
+    mean_check = _mean_check(run.moments)
+    variance_check = _variance_check(run.moments, exact=run.exact_variance)
+    cosine_check = _cosine_check(run.cosine_variance)
+    checks += [series_check, mean_check, variance_check, cosine_check]
+    article_holds = bool(in_article) and checks[0].passed
+    n_times_cosine = [n * run.cosine_variance[n].variance for n in run.ns]
+    values = (
+        Value("n_min", run.ns[0]),
+        Value("n_max", run.ns[-1]),
+        Value("samples", run.samples),
+        Value("k_se", TOLERANCE_SE, "g"),
+        Value("article_verdict", "逐位复现" if article_holds else "没能逐位复现"),
+        Value("series_verdict", "一致" if series_check.passed else "不一致"),
+        Value("mc_verdict", "同样落在" if mean_check.passed and variance_check.passed else "并没有全部落在"),
+        Value("cosine_min", min(n_times_cosine), ".3f"),
+        Value("cosine_max", max(n_times_cosine), ".3f"),
+        Value("cosine_verdict", "都在" if cosine_check.passed else "并没有全部落在"),
+        *_approximation_values(run),
+    )
+    return Report(items=(table, *checks, *values))
+
+
+def _moments_table(run: MomentsRun) -> Table:
     exact, estimates = run.exact_variance, run.moments
     rows = tuple(
         (
             n,
             ARTICLE_VARIANCES.get(n, "—"),
             exact[n],
+            run.series_variance[n],
             estimates[n].mean,
             estimates[n].variance,
             estimates[n].variance_se,
@@ -100,15 +153,16 @@ def moments(run: MomentsRun) -> Report:
         )
         for n in run.ns
     )
-    table = Table(
+    return Table(
         caption=(
-            f"夹角 θ 的方差：文章给出的数值、数值积分得到的精确值，与每个 n 取 {run.samples} 对"
-            "高斯向量的蒙特卡洛估计（方差按 mean((θ−π/2)²) 计算），以及两种近似。"
+            f"夹角 θ 的方差：文章给出的数值、数值积分与级数（前 {SERIES_TERMS} 项）两种方法得到的精确值，"
+            f"每个 n 取 {run.samples} 对高斯向量的蒙特卡洛估计（方差按 mean((θ−π/2)²) 计算），以及两种近似。"
         ),
         columns=(
             "n",
             "文章中的方差",
             "精确方差（数值积分）",
+            "精确方差（级数）",
             "蒙特卡洛均值",
             "蒙特卡洛方差",
             "方差的标准误",
@@ -117,12 +171,26 @@ def moments(run: MomentsRun) -> Report:
         ),
         rows=rows,
     )
-    checks: list[Check] = []
-    in_article = [n for n in run.ns if n in ARTICLE_VARIANCES]
-    if in_article:
-        checks.append(_article_check({n: exact[n] for n in in_article}))
-    checks += [_mean_check(estimates), _variance_check(estimates, exact=exact)]
-    return Report(items=(table, *checks))
+
+
+def _approximation_values(run: MomentsRun) -> tuple[Value, ...]:
+    """Worst relative error of 1/(n−2) and of 1/(n−1) over the table's n (n ≥ 3), and which is closer."""
+    ns = [n for n in run.ns if n > 2]
+    if not ns:
+        return ()
+    exact = run.exact_variance
+    error_n2 = {n: abs(1.0 / (n - 2) - exact[n]) / exact[n] for n in ns}
+    error_n1 = {n: abs(1.0 / (n - 1) - exact[n]) / exact[n] for n in ns}
+    worst_n1 = max(ns, key=error_n1.__getitem__)
+    n1_always_closer = all(error_n1[n] < error_n2[n] for n in ns)
+    return (
+        Value("closer", "每一行都是 1/(n−1) 更接近" if n1_always_closer else "并不是每一行都是 1/(n−1) 更接近"),
+        Value("n2_error_min", min(error_n2.values()), ".2%"),
+        Value("n2_error_max", max(error_n2.values()), ".0%"),
+        Value("n1_error_max", error_n1[worst_n1], ".1%"),
+        Value("n1_error_worst_n", worst_n1),
+        Value("n1_error_rest", max((error_n1[n] for n in ns if n != worst_n1), default=0.0), ".2%"),
+    )
 
 
 def concentration(run: ConcentrationRun) -> Report:
@@ -154,7 +222,15 @@ def concentration(run: ConcentrationRun) -> Report:
             for n in run.ns
         ),
     )
-    return Report(items=(_concentration_figure(run), table, _probability_check(run), _sd_check(run)))
+    per_n = [
+        Value(f"{kind}_{n}", probabilities[n], ".1%")
+        for n in run.ns
+        for kind, probabilities in (("observed", run.observed), ("exact", run.exact_probability))
+    ]
+    probability_check = _probability_check(run)
+    figure = _concentration_figure(run, sampled_on_curve=probability_check.passed)
+    items = (figure, table, probability_check, _sd_check(run))
+    return Report(items=(*items, Value("delta", run.delta_degrees, "g"), *per_n))
 
 
 # --------------------------------------------------------------------------- figures
@@ -208,7 +284,7 @@ def _append_density_rows(data: dict[str, list[Cell]], *, n: int, edges: FloatArr
     data["exact_bin_mean_density"] += bin_mean.tolist()
 
 
-def _concentration_figure(run: ConcentrationRun) -> Figure:
+def _concentration_figure(run: ConcentrationRun, *, sampled_on_curve: bool) -> Figure:
     ns = run.ns
     data = _concentration_data(run)
     exact = [i for i, source in enumerate(data["source"]) if source == "exact"]
@@ -222,7 +298,8 @@ def _concentration_figure(run: ConcentrationRun) -> Figure:
         alt=(
             f"上图：横轴为维数 n（对数坐标，{ns[0]} 到 {ns[-1]}），纵轴为概率；精确概率从 "
             f"{data['probability'][first]:.3f} 单调升到 {data['probability'][last]:.3f}，"
-            "蒙特卡洛点落在曲线上。下图：夹角标准差从 "
+            f"{'蒙特卡洛点落在曲线上' if sampled_on_curve else '有的蒙特卡洛点偏离了曲线（见自检）'}。"
+            "下图：夹角标准差从 "
             f"{data['sd_degrees'][first]:.1f}° 降到 {data['sd_degrees'][last]:.2f}°，"
             "在双对数坐标中近似一条斜率为 −1/2 的直线，与 1/√(n−1) 的虚线几乎重合。"
         ),
@@ -323,11 +400,34 @@ def _histogram_check(p_values: Mapping[int, float], *, bins: int) -> Check:
     )
 
 
-def _article_check(exact: Mapping[int, float]) -> Check:
+def _article_check(exact: Mapping[int, float], *, series: Mapping[int, float]) -> Check:
+    cases = {}
+    for n, value in exact.items():
+        cases[f"n={n} 数值积分"] = (value, ARTICLE_VARIANCES[n])
+        cases[f"n={n} 级数"] = (series[n], ARTICLE_VARIANCES[n])
     return rounds_to(
-        "数值积分得到的方差四舍五入后与文章表中的每个数值一致",
-        {f"n={n}": (value, ARTICLE_VARIANCES[n]) for n, value in exact.items()},
+        "数值积分与级数得到的方差四舍五入后都与文章表中的每个数值一致",
+        cases,
         note="容差为文章所印最后一位的半个单位",
+    )
+
+
+def _series_check(run: MomentsRun) -> Check:
+    return within_tolerance(
+        "每个 n 的级数与数值积分两种方法得到的方差一致",
+        {f"n={n}": (run.series_variance[n], run.exact_variance[n], run.series_tolerance[n]) for n in run.ns},
+        note=(
+            f"级数取前 {SERIES_TERMS} 项，容差为截断余项的上界 Γ(n/2)·K^(−n/2)/n，"
+            "加上数值积分 1e-12 的相对误差与求和的舍入误差"
+        ),
+    )
+
+
+def _cosine_check(cosine: Mapping[int, CosineVariance]) -> Check:
+    return within_se(
+        f"每个 n 的蒙特卡洛 Var(cos θ) 与 1/n 之差都在 {_K} 个标准误之内",
+        {f"n={n}": (c.variance, 1.0 / n, c.variance_se) for n, c in cosine.items()},
+        note="E cos θ = 0，故取 mean(cos² θ)，SE = sd(cos² θ)/√N；用的是与夹角同一批向量对",
     )
 
 

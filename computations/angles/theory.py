@@ -116,6 +116,23 @@ def angle_variance_series(*, n: int, terms: int = 100_000) -> float:
     return float(0.5 * np.exp(log_terms)[::-1].sum())
 
 
+def angle_variance_series_tail_bound(*, n: int, terms: int) -> float:
+    """Upper bound Γ(n/2) K^{−n/2} / n on what :func:`angle_variance_series` leaves out after K terms.
+
+    With a = n/2 ≥ 1, Γ(k + a) / Γ(k) ≥ k^a (Wendel's inequality for the fractional part of a,
+    then one factor k + s ≥ k per integer step), so the k-th term (k−1)! / (2k (a)_k) is at most
+    ½ Γ(a) k^{−1−a}; the terms decrease, so the tail past K is at most
+    ½ Γ(a) ∫_K^∞ x^{−1−a} dx = Γ(a) K^{−a} / n. For n = 2 this is 1/(2K), the Basel tail's bound.
+
+    Args:
+        n: dimension, at least 2.
+        terms: number of terms K summed, at least 1.
+    """
+    _require_dimension(n)
+    a = n / 2.0
+    return math.exp(math.lgamma(a) - a * math.log(terms) - math.log(n))
+
+
 def concentration_probability(*, n: int, delta: float) -> float:
     """P(|θ − π/2| < δ) = I_{sin² δ}(½, (n−1)/2), the regularised incomplete beta function.
 
@@ -215,6 +232,33 @@ def estimate_moments(theta: FloatArray) -> AngleMoments:
         mean_se=float(theta.std(ddof=1)) / root_n,
         variance=float(squared.mean()),
         variance_se=float(squared.std(ddof=1)) / root_n,
+    )
+
+
+@dataclass(frozen=True)
+class CosineVariance:
+    """Monte Carlo Var(cos θ) with its standard error.
+
+    Attributes:
+        variance: mean(cos² θ). E cos θ = 0 exactly (η = cos θ is symmetric), so this is an
+            unbiased mean of N independent terms; its expectation is 1/n.
+        variance_se: sd(cos² θ)/√N, the standard error of that mean.
+    """
+
+    variance: float
+    variance_se: float
+
+
+def estimate_cosine_variance(cosines: FloatArray) -> CosineVariance:
+    """Var(cos θ) from sampled cosines, with its standard error; see :class:`CosineVariance`.
+
+    Args:
+        cosines: one-dimensional array of at least two cosines.
+    """
+    squares = cosines**2
+    return CosineVariance(
+        variance=float(squares.mean()),
+        variance_se=float(squares.std(ddof=1)) / math.sqrt(squares.size),
     )
 
 
