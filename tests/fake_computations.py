@@ -7,6 +7,8 @@ stage (result → Report). Toys that only misbehave share the empty result :clas
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,6 +115,14 @@ def show_lines(run: LinesRun) -> Report:
     return Report(items=(Table(caption="文件内容", columns=("行",), rows=tuple((line,) for line in run.lines)),))
 
 
+def hang(*, seconds: Annotated[float, Interval(ge=0, le=600)] = 300.0) -> Nothing:
+    """Starts a child process of its own, notes both pids in ``pids.txt``, then waits."""
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    Path("pids.txt").write_text(f"{os.getpid()} {child.pid}", encoding="utf-8")
+    time.sleep(seconds)
+    return Nothing()
+
+
 def timed() -> Nothing:
     """Stands for a computation that measures wall time, so must run alone (EXCLUSIVE)."""
     return Nothing()
@@ -152,6 +162,7 @@ COMPUTATIONS = {
     "toy.timed": (f"{_HERE}:timed", f"{_HERE}:show_timed"),
     "toy.line": (f"{_HERE}:line", f"{_HERE}:show_line"),
     "toy.sleep": (f"{_HERE}:sleep", f"{_HERE}:show_nothing"),
+    "toy.hang": (f"{_HERE}:hang", f"{_HERE}:show_nothing"),
     "toy.crash": (f"{_HERE}:crash", f"{_HERE}:show_nothing"),
     "toy.fail": (f"{_HERE}:fail", f"{_HERE}:show_nothing"),
     "toy.broken_check": (f"{_HERE}:timed", f"{_HERE}:show_broken_check"),

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from pelican import signals
 from pelican.log import console
@@ -25,9 +25,10 @@ from pelican.log import console
 from .build import Build, Settings, has_placeholders
 from .html import Templates
 from .markdown_fence import reader_class, superfences_entry
-from .publish import promote, staging_path
+from .publish import promote, recover, staging_path, take_lock
 from .report import describe
 from .report import save as save_report
+from .runner import Interrupted, reap_leftovers
 
 logger = logging.getLogger(__name__)
 FAILURES = "REPRO_FAILURES"
@@ -52,6 +53,7 @@ class Plugin:
         self.build: Build | None = None
         self.pages: list[Any] = []
         self.context: dict[str, Any] = {}
+        self.lock: IO[str] | None = None
 
     def initialize(self, pelican: Any) -> None:
         s = pelican.settings
@@ -66,11 +68,16 @@ class Plugin:
         )
         self.root = os.path.dirname(os.path.abspath(s["PATH"]))
         self.output = draft_path(Path(pelican.output_path), strict=self.settings.strict)
+        if self.lock is None:  # held until the process ends (autoreload builds again under it)
+            self.lock = take_lock(self.output, say=_say)
+        recover(self.output, cache=self.settings.cache_path, say=_say)
         pelican.output_path = str(staging_path(self.output))
         fences = s["MARKDOWN"].setdefault("extension_configs", {}).setdefault("pymdownx.superfences", {})
         fences.setdefault("custom_fences", []).append(superfences_entry())
 
     def start_build(self, pelican: Any) -> None:
+        for leftover in reap_leftovers(self.settings.cache_path / "workers"):
+            _say(f"repro: killed what an earlier build left running: {leftover}")
         self.build = Build(self.settings, say=_say)
         self.pages = []
         self.context = {}
@@ -85,7 +92,12 @@ class Plugin:
     def compute_and_fill(self, generators: list[Any]) -> None:
         assert self.build is not None
         build = self.build
-        build.run()
+        try:
+            build.run()
+        except Interrupted as interrupted:
+            # Every worker and its children are stopped; finished results are in the cache.
+            _say(f"repro: interrupted; stopped every computation; {self.output}/ was left as it was")
+            raise SystemExit(interrupted.code) from None
         output = Path(generators[0].output_path)
         templates = Templates(generators[0].env)  # the theme's repro/*.html
         for page in self.pages:

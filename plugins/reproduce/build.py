@@ -224,8 +224,10 @@ class Build:
             self.execute = self.execute or artifact.execute
         shared = [job for job in jobs.values() if job.request.name not in self.exclusive]
         alone = [job for job in jobs.values() if job.request.name in self.exclusive]
-        outcomes = run_jobs(shared, execute=self.execute, workers=self.settings.workers, on_done=self._progress)
-        outcomes |= run_jobs(alone, execute=self.execute, workers=1, on_done=self._progress)
+        records = self.settings.cache_path / "workers"
+        run = {"execute": self.execute, "on_done": self._progress, "records": records}
+        outcomes = run_jobs(shared, workers=self.settings.workers, **run)
+        outcomes |= run_jobs(alone, workers=1, **run)
         self.stats.runs = len(outcomes) - len(self.redrawn)
         self.outcomes = outcomes
         for slot in usable:

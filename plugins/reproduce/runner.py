@@ -6,16 +6,30 @@ task overruns its timeout and replaces a worker that dies (segfault, ``os._exit`
 Its workers are not daemonic, so a computation may start processes of its own (the
 word-counting article does). Workers are forked: they inherit the imported libraries and
 the matplotlib configuration instead of importing them again.
+
+Each worker leads a process group of its own, and records its pid (and the job it runs) in
+``<cache>/workers/<build pid>/``. That is what lets nothing outlive the build:
+
+* a job that times out or dies takes its whole group with it (a computation's own child
+  processes too, which pebble alone would leave running);
+* Ctrl-C or SIGTERM stops every worker and its children within a second or two and exits
+  130 or 143, with every result that had finished already in the cache;
+* a build killed outright (SIGKILL) leaves its records behind, and the next build kills
+  and reports what is left of it (:func:`reap_leftovers`).
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
+import shutil
+import signal
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures import as_completed
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pebble
@@ -64,30 +78,128 @@ class Outcome:
     seconds: float
 
 
+class Interrupted(BaseException):
+    """The build was asked to stop (SIGINT or SIGTERM); ``code`` is its exit status."""
+
+    def __init__(self, code: int) -> None:
+        self.code = code
+        super().__init__(code)
+
+
 def run_jobs(
     jobs: Sequence[Job],
     *,
     execute: Callable[[Any], dict[str, Any]],
     workers: int,
     on_done: Callable[[Job, Outcome, int, int], None],
+    records: Path,
 ) -> dict[str, Outcome]:
-    """Run every job, at most ``workers`` at a time; ``on_done(job, outcome, done, total)``."""
+    """Run every job, at most ``workers`` at a time; ``on_done(job, outcome, done, total)``.
+
+    ``records`` is the folder where workers note their pids (``<cache>/workers``).
+
+    Raises:
+        Interrupted: SIGINT or SIGTERM arrived; every worker group has been killed.
+    """
     outcomes: dict[str, Outcome] = {}
     if not jobs:
         return outcomes
-    started: dict[str, float] = {}
+    book = records / str(os.getpid())
+    book.mkdir(parents=True, exist_ok=True)
     context = multiprocessing.get_context("fork")
-    with pebble.ProcessPool(max_workers=max(1, min(workers, len(jobs))), context=context) as pool:
+    pool = pebble.ProcessPool(
+        max_workers=max(1, min(workers, len(jobs))), context=context, initializer=_lead_group, initargs=(book,)
+    )
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        started: dict[str, float] = {}
         futures = {}
         for job in jobs:
             started[job.key] = time.perf_counter()
-            futures[pool.schedule(execute, args=(job.request,), timeout=job.timeout)] = job
+            futures[pool.schedule(_tracked, args=(execute, job.request, job.key, book), timeout=job.timeout)] = job
         for done, future in enumerate(as_completed(futures), start=1):
             job = futures[future]
             outcome = _outcome(job, future, time.perf_counter() - started[job.key])
+            if isinstance(future.exception(), FutureTimeout | pebble.ProcessExpired):
+                _kill_groups(book, only=job.key)  # its worker was killed or died: so are its children
             outcomes[job.key] = outcome
             on_done(job, outcome, done, len(jobs))
+        pool.close()
+        pool.join()
+    except KeyboardInterrupt:
+        _stop(pool, book)
+        raise Interrupted(130) from None
+    except Interrupted:
+        _stop(pool, book)
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    _kill_groups(book)  # whatever a finished computation left running
+    shutil.rmtree(book, ignore_errors=True)
     return outcomes
+
+
+def reap_leftovers(records: Path) -> list[str]:
+    """Kill what builds that died without cleaning up left running; say what it was."""
+    found = []
+    for book in sorted(records.glob("*")) if records.is_dir() else []:
+        if book.name.isdigit() and _alive(int(book.name)):
+            continue  # a build that is still running (another process)
+        killed = _kill_groups(book)
+        if killed:
+            found.append(f"build pid {book.name} (killed?) left worker process group(s) {', '.join(killed)}")
+        shutil.rmtree(book, ignore_errors=True)
+    return found
+
+
+def _lead_group(book: Path) -> None:
+    """Worker initializer: lead a process group (so it can be killed whole) and say so."""
+    os.setpgrp()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build stops its workers itself
+    (book / str(os.getpid())).write_text("", encoding="utf-8")
+
+
+def _tracked(execute: Callable[[Any], dict[str, Any]], request: Any, key: str, book: Path) -> dict[str, Any]:
+    """Run one job in a worker, noting which job this worker's group belongs to."""
+    (book / str(os.getpid())).write_text(key, encoding="utf-8")
+    return execute(request)
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Interrupted(128 + signum)
+
+
+def _stop(pool: pebble.ProcessPool, book: Path) -> None:
+    pool.stop()
+    _kill_groups(book)
+    pool.join(timeout=5)
+    shutil.rmtree(book, ignore_errors=True)
+
+
+def _kill_groups(book: Path, *, only: str | None = None) -> list[str]:
+    """SIGKILL the process group of every recorded worker (of the job ``only``); the pids killed."""
+    killed = []
+    for record in book.glob("*"):
+        try:
+            if only is not None and record.read_text(encoding="utf-8") != only:
+                continue
+            if only is not None:
+                record.unlink()  # that worker is gone; its pid must not be killed again later
+            os.killpg(int(record.name), signal.SIGKILL)
+        except (OSError, ValueError):  # gone already, or not ours to kill
+            continue
+        killed.append(record.name)
+    return killed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _outcome(job: Job, future: Any, seconds: float) -> Outcome:

@@ -1,0 +1,154 @@
+"""Under faults (issue 12): interrupted, concurrent, killed and hung builds lose nothing.
+
+Each test reproduces a fault with real builds of a tiny site (the fake registry's
+``toy.hang`` starts a child process of its own and writes both pids to ``pids.txt``).
+"""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, TESTS, Site
+from test_site_build import computed
+
+LINE = "```repro\ncompute: toy.line\npoints: 12\nseed: 1\n```\n"
+HANG = "```repro\ncompute: toy.hang\ntimeout: {timeout}\n```\n"
+
+
+def _post(*bodies: str) -> str:
+    return "Title: 故障\nDate: 2026-11-01\nSlug: faults\n\n正文。\n\n" + "\n".join(bodies)
+
+
+def _start(site: Site, *settings: str) -> subprocess.Popen[str]:
+    """A build in a session of its own (as a terminal would run it), its log on a pipe."""
+    command = [sys.executable, "-m", "pelican", str(site.path / "content"), "-s", str(ROOT / "pelicanconf.py")]
+    command += ["-o", str(site.output), "--fatal", "errors", "--log-handler", "plain", "-e"]
+    command += [
+        f'THEME="{ROOT / "theme"}"',
+        f'PLUGIN_PATHS=["{ROOT / "plugins"}"]',
+        'REPRO_REGISTRY="fake_computations"',
+    ]
+    command += [f'REPRO_CACHE_PATH="{site.cache}"', *settings]
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(TESTS)]), "COLUMNS": "400"}
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, "text": True}
+    return subprocess.Popen(command, cwd=site.path, env=environment, start_new_session=True, **pipes)
+
+
+def _wait_for(process: subprocess.Popen[str], text: str, *, seconds: float = 60) -> str:
+    """The build's log up to the first line containing ``text``."""
+    seen = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        seen.append(line)
+        if text in line:
+            return "".join(seen)
+        if not line and process.poll() is not None:
+            break
+    raise AssertionError(f"never saw {text!r}:\n{''.join(seen)}")
+
+
+def _pids(site: Site) -> list[int]:
+    deadline = time.monotonic() + 30
+    while not (site.path / "pids.txt").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return [int(pid) for pid in (site.path / "pids.txt").read_text().split()]
+
+
+def _gone(pids: list[int], *, within: float = 3.0) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if not any(_alive(pid) for pid in pids):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie counts as gone: it runs nothing (our test process may be its parent's parent).
+    status = Path(f"/proc/{pid}/status")
+    return not (status.exists() and "State:\tZ" in status.read_text())
+
+
+@pytest.mark.parametrize(("sent", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_an_interrupt_stops_every_worker_and_keeps_finished_results(site: Site, sent: int, status: int) -> None:
+    site.write("posts/faults.md", _post(LINE, HANG.format(timeout=300)))
+    build = _start(site)
+    _wait_for(build, "ok toy.line")
+    pids = _pids(site)
+    started = time.monotonic()
+    build.send_signal(sent)
+    log = build.communicate(timeout=30)[0]
+    assert build.returncode == status, log
+    assert time.monotonic() - started < 10 and "Traceback" not in log
+    assert _gone(pids), f"left running: {[pid for pid in pids if _alive(pid)]}"
+    assert not site.output.exists()  # nothing published
+    site.write("posts/faults.md", _post(LINE))
+    assert computed(site.build().log) == (1, 0, 0)  # the result that had finished was cached
+
+
+def test_a_timeout_kills_the_computations_own_children(site: Site) -> None:
+    site.write("posts/faults.md", _post(HANG.format(timeout=2)))
+    result = site.build()
+    assert "timed out after 2 s" in result.log
+    assert _gone(_pids(site)), "the computation's child outlived the timeout"
+
+
+def test_the_next_build_kills_and_reports_what_a_killed_build_left(site: Site) -> None:
+    site.write("posts/faults.md", _post(HANG.format(timeout=300)))
+    build = _start(site)
+    _wait_for(build, "to compute")
+    pids = _pids(site)
+    os.killpg(build.pid, signal.SIGKILL)  # the build's own group only: its workers lead their own
+    build.wait(timeout=10)
+    assert any(_alive(pid) for pid in pids)  # the fault: orphans of a killed build
+    site.write("posts/faults.md", _post(LINE))
+    result = site.build()
+    assert result.returncode == 0, result.log
+    assert f"left worker process group(s) {pids[0]}" in result.log
+    assert _gone(pids)
+
+
+def test_two_builds_at_once_are_serialised_and_publish_a_whole_site(site: Site, tmp_path_factory) -> None:
+    site.write("posts/faults.md", _post(LINE, "```repro\ncompute: toy.sleep\nseconds: 2\n```\n"))
+    first = _start(site)
+    time.sleep(0.5)
+    second = _start(site)
+    logs = [first.communicate(timeout=120)[0], second.communicate(timeout=120)[0]]
+    assert first.returncode == second.returncode == 0, logs
+    assert any("another build of" in log and "waiting" in log for log in logs)
+    single = tmp_path_factory.mktemp("single")
+    reference = Site(single)
+    reference.write("posts/faults.md", _post(LINE, "```repro\ncompute: toy.sleep\nseconds: 2\n```\n"))
+    assert reference.build().returncode == 0
+    assert _same_tree(site.output, reference.output)
+
+
+def test_a_build_killed_while_publishing_leaves_the_site_recoverable(site: Site) -> None:
+    site.write("posts/faults.md", _post(LINE))
+    assert site.build().returncode == 0
+    published = (site.output / "posts" / "faults.html").read_bytes()
+    site.output.rename(site.path / "output.previous")  # the instant between promote's two renames
+    site.write("posts/faults.md", _post(LINE.replace("points: 12", "points: 1")))  # and the next build fails
+    result = site.build()
+    assert result.returncode != 0
+    assert "restored" in result.log
+    assert (site.output / "posts" / "faults.html").read_bytes() == published
+
+
+def _same_tree(left: Path, right: Path) -> bool:
+    files = sorted(p.relative_to(left) for p in left.rglob("*") if p.is_file())
+    if files != sorted(p.relative_to(right) for p in right.rglob("*") if p.is_file()):
+        return False
+    return all(filecmp.cmp(left / f, right / f, shallow=False) for f in files if f.parts[0] != "pagefind")
