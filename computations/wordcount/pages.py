@@ -588,9 +588,9 @@ def _growth_values(run: DictGrowthRun) -> tuple[Value, ...]:
         Value("zipf_factor", zipf[-1] / zipf[0], ".1f", " 倍"),
         Value(
             "mechanism",
-            "原文的直觉在机制上是对的：字典大到一定程度，更新确实会明显变慢"
+            "原文的直觉在机制上是对的，字典大到一定程度，更新确实会明显变慢"
             if uniform_factor >= CLEAR_SLOWDOWN
-            else "本次连合成数据也没有显出明显的变慢，原文的机制在这台机器上看不出来",
+            else "本次连合成数据也没有显出明显的变慢，原文说的机制在这台机器上看不出来",
         ),
         Value("real_keys", run.chunks[-1].keys_after),
         Value("real_factor", real_factor, ".2f", " 倍"),
@@ -602,8 +602,8 @@ def _growth_values(run: DictGrowthRun) -> tuple[Value, ...]:
         Value("batch_side", "低一些" if batch_over_real < 1 else "并不更低"),
         Value(
             "conclusion",
-            "这份语料还不够大，远没有到字典明显“变慢”的区间"
+            "它还不够大，远没有到字典明显“变慢”的区间"
             if real_factor < CLEAR_SLOWDOWN
-            else "这份语料已经大到字典明显“变慢”的区间",
+            else "它已经大到了字典明显“变慢”的区间",
         ),
     )
