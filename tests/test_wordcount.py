@@ -15,6 +15,7 @@ import math
 import multiprocessing
 import os
 import platform
+import re
 import typing
 from collections import Counter
 from collections.abc import Iterator
@@ -28,7 +29,7 @@ import pytest
 from reports import assert_well_formed, render_with_site_font, two_stage
 
 from computations.corpora import load_texts
-from computations.report import Check, Figure, Report, Table
+from computations.report import Check, Figure, Report, Table, Value
 from computations.wordcount import counting, experiments, pages, pool, timing
 
 ROOT = Path(__file__).parent.parent
@@ -260,11 +261,12 @@ def test_machine_description() -> None:
 def test_time_strategies_shuffles_with_the_rng() -> None:
     order: list[str] = []
     strategies = {label: (lambda data, label=label: order.append(label) or {"x": data}) for label in "abcd"}
-    best, results = timing.time_strategies(strategies, inputs=lambda: 1, repeats=3, rng=np.random.default_rng(5))
+    times, results = timing.time_strategies(strategies, inputs=lambda: 1, repeats=3, rng=np.random.default_rng(5))
     assert sorted(order) == sorted("abcd" * 3)
+    assert all(sorted(order[start : start + 4]) == list("abcd") for start in (0, 4, 8))  # interleaved rounds
     assert order[:4] != list("abcd") or order[4:8] != list("abcd")
-    assert set(best) == set("abcd")
-    assert all(value > 0 for value in best.values())
+    assert set(times) == set("abcd")
+    assert all(len(seconds) == 3 and all(value > 0 for value in seconds) for seconds in times.values())
     assert results == {label: {"x": 1} for label in "abcd"}
 
 
@@ -282,7 +284,7 @@ def fixture_reports() -> dict[str, Report]:
             batch_size=20,
             workers=(1, 2),
             max_queue_size=2,
-            repeats=1,
+            repeats=2,
             rng=np.random.default_rng(0),
         ),
         "dict_growth": two_stage(
@@ -308,7 +310,24 @@ def fixture_reports() -> dict[str, Report]:
 )
 def test_reports_on_the_fixture(fixture_reports: dict[str, Report], name: str, kinds: list[type]) -> None:
     report = fixture_reports[name]
-    assert_well_formed(report, kinds)
+    values = [item for item in report.items if isinstance(item, Value)]
+    assert report.items[len(kinds) :] == tuple(values)  # the values come last
+    assert_well_formed(Report(items=report.items[: len(kinds)]), kinds)
+    names = [value.name for value in values]
+    assert len(set(names)) == len(names)
+    assert all(value.text for value in values)
+
+
+POST = ROOT / "content" / "posts" / "multiprocess-word-count.md"
+
+
+@pytest.mark.parametrize(
+    ("label", "name"), [("vocabulary", "vocabulary"), ("strategies", "strategies"), ("growth", "dict_growth")]
+)
+def test_every_value_the_post_quotes_is_exported(fixture_reports: dict[str, Report], label: str, name: str) -> None:
+    quoted = set(re.findall(rf"@val:{label}\.([a-z0-9_]+)", POST.read_text(encoding="utf-8")))
+    exported = {item.name for item in fixture_reports[name].items if isinstance(item, Value)}
+    assert quoted and quoted <= exported
 
 
 def test_vocabulary_tables(fixture_reports: dict[str, Report], reference: Counter[str]) -> None:
@@ -335,33 +354,97 @@ def test_strategy_tables(fixture_reports: dict[str, Report]) -> None:
         *(f"分批（{n} 个进程）" for n in processes),
     ]
     naive_row, batched_row = end_to_end.rows[:2]
-    assert naive_row[2] == naive_row[4] == 1.0
-    assert batched_row[3] == batched_row[5] == 1.0
+    assert naive_row[3] == naive_row[5] == 1.0
+    assert batched_row[4] == batched_row[6] == 1.0
     for row, workers in zip(end_to_end.rows, [1, 1, *processes], strict=True):
-        assert row[2] == pytest.approx(naive_row[1] / row[1], abs=0.006)
-        assert row[3] == pytest.approx(batched_row[1] / row[1], abs=0.006)
-        assert row[4] == pytest.approx(row[2] / workers, abs=0.011)
+        low, high = (float(part) for part in row[2].split("–"))
+        assert low * 0.995 <= row[1] <= high * 1.005  # the median lies in the rounds' range (3 digits shown)
         assert row[5] == pytest.approx(row[3] / workers, abs=0.011)
+        assert row[6] == pytest.approx(row[4] / workers, abs=0.011)
+        low, high = (float(part) for part in row[7].split("–"))
+        assert low - 0.005 <= row[6] <= high + 0.005
     assert article.rows[0][1] == 2.5  # 20 min ÷ 8 min
     assert article.rows[-1][1] == 0.87  # 8 min ÷ 55 s ÷ 10 processes
-    assert pages.verdict(article.rows[1][2], article=2.5) in article.caption
+    assert f"中位数 {article.rows[1][2]:.2f}，范围 {article.rows[1][3]}" in article.caption
     assert all(isinstance(row[1], float) and row[1] > 0 for row in phases.rows)
-    assert [row[2] for row in phases.rows][1] == sum(fixture_reports["vocabulary"].items[0].rows[0][3:4])
+    assert [row[3] for row in phases.rows][1] == sum(fixture_reports["vocabulary"].items[0].rows[0][3:4])
 
 
 @pytest.mark.parametrize(
-    ("ratio", "phrase"),
+    ("rounds", "phrase"),
     [
-        (0.8, "反而比朴素写法慢"),
-        (0.96, "相差不到 5%"),
-        (1.05, "相差不到 5%"),
-        (1.6, "方向与原文一致"),
-        (3.0, "达到了原文"),
+        ((0.8, 0.85, 0.9), "在每一轮都比朴素写法慢"),
+        ((0.9, 0.96, 1.01), "没有可测的差别"),
+        ((0.99, 1.05, 1.3), "没有可测的差别"),
+        ((1.2, 1.6, 1.7), "方向与原文一致"),
+        ((2.6, 3.0, 3.1), "达到了原文"),
     ],
 )
-def test_verdict(ratio: float, phrase: str) -> None:
-    assert phrase in pages.verdict(ratio, article=2.5)
-    assert f"{ratio:.2f}" in pages.verdict(ratio, article=2.5)
+def test_verdict(rounds: tuple[float, ...], phrase: str) -> None:
+    spread = pages.Spread.of(rounds)
+    assert phrase in pages.verdict(spread, article=2.5)
+    assert f"中位数 {rounds[1]:.2f}，范围 {rounds[0]:.2f}–{rounds[2]:.2f}" in pages.verdict(spread, article=2.5)
+
+
+def test_min_max_of_five_rounds_holds_the_median_with_probability_15_in_16() -> None:
+    assert pages.coverage(5) == 1 - 2 / 2**5
+    rng = np.random.default_rng(3)
+    draws = rng.exponential(size=(20_000, 5))  # skewed, like timings; its median is ln 2
+    held = np.mean((draws.min(axis=1) <= math.log(2)) & (math.log(2) <= draws.max(axis=1)))
+    assert abs(held - pages.coverage(5)) < 4 * math.sqrt(pages.coverage(5) * (1 - pages.coverage(5)) / 20_000)
+
+
+@pytest.fixture(scope="module")
+def strategies_run() -> experiments.StrategiesRun:
+    return experiments.strategies(
+        corpus=FIXTURE, batch_size=20, workers=(1,), max_queue_size=2, repeats=3, rng=np.random.default_rng(0)
+    )
+
+
+def _values(report: Report) -> dict[str, str]:
+    return {item.name: item.text for item in report.items if isinstance(item, Value)}
+
+
+def _scale_times(run: experiments.StrategiesRun, key: str, factors: tuple[float, ...]) -> experiments.StrategiesRun:
+    """The run with the naive ``key`` times replaced by the batched ones times ``factors``, round by round."""
+    table = getattr(run, key)
+    batched = table[experiments.BATCHED_KEY].seconds
+    naive = replace(table[experiments.NAIVE_KEY], seconds=tuple(b * f for b, f in zip(batched, factors, strict=True)))
+    return replace(run, **{key: {**table, experiments.NAIVE_KEY: naive}})
+
+
+@pytest.mark.parametrize(
+    ("factors", "verdict"),
+    [
+        ((1.5, 1.6, 1.4), "每一轮都是分批更快"),
+        ((0.7, 0.8, 0.9), "每一轮都是分批更慢"),
+        ((0.9, 1.1, 1.0), "没有可测的差别"),
+    ],
+)
+def test_counting_verdict_follows_the_stored_timings(
+    strategies_run: experiments.StrategiesRun, factors: tuple[float, ...], verdict: str
+) -> None:
+    values = _values(pages.strategies(_scale_times(strategies_run, "counting", factors)))
+    assert verdict in values["count_verdict"]
+    assert values["count_ratio"] == f"{sorted(factors)[1]:.2f}"
+    assert values["count_ratio_range"] == f"{min(factors):.2f}–{max(factors):.2f}"
+
+
+@pytest.mark.parametrize(
+    ("factors", "verdict"), [((1.2, 1.1, 1.3), "每一轮都高于 1"), ((0.9, 1.1, 1.0), "与 1 没有可测的差别")]
+)
+def test_efficiency_verdict_follows_the_stored_timings(
+    strategies_run: experiments.StrategiesRun, factors: tuple[float, ...], verdict: str
+) -> None:
+    # The one-process parallel run made as fast as the batched one divided by the factors.
+    table = strategies_run.end_to_end
+    batched = table[experiments.BATCHED_KEY].seconds
+    key = experiments.parallel_key(1)
+    faster = replace(table[key], seconds=tuple(b / f for b, f in zip(batched, factors, strict=True)))
+    values = _values(pages.strategies(replace(strategies_run, end_to_end={**table, key: faster})))
+    assert values["fewest_workers"] == "1"
+    assert values["fewest_verdict"].startswith(verdict) or verdict in values["fewest_verdict"]
+    assert values["fewest_efficiency"] == f"{sorted(factors)[1]:.2f}"
 
 
 def test_strategy_check_fails_when_a_strategy_miscounts(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -388,14 +471,39 @@ def test_strategy_check_fails_when_a_strategy_miscounts(monkeypatch: pytest.Monk
     assert checks[1].passed is True
 
 
-def test_token_sum_check_fails_when_the_counts_miss_a_token() -> None:
+def _checks(report: Report) -> list[Check]:
+    return [item for item in report.items if isinstance(item, Check)]
+
+
+def test_token_check_fails_when_the_stored_token_total_is_off(strategies_run: experiments.StrategiesRun) -> None:
+    run = strategies_run
+    assert [check.passed for check in _checks(pages.strategies(run))] == [True, True]
+    checks = _checks(pages.strategies(replace(run, tokens=run.tokens + 1)))
+    assert [check.passed for check in checks] == [True, False]
+    assert f"T = {run.tokens + 1}，按字符位置切出 {run.tokens} 个 ✗" in checks[1].detail
+
+
+def test_both_strategy_checks_fail_when_the_timed_segmentation_drops_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = timing.segment_corpus
+    monkeypatch.setattr(  # where the run stage looks it up; the reference path is left alone
+        experiments, "segment_corpus", lambda texts: real(texts, tokenize=lambda text: counting.segment(text)[:-1])
+    )
     run = experiments.strategies(
         corpus=FIXTURE, batch_size=20, workers=(1,), max_queue_size=2, repeats=1, rng=np.random.default_rng(0)
     )
-    assert pages.strategies(run).items[-1].passed is True
-    checks = [item for item in pages.strategies(replace(run, tokens=run.tokens + 1)).items if isinstance(item, Check)]
-    assert [check.passed for check in checks] == [True, False]
-    assert f"词数 {run.tokens + 1} ✗" in checks[1].detail
+    identical, tokens = _checks(pages.strategies(run))
+    assert tokens.passed is False
+    assert identical.passed is False
+    assert f"只计数·{pages.NAIVE} ✗" in identical.detail
+    assert f"分词加计数·{pages.NAIVE} ✗" not in identical.detail  # the end-to-end runs segment on their own
+
+
+def test_identical_counts_check_fails_against_another_reference(strategies_run: experiments.StrategiesRun) -> None:
+    other = counting.summarize({"的": strategies_run.reference.tokens})
+    identical, tokens = _checks(pages.strategies(replace(strategies_run, reference=other)))
+    assert identical.passed is False
+    assert identical.detail.count(" ✗") == 3 + len(strategies_run.end_to_end)  # every run, Counter included
+    assert tokens.passed is True  # same number of tokens
 
 
 def test_vocabulary_check_fails_when_segmentation_drops_text(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -431,8 +539,8 @@ def test_growth_check_fails_when_chunks_lose_updates(monkeypatch: pytest.MonkeyP
         repeats=1,
         rng=np.random.default_rng(0),
     )
-    assert isinstance(report.items[-1], Check)
-    assert report.items[-1].passed is False
+    (check,) = _checks(report)
+    assert check.passed is False
 
 
 def test_growth_figure_data(fixture_reports: dict[str, Report], reference: Counter[str]) -> None:

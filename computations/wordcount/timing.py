@@ -215,18 +215,21 @@ def time_strategies(
     inputs: Callable[[], Any],
     repeats: int,
     rng: np.random.Generator,
-) -> tuple[dict[str, float], dict[str, Mapping[str, int]]]:
-    """Best wall time and result of each strategy over ``repeats`` rounds.
+) -> tuple[dict[str, list[float]], dict[str, Mapping[str, int]]]:
+    """Wall time of every run of each strategy over ``repeats`` interleaved rounds.
 
     Every round runs each strategy once, in an order shuffled by ``rng`` (so that no
     strategy always runs first, on a cold allocator), on a new ``inputs()`` prepared outside
-    the timed region.
+    the timed region. Rounds interleave the strategies (ABC BCA …, never AAA BBB), so a
+    change of machine load during the measurement hits all of them alike, and the times of
+    one round can be compared pairwise.
 
     Returns:
-        Best seconds per label, and the result of each label's last run.
+        Seconds per label, one per round in round order, and the result of each label's last
+        run.
     """
     labels = list(strategies)
-    best = dict.fromkeys(labels, math.inf)
+    times: dict[str, list[float]] = {label: [] for label in labels}
     results: dict[str, Mapping[str, int]] = {}
     for _ in range(repeats):
         for index in rng.permutation(len(labels)).tolist():
@@ -234,9 +237,9 @@ def time_strategies(
             data = inputs()
             start = time.perf_counter()
             results[label] = strategies[label](data)
-            best[label] = min(best[label], time.perf_counter() - start)
+            times[label].append(time.perf_counter() - start)
             del data
-    return best, results
+    return times, results
 
 
 def fastest_batch(timings: Sequence[BatchTiming]) -> BatchTiming:
