@@ -7,6 +7,7 @@ stage (result → Report). Toys that only misbehave share the empty result :clas
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -74,6 +75,12 @@ def sleep(*, seconds: Annotated[float, Interval(ge=0, le=600)] = 30.0) -> Nothin
 
 def crash(*, code: int = 3) -> Nothing:
     os._exit(code)
+
+
+def segfault() -> Nothing:
+    """Dies of a signal, as a crashing native extension would."""
+    os.kill(os.getpid(), signal.SIGSEGV)
+    return Nothing()
 
 
 def fail(*, message: str = "boom") -> Nothing:
@@ -165,6 +172,7 @@ COMPUTATIONS = {
     "toy.hang": (f"{_HERE}:hang", f"{_HERE}:show_nothing"),
     "toy.crash": (f"{_HERE}:crash", f"{_HERE}:show_nothing"),
     "toy.fail": (f"{_HERE}:fail", f"{_HERE}:show_nothing"),
+    "toy.segfault": (f"{_HERE}:segfault", f"{_HERE}:show_nothing"),
     "toy.broken_check": (f"{_HERE}:timed", f"{_HERE}:show_broken_check"),
     "toy.no_alt": (f"{_HERE}:timed", f"{_HERE}:show_no_alt"),
     "toy.raising": (f"{_HERE}:raising", f"{_HERE}:show_nothing"),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 
 import numpy as np
 from matplotlib.figure import Figure as MplFigure
-from reproduce.artifact import Request, configure_matplotlib, execute, format_cell
+from reproduce.artifact import Request, _csv, configure_matplotlib, execute, format_cell
 from reproduce.svg import from_figure as render_svg
 
 
@@ -32,9 +34,10 @@ def test_execute_renders_every_item_kind_and_records_provenance() -> None:
     )
     result = execute(request)
     kinds = [item["kind"] for item in result["items"]]
-    assert kinds == ["figure", "table", "check"]
-    figure_item, table_item, _ = result["items"]
-    rows = figure_item["csv"].splitlines()
+    assert kinds == ["figure", "table", "check", "value", "value", "value"]
+    figure_item, table_item, *_ = result["items"]
+    assert result["items"][3] == {"kind": "value", "name": "points", "text": "5 个"}
+    rows = figure_item["csv"].removeprefix("\ufeff").splitlines()
     assert rows[0] == "x,y" and len(rows) == 6
     y = np.array([float(r.split(",")[1]) for r in rows[1:]])
     expected = 2.0 * np.arange(5) + np.random.default_rng(7).normal(size=5)
@@ -44,6 +47,16 @@ def test_execute_renders_every_item_kind_and_records_provenance() -> None:
     # The run stage's stored result comes back, and drawing from it gives the same page.
     again = execute(dataclasses.replace(request, result=result["result"]))
     assert again["items"] == result["items"] and "result" not in again
+
+
+def test_csv_text_cannot_run_as_a_spreadsheet_formula() -> None:
+    # Issue 12.14: a text cell starting with = + - @ (or tab, CR) is a formula in Excel.
+    text = _csv(["名称", "=1+1"], [('=HYPERLINK("x")', -0.5), ("@SUM(A1)", 3), ("普通", "-x")])
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert rows[0] == ["名称", "'=1+1"]
+    assert rows[1] == ['\'=HYPERLINK("x")', "-0.5"]  # the number stays a number
+    assert rows[2] == ["'@SUM(A1)", "3"] and rows[3] == ["普通", "'-x"]
 
 
 def test_cells_are_formatted_to_six_significant_digits() -> None:

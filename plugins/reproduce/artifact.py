@@ -158,8 +158,21 @@ def format_cell(cell: Any) -> str:
 
 
 def _csv(header: list[str], rows: Any) -> str:
+    """CSV for people and spreadsheets: exact floats, a BOM, no text a spreadsheet would run.
+
+    Excel opens UTF-8 without a BOM as the local code page (Chinese headers garbled), and
+    runs a cell that starts with ``= + - @`` (or a tab or CR) as a formula; such text cells
+    get a leading apostrophe. Numbers are written as numbers (``-0.5`` is no formula).
+    """
     out = io.StringIO()
+    out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([[repr(c) if isinstance(c, float) else c for c in row] for row in rows])
+    writer.writerow([_safe_text(c) for c in header])
+    writer.writerows([[repr(c) if isinstance(c, float) else _safe_text(c) for c in row] for row in rows])
     return out.getvalue()
+
+
+def _safe_text(cell: Any) -> Any:
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell

@@ -192,6 +192,22 @@ def _kill_groups(book: Path, *, only: str | None = None) -> list[str]:
     return killed
 
 
+def _death(code: int | None) -> str:
+    """Why a worker died, in words: a signal's name (and the likely cause) or its exit code."""
+    if code is None or code >= 0:
+        return f"exit code {code}"
+    number = -code
+    causes = {
+        signal.SIGSEGV: "segmentation fault",
+        signal.SIGKILL: "killed (out of memory?)",
+        signal.SIGABRT: "aborted",
+        signal.SIGBUS: "bus error",
+        signal.SIGFPE: "floating-point exception",
+    }
+    name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else f"signal {number}"
+    return f"{causes.get(number, 'killed by a signal')} ({name})"
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -208,7 +224,7 @@ def _outcome(job: Job, future: Any, seconds: float) -> Outcome:
     except FutureTimeout:
         error = f"timed out after {job.timeout:g} s and was killed (raise 'timeout' if it needs longer)"
     except pebble.ProcessExpired as expired:
-        error = f"the worker process died (exit code {expired.exitcode}) while computing"
+        error = f"the worker process died while computing: {_death(expired.exitcode)}"
     except Exception as exc:  # the computation's own error, with its remote traceback
         trace = getattr(exc, "traceback", "") or ""
         tail = "\n".join(trace.strip().splitlines()[-6:])
