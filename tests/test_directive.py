@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 import pytest
@@ -176,7 +177,7 @@ def test_seed_accepts_an_integral_float() -> None:
         ("points: 1e9", 12, "parameter 'points': expected less than or equal to 1000000, got 1000000000.0"),
         ("slope: 1\nslope: 2", 13, "key 'slope' is written twice: keep one"),
         ("slope: !!binary aGk=", 12, "unsupported YAML tag 'tag:yaml.org,2002:binary' on 'aGk=': write plain values"),
-        ("weights: &w [*w]", 12, "a YAML alias refers to a collection that contains it"),
+        ("weights: &w [*w]", 12, "YAML aliases (*name) are not allowed in a directive: write the value out"),
     ],
 )
 def test_ambiguous_values_are_errors_that_say_why(body: str, line: int, message: str) -> None:
@@ -195,3 +196,21 @@ def test_a_value_problem_names_directive_and_parameter_after_the_name_checks() -
     assert error_of("compute: !!binary aGk=\n").startswith(
         "content/posts/a.md:11: directive: parameter 'compute': unsupported YAML tag"
     )
+
+
+def test_yaml_aliases_are_refused_before_they_can_explode() -> None:
+    # Issue 12.6: nested aliases grew exponentially (70 s, then MemoryError, no location).
+    lines = ["compute: angles.histogram", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    lines.append("title: *a8")
+    started = time.perf_counter()
+    message = error_of("\n".join(lines) + "\n")
+    assert time.perf_counter() - started < 1.0
+    assert message.startswith("content/posts/a.md:12: directive: YAML aliases (*name) are not allowed")
+
+
+def test_oversized_bodies_and_values_are_refused_and_never_echoed_whole() -> None:
+    message = error_of("compute: angles.histogram\ntitle: " + "x" * 20_000 + "\n")
+    assert "at most 16384" in message and len(message) < 300
+    message = error_of("compute: angles.histogram\nsamples: '" + "9" * 10_000 + "'\n")
+    assert "parameter 'samples'" in message and " … " in message and len(message) < 1000

@@ -27,6 +27,8 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 _TAG = "tag:yaml.org,2002:"
 # What YAML 1.1 read as an octal integer: a leading zero, then octal digits.
 _OCTAL_1_1 = re.compile(r"[-+]?0[0-7_]+")
+# Directives are a few lines; anything larger is a mistake (or an attack on the build's memory).
+MAX_BODY = 16 * 1024
 _SPECIAL_FLOATS = {".inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf, ".nan": math.nan}
 
 
@@ -59,6 +61,8 @@ def read_body(text: str) -> Body:
             Problems of one value (a duplicate key, an unsupported tag, a scalar whose
             meaning differs between YAML 1.1 and 1.2) are returned in ``Body.problems``.
     """
+    if len(text) > MAX_BODY:
+        raise BodyError(f"the body is {len(text)} characters long; a directive may have at most {MAX_BODY}")
     try:
         node = YAML(typ="safe", pure=True).compose(text)
     except MarkedYAMLError as error:
@@ -71,6 +75,7 @@ def read_body(text: str) -> Body:
     if not isinstance(node, MappingNode):
         kind = "list" if isinstance(node, SequenceNode) else "scalar"
         raise BodyError(f"expected a YAML mapping of 'key: value' lines, got a {kind}")
+    _refuse_aliases(node)
     body = Body(values={}, lines={}, problems={})
     for key_node, value_node in node.value:
         key = _key(key_node)
@@ -83,6 +88,24 @@ def read_body(text: str) -> Body:
             body.problems.setdefault(key, error)
         body.lines.setdefault(key, line)
     return body
+
+
+def _refuse_aliases(root: Node) -> None:
+    """An alias (``*name``) makes one node appear many times: nested aliases grow exponentially
+    (a "billion laughs" body took 70 s and ended in MemoryError). Parameters never need them."""
+    seen: set[int] = set()
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if id(node) in seen:
+            raise BodyError(
+                "YAML aliases (*name) are not allowed in a directive: write the value out", _line(node.start_mark)
+            )
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            pending.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, SequenceNode):
+            pending.extend(node.value)
 
 
 def _key(node: Node) -> str:

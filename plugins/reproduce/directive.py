@@ -65,6 +65,7 @@ from .body import Body, BodyError, read_body
 COMMON_KEYS = ("compute", "seed", "timeout", "label", "caption", "alt")
 LABEL = re.compile(r"[a-z0-9][a-z0-9-]*")
 MAX_TIMEOUT = 3600
+MAX_MESSAGE = 600
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,8 @@ class DirectiveError(Exception):
         self.location = location
         self.name = name
         where = f"{location}: " + (f"directive '{name}': " if name else "directive: ")
+        if len(message) > MAX_MESSAGE:  # a huge value echoed in full would flood the log
+            message = message[: MAX_MESSAGE // 2] + " … " + message[-MAX_MESSAGE // 2 :]
         super().__init__(where + message)
 
 
