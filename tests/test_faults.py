@@ -152,3 +152,35 @@ def _same_tree(left: Path, right: Path) -> bool:
     if files != sorted(p.relative_to(right) for p in right.rglob("*") if p.is_file()):
         return False
     return all(filecmp.cmp(left / f, right / f, shallow=False) for f in files if f.parts[0] != "pagefind")
+
+
+def test_messages_name_the_real_line_and_what_is_wrong(site: Site) -> None:
+    # Issue 12.11: an empty fence at its line, a non-name compute, a label ending in '-',
+    # and references shown as code are left alone.
+    site.write(
+        "posts/faults.md",
+        _post(
+            "见 `@fig:x` 与\n\n    @tab:y\n\n",
+            "```repro\n```\n",
+            "```repro\ncompute: 5\n```\n",
+            "```repro\ncompute: toy.line\nlabel: den-\n```\n",
+        ),
+    )
+    result = site.build()
+    assert result.returncode != 0
+    assert "content/posts/faults.md:12: directive: empty directive" in result.log, result.log
+    assert (
+        "content/posts/faults.md:16: directive: key 'compute': expected the name of a registered computation, got 5"
+        in result.log
+    )
+    assert "content/posts/faults.md:21: directive 'toy.line': parameter 'label'" in result.log
+    assert "unknown reference" not in result.log  # the code span and the code block
+    assert "build failed: 3 problem(s)" in result.log
+
+
+def test_a_post_that_is_not_utf8_names_its_line(site: Site) -> None:
+    path = site.write("posts/faults.md", _post(LINE))
+    path.write_bytes(path.read_bytes().replace("正文".encode(), "正文".encode("gbk")))
+    result = site.build()
+    assert result.returncode != 0
+    assert "content/posts/faults.md:5: not UTF-8" in result.log, result.log

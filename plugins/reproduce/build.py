@@ -52,6 +52,7 @@ _REFERENCE = re.compile(r"(?<![A-Za-z0-9_.@])@(fig|tab):([a-z0-9][a-z0-9-]*[a-z0
 _VALUE = re.compile(r"(?<![A-Za-z0-9_.@])@val:([a-z0-9][a-z0-9-]*)\.([a-z][a-z0-9_]*)")
 # Formulas as arithmatex leaves them for texmath: a value inside one becomes bare text.
 _MATH = re.compile(r'<(span|div) class="arithmatex">.*?</\1>', re.DOTALL)
+_CODE = re.compile(r"<pre\b.*?</pre>|<code\b.*?</code>", re.DOTALL)
 # Read loosely from a directive body that may not parse, to name it in messages.
 _NAME = re.compile(r"^compute:\s*([\w.]+)\s*$", re.MULTILINE)
 _LABEL = re.compile(r"^label:\s*([a-z0-9-]+)\s*$", re.MULTILINE)
@@ -334,8 +335,10 @@ class Build:
                 return render_inline_error(match.group(0), message, templates=templates)
             return f'<a class="repro-ref" href="#{anchor}">{numbers.anchors[anchor]}</a>'
 
-        html = _REFERENCE.sub(cross_reference, html)
-        return Fragment(html=self._quote_values(html, numbers, failed, source, text, templates), files=files)
+        # A reference shown as code (`@fig:x` in a code span or block) is an example, not a reference.
+        html = _outside_code(html, lambda prose: _REFERENCE.sub(cross_reference, prose))
+        html = _outside_code(html, lambda prose: self._quote_values(prose, numbers, failed, source, text, templates))
+        return Fragment(html=html, files=files)
 
     def _quote_values(
         self, html: str, numbers: PageNumbers, failed: set[str | None], source: str, text: str, templates: Templates
@@ -385,6 +388,15 @@ class Build:
 
     def _fail(self, location: Location, message: str) -> None:
         self.failures.append(Failure(location, message))
+
+
+def _outside_code(html: str, substitute: Callable[[str], str]) -> str:
+    """Apply ``substitute`` to the HTML outside ``<pre>`` and ``<code>`` elements."""
+    out, at = [], 0
+    for code in _CODE.finditer(html):
+        out += [substitute(html[at : code.start()]), code.group(0)]
+        at = code.end()
+    return "".join([*out, substitute(html[at:])])
 
 
 def _target_of(function: Callable[..., Any]) -> str | None:

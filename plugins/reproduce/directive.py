@@ -63,7 +63,7 @@ import pydantic
 from .body import Body, BodyError, read_body
 
 COMMON_KEYS = ("compute", "seed", "timeout", "label", "caption", "alt")
-LABEL = re.compile(r"[a-z0-9][a-z0-9-]*")
+LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")  # as @fig:/@tab: read it: no trailing hyphen
 MAX_TIMEOUT = 3600
 MAX_MESSAGE = 600
 
@@ -262,6 +262,9 @@ def _computation_name(read: Body, registry: Mapping[str, Callable[..., Any]], lo
     if "compute" in read.problems:
         raise _problem(read, "compute", location, None)
     name = read.values.pop("compute", None)
+    if "compute" in read.lines and not (isinstance(name, str) and name):
+        where = Location(location.path, location.line + read.lines["compute"])
+        raise DirectiveError(where, f"key 'compute': expected the name of a registered computation, got {name!r}")
     if not isinstance(name, str) or not name:
         raise DirectiveError(location, "missing key 'compute': expected the name of a registered computation")
     if name not in registry:

@@ -11,6 +11,7 @@ Instead every problem is recorded by the build and reported together at the end.
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from pelican.readers import MarkdownReader
 from .directive import Location
 
 FENCE = "repro"
+_EMPTY_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*repro\b[^\n]*\n(?:[ \t]*\n)*[ \t]*\1[ \t]*$", re.MULTILINE)
 
 
 class Directives(Protocol):
@@ -47,6 +49,10 @@ class Source:
     def fence_line(self, body: str) -> int:
         """1-based line of the fence that opens ``body`` (the k-th fence with that body)."""
         self.seen[body] += 1
+        if not body.strip():  # an empty fence: find the k-th opening directly followed by its closing
+            empty = list(_EMPTY_FENCE.finditer(self.text))
+            if len(empty) >= self.seen[body]:
+                return self.text.count("\n", 0, empty[self.seen[body] - 1].start()) + 1
         position = -1
         for _ in range(self.seen[body]):
             position = self.text.find(body, position + 1)
@@ -63,9 +69,14 @@ def reader_class(build: Directives, *, root: str) -> type[MarkdownReader]:
 
     class DirectiveMarkdownReader(MarkdownReader):
         def read(self, source_path: str) -> Any:
-            with open(source_path, encoding="utf-8-sig") as handle:
-                text = handle.read()
             path = os.path.relpath(source_path, root)
+            with open(source_path, "rb") as handle:
+                raw = handle.read()
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError as error:  # Pelican would name the file only
+                line = raw.count(b"\n", 0, error.start) + 1
+                raise ValueError(f"{path}:{line}: not UTF-8 ({error.reason} at byte {error.start})") from None
             token = _source.set(Source(path=path, text=text, build=build))
             try:
                 return super().read(source_path)
