@@ -91,6 +91,10 @@ def show_no_alt(run: Nothing) -> Report:
     return Report(items=(Figure(figure=MplFigure(), caption="无替代文字", alt=" ", data={}),))
 
 
+def show_bad_table(run: Nothing) -> Report:
+    return Report(items=(Table(caption="多一格", columns=("a", "b"), rows=((1, 2, 3),)),))
+
+
 def show_broken_check(run: Nothing) -> Report:
     return Report(items=(Check(claim="一加一等于三", passed=False, detail="1 + 1 = 2"),))
 
@@ -175,6 +179,7 @@ COMPUTATIONS = {
     "toy.segfault": (f"{_HERE}:segfault", f"{_HERE}:show_nothing"),
     "toy.broken_check": (f"{_HERE}:timed", f"{_HERE}:show_broken_check"),
     "toy.no_alt": (f"{_HERE}:timed", f"{_HERE}:show_no_alt"),
+    "toy.bad_table": (f"{_HERE}:timed", f"{_HERE}:show_bad_table"),
     "toy.raising": (f"{_HERE}:raising", f"{_HERE}:show_nothing"),
     "toy.positional": (f"{_HERE}:positional", f"{_HERE}:show_nothing"),
     "toy.echo_lines": (f"{_HERE}:echo_lines", f"{_HERE}:show_lines"),

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, TESTS, Site
+from reproduce.cache import ArtifactCache, Entry
 from test_site_build import computed
 
 LINE = "```repro\ncompute: toy.line\npoints: 12\nseed: 1\n```\n"
@@ -184,3 +185,35 @@ def test_a_post_that_is_not_utf8_names_its_line(site: Site) -> None:
     result = site.build()
     assert result.returncode != 0
     assert "content/posts/faults.md:5: not UTF-8" in result.log, result.log
+
+
+def test_a_result_that_cannot_be_drawn_is_never_cached_and_a_bad_entry_is_recomputed(site: Site) -> None:
+    # Issue 12.5: the bad table used to be cached, then every build failed with a bare ValueError.
+    site.write("posts/faults.md", _post("```repro\ncompute: toy.bad_table\n```\n"))
+    result = site.build()
+    message = "directive 'toy.bad_table': ValueError: table '多一格': row 1 has 3 cells, expected 2"
+    assert f"content/posts/faults.md:7: {message}" in result.log, result.log
+    assert computed(site.build().log) == (0, 1, 1)  # tried again: nothing was cached
+    # An entry written by an older, laxer version: intact on disk, but undrawable.
+    site.write("posts/faults.md", _post(LINE))
+    assert site.build().returncode == 0
+    store = ArtifactCache(site.cache)
+    (key,) = store.keys()
+    entry = store.get(key)
+    bad = {**entry.artifact, "items": [{**entry.artifact["items"][1], "rows": [["1", "2", "3"]]}]}
+    store.put(key, Entry(bad, entry.result, entry.page))
+    result = site.build()
+    assert result.returncode == 0, result.log
+    assert "content/posts/faults.md:7: its cached result cannot be drawn; recomputing" in result.log
+    assert computed(result.log) == (0, 1, 0)
+
+
+def test_draft_error_boxes_do_not_publish_the_build_machines_paths(site: Site) -> None:
+    # Issue 12.12: a traceback's absolute paths told readers where the site was built.
+    site.write("posts/faults.md", _post("```repro\ncompute: toy.fail\n```\n"))
+    result = site.build("REPRO_STRICT=false")
+    assert result.returncode == 0, result.log
+    page = (site.draft / "posts" / "faults.html").read_text(encoding="utf-8")
+    assert "ValueError: boom" in page and "…/tests/fake_computations.py" in page
+    for path in (str(ROOT), str(site.path), "/usr/", "/root"):
+        assert path not in page

@@ -126,6 +126,11 @@ def _render_item(item: Figure | Table | Check | Value) -> dict[str, Any]:
             "csv": _csv(list(item.data), list(zip(*item.data.values(), strict=True))),
         }
     if isinstance(item, Table):
+        for number, row in enumerate(item.rows, start=1):
+            if len(row) != len(item.columns):  # checked here, so a table that cannot be drawn is never cached
+                raise ValueError(
+                    f"table {item.caption!r}: row {number} has {len(row)} cells, expected {len(item.columns)}"
+                )
         return {
             "kind": "table",
             "caption": item.caption,

@@ -194,23 +194,9 @@ class Build:
         for slot in self.slots:
             if slot.key is None or slot.key in self.artifacts or slot.key in jobs:
                 continue
-            directive = slot.directive
-            assert directive is not None
-            entry = None if self.settings.ignore_cache else self.cache.get(slot.key)
-            if (
-                entry is not None
-                and entry.page is not None
-                and entry.page == self.page_key(directive.name, entry.result)
-            ):
-                self.artifacts[slot.key] = entry.artifact
-                continue
-            # A stored result whose page is out of date (its present code changed) is redrawn.
-            stored = entry.result if entry is not None and entry.result is not None else None
-            if stored is not None:
-                self.redrawn[slot.key] = entry.artifact["provenance"]["seconds"]
-            label = f"{directive.name} ({directive.location})"
-            request = self._request(directive, result=stored)
-            jobs[slot.key] = Job(slot.key, request, directive.timeout, label, slot.components)
+            job = self._serve_or_plan(slot)
+            if job is not None:
+                jobs[slot.key] = job
         usable = [s for s in self.slots if s.key is not None]
         self.stats.directives = len(self.slots)
         self.stats.hits = sum(1 for s in usable if s.key in self.artifacts)
@@ -239,6 +225,25 @@ class Build:
                 for check in self.artifacts[slot.key]["items"]:
                     if check["kind"] == "check" and not check["passed"]:
                         self._fail(slot.location, f"check failed: {check['claim']} ({check['detail']})")
+
+    def _serve_or_plan(self, slot: Slot) -> Job | None:
+        """Serve the slot's artifact from the cache (None), or the job that makes it."""
+        directive = slot.directive
+        assert directive is not None and slot.key is not None
+        entry = None if self.settings.ignore_cache else self.cache.get(slot.key)
+        current = entry is not None and entry.page is not None
+        if current and entry.page == self.page_key(directive.name, entry.result):
+            if _renders(entry.artifact):
+                self.artifacts[slot.key] = entry.artifact
+                return None
+            self.say(f"repro: warning: {directive.location}: its cached result cannot be drawn; recomputing")
+            entry = None
+        # A stored result whose page is out of date (its present code changed) is redrawn.
+        stored = entry.result if entry is not None and entry.result is not None else None
+        if stored is not None:
+            self.redrawn[slot.key] = entry.artifact["provenance"]["seconds"]
+        label = f"{directive.name} ({directive.location})"
+        return Job(slot.key, self._request(directive, result=stored), directive.timeout, label, slot.components)
 
     def _progress(self, job: Job, outcome: Outcome, done: int, total: int) -> None:
         """Store a finished result at once (an interrupted build keeps it) and say how it went."""
@@ -388,6 +393,15 @@ class Build:
 
     def _fail(self, location: Location, message: str) -> None:
         self.failures.append(Failure(location, message))
+
+
+def _renders(artifact: Mapping[str, Any]) -> bool:
+    """Whether a stored artifact can be drawn (one from an older, laxer version may not)."""
+    try:
+        render_artifact(artifact, key="0" * 64, location="", numbers=PageNumbers(), root="")
+    except Exception:  # whatever makes it undrawable, the answer is: compute it again
+        return False
+    return True
 
 
 def _outside_code(html: str, substitute: Callable[[str], str]) -> str:

@@ -9,6 +9,7 @@ ids, data files, and which SVG post-processing (``svg.py``) an inline figure get
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -22,6 +23,7 @@ from . import svg
 #: Our theme's templates: used when no Pelican environment is at hand (tests, ``invoke cache``).
 THEME_TEMPLATES = Path(__file__).resolve().parents[2] / "theme" / "templates"
 LABELS = {"figure": "图", "table": "表"}
+_ABSOLUTE = re.compile(r"(?<![\w.~])/(?:[\w.+-]+/)+[\w.+-]+")
 
 
 @dataclass(frozen=True)
@@ -162,7 +164,15 @@ class AuthorTextError(ValueError):
 
 def render_error(message: str, *, location: str, templates: Templates | None = None) -> str:
     """The visible box a draft build shows in place of a failing directive."""
-    return (templates or theme_templates()).render("error", message=message, location=location)
+    return (templates or theme_templates()).render("error", message=without_machine_paths(message), location=location)
+
+
+def without_machine_paths(message: str) -> str:
+    """Absolute paths of the build machine (in tracebacks, errors) shortened to their last two parts.
+
+    A draft page may be shown to others; it should not tell them where the site was built.
+    """
+    return _ABSOLUTE.sub(lambda m: "…/" + "/".join(m.group(0).rsplit("/", 2)[-2:]), message)
 
 
 def render_inline_error(text: str, message: str, *, templates: Templates | None = None) -> str:
