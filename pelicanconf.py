@@ -79,5 +79,10 @@ REPRO_CACHE_PATH = ".repro-cache"
 REPRO_TIMEOUT = 300
 TEXMATH_ASSETS = "math"
 
+# Every value a template prints is escaped unless marked safe: a post's Title or Original_url
+# is text, not markup (`Title: <script>` was written raw into <h1>). Only the HTML Pelican
+# made from Markdown (content, summary) is marked |safe in the theme.
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "extensions": [], "autoescape": True}
+
 DEFAULT_DATE_FORMAT = "%Y年%-m月%-d日"
 DISPLAY_CATEGORIES_ON_MENU = False

@@ -217,3 +217,26 @@ def test_draft_error_boxes_do_not_publish_the_build_machines_paths(site: Site) -
     assert "ValueError: boom" in page and "…/tests/fake_computations.py" in page
     for path in (str(ROOT), str(site.path), "/usr/", "/root"):
         assert path not in page
+
+
+def test_metadata_is_text_wherever_the_theme_prints_it(site: Site) -> None:
+    # Issue 12.13: `Title: <script>` went raw into <h1>; a javascript: or quoted Original_url broke out of href.
+    site.write(
+        "posts/faults.md",
+        "Title: <script>alert(1)</script>标题\nDate: 2026-11-01\nSlug: faults\nOriginal_url: javascript:alert(2)\n"
+        'Original_title: "><img src=x onerror=alert(3)>\n\n正文。\n',
+    )
+    site.write(
+        "posts/other.md",
+        'Title: 另一篇\nDate: 2026-11-02\nSlug: other\nOriginal_url: https://x.cn/a" onmouseover="b\n\n正文。\n',
+    )
+    result = site.build()
+    assert result.returncode == 0, result.log
+    for page in site.output.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "<script>alert(1)" not in html and "<img src=x" not in html and "javascript:" not in html, page
+        assert 'onmouseover="b' not in html, page
+    article = (site.output / "posts" / "faults.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;标题" in article
+    other = (site.output / "posts" / "other.html").read_text(encoding="utf-8")
+    assert 'href="https://x.cn/a&#34; onmouseover=&#34;b"' in other
