@@ -240,3 +240,43 @@ def test_metadata_is_text_wherever_the_theme_prints_it(site: Site) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;标题" in article
     other = (site.output / "posts" / "other.html").read_text(encoding="utf-8")
     assert 'href="https://x.cn/a&#34; onmouseover=&#34;b"' in other
+
+
+@pytest.mark.parametrize("kind", ["file", "dangling link"])
+def test_a_broken_cache_path_is_one_clear_error_before_any_work(site: Site, kind: str) -> None:
+    # Issue 12.7: the build computed everything, then failed writing the cache.
+    site.write("posts/faults.md", _post(LINE))
+    if kind == "file":
+        site.cache.write_text("not a folder")
+    else:
+        site.cache.symlink_to(site.path / "nowhere")
+    result = site.build()
+    assert result.returncode == 1
+    assert (
+        f"the cache path {site.cache} is {'not a folder' if kind == 'file' else 'a symlink to nothing'}" in result.log
+    )
+    assert "to compute" not in result.log and "Traceback" not in result.log
+
+
+def test_a_read_only_cache_serves_what_it_holds_and_stores_nothing(site: Site) -> None:
+    site.write("posts/faults.md", _post(LINE))
+    assert site.build().returncode == 0
+    entries = sorted(site.cache.rglob("*.json"))
+    site.write("posts/other.md", _post(LINE.replace("points: 12", "points: 13")).replace("Slug: faults", "Slug: o"))
+    result = site.build("REPRO_CACHE_READ_ONLY=true")
+    assert result.returncode == 0, result.log
+    assert "is read-only here" in result.log and computed(result.log) == (1, 1, 0)
+    assert sorted(site.cache.rglob("*.json")) == entries  # nothing written, not even the report
+
+
+def test_an_oversized_input_is_refused_before_it_is_read(site: Site) -> None:
+    # Issue 12.8: inputs were hashed outside any timeout (a 30 GB file: a minute).
+    big = site.path / "content" / "big.txt"
+    big.parent.mkdir(parents=True, exist_ok=True)
+    with big.open("wb") as handle:
+        handle.truncate(300 * 2**20)  # sparse: nothing is written
+    site.write("posts/faults.md", _post("```repro\ncompute: toy.count_lines\ndata: content/big.txt\n```\n"))
+    started = time.monotonic()
+    result = site.build()
+    assert result.returncode != 0 and time.monotonic() - started < 30
+    assert "content/big.txt is 300 MiB; an input file may have at most 256 MiB" in result.log, result.log

@@ -23,6 +23,7 @@ from pelican import signals
 from pelican.log import console
 
 from .build import Build, Settings, has_placeholders
+from .cache import CacheError
 from .html import Templates
 from .markdown_fence import reader_class, superfences_entry
 from .publish import promote, recover, staging_path, take_lock
@@ -63,6 +64,7 @@ class Plugin:
             workers=int(s.get("REPRO_WORKERS") or os.cpu_count() or 1),
             timeout=float(s.get("REPRO_TIMEOUT", 300)),
             ignore_cache=bool(s.get("REPRO_IGNORE_CACHE", False)),
+            cache_read_only=bool(s.get("REPRO_CACHE_READ_ONLY", False)),
             registry=s.get("REPRO_REGISTRY", "computations.registry"),
             content_path=Path(s["PATH"]),
         )
@@ -76,9 +78,13 @@ class Plugin:
         fences.setdefault("custom_fences", []).append(superfences_entry())
 
     def start_build(self, pelican: Any) -> None:
-        for leftover in reap_leftovers(self.settings.cache_path / "workers"):
+        try:
+            self.build = Build(self.settings, say=_say)
+        except CacheError as error:  # one clear message before any work, not a failure at the end
+            _say(f"repro: {error}; set REPRO_CACHE_PATH to a folder")
+            raise SystemExit(1) from None
+        for leftover in reap_leftovers(self.build.records):
             _say(f"repro: killed what an earlier build left running: {leftover}")
-        self.build = Build(self.settings, say=_say)
         self.pages = []
         self.context = {}
 
@@ -111,7 +117,8 @@ class Plugin:
                 (output / name).parent.mkdir(parents=True, exist_ok=True)
                 (output / name).write_text(data, encoding="utf-8")
         build_report = describe(build)
-        save_report(build_report, build.settings.cache_path)  # <cache>/build-report.json, for `invoke cache`
+        if build.cache.writable:
+            save_report(build_report, build.settings.cache_path)  # <cache>/build-report.json, for `invoke cache`
         _say(build_report.summary())
         self.context = generators[0].context
         if build.settings.strict:

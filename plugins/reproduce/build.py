@@ -22,7 +22,7 @@ from typing import Any
 
 from computations.report import InputFiles
 
-from .cache import ArtifactCache, Entry, ParamsMemo
+from .cache import ArtifactCache, Entry, ParamsMemo, cache_is_writable
 from .directive import Directive, DirectiveError, Location, parse_directive
 from .fingerprint import Components, Fingerprints, cache_key
 from .html import (
@@ -39,7 +39,7 @@ from .html import (
 from .inputs import check_inputs, input_parameters
 from .registry import ComputationImportError, Registry, resolve
 from .report import describe
-from .runner import Job, Outcome, Request, run_jobs
+from .runner import Job, Outcome, Request, run_jobs, worker_records
 
 # The module that runs computations and draws SVG in the workers: its code and libraries are
 # part of every page key, and it is imported only when something must run.
@@ -67,6 +67,7 @@ class Settings:
     workers: int = 2
     timeout: float = 300.0
     ignore_cache: bool = False
+    cache_read_only: bool = False  # read a shared cache, store nothing (also when it cannot be written)
     registry: str = "computations.registry"
     content_path: Path = Path("content")  # input files named by directives must lie inside
 
@@ -115,8 +116,12 @@ class Build:
         self.registry = Registry(settings.registry)
         # Computations that measure wall time run alone, after the others (registry.EXCLUSIVE).
         self.exclusive = self.registry.exclusive
-        self.cache = ArtifactCache(settings.cache_path)
-        self.memo = ParamsMemo(settings.cache_path / "params")
+        writable = not settings.cache_read_only and cache_is_writable(settings.cache_path)
+        if not writable:
+            say(f"repro: the cache {settings.cache_path} is read-only here: results are used, none stored")
+        self.cache = ArtifactCache(settings.cache_path, writable=writable)
+        self.records = worker_records(settings.cache_path)
+        self.memo = ParamsMemo(settings.cache_path / "params", writable=writable)
         self.fingerprints = Fingerprints(renderer_module=RENDERER)
         self.execute = execute
         self.slots: list[Slot] = []
@@ -211,8 +216,7 @@ class Build:
             self.execute = self.execute or artifact.execute
         shared = [job for job in jobs.values() if job.request.name not in self.exclusive]
         alone = [job for job in jobs.values() if job.request.name in self.exclusive]
-        records = self.settings.cache_path / "workers"
-        run = {"execute": self.execute, "on_done": self._progress, "records": records}
+        run = {"execute": self.execute, "on_done": self._progress, "records": self.records}
         outcomes = run_jobs(shared, workers=self.settings.workers, **run)
         outcomes |= run_jobs(alone, workers=1, **run)
         self.stats.runs = len(outcomes) - len(self.redrawn)

@@ -12,6 +12,7 @@ so a truncated or corrupt entry is detected and recomputed, never served.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
@@ -23,6 +24,33 @@ from pathlib import Path
 from typing import Any
 
 logger = logging.getLogger(__name__)
+
+
+class CacheError(Exception):
+    """The cache path cannot be used at all (a file, a dangling link, not creatable)."""
+
+
+def cache_is_writable(root: Path) -> bool:
+    """Check the cache folder before any work: True if writable, False if only readable.
+
+    Raises:
+        CacheError: the path is a file, a symlink to nothing, or a folder that cannot be made.
+    """
+    if root.is_symlink() and not root.exists():
+        raise CacheError(f"the cache path {root} is a symlink to nothing")
+    if root.exists() and not root.is_dir():
+        raise CacheError(f"the cache path {root} is not a folder")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=root):
+            pass
+    except PermissionError:
+        return False  # a shared cache mounted read-only: read it, store nothing
+    except OSError as error:
+        if error.errno == errno.EROFS:
+            return False
+        raise CacheError(f"the cache path {root} cannot be used: {error.strerror}") from None
+    return True
 
 
 @dataclass(frozen=True)
@@ -44,10 +72,14 @@ class Entry:
 
 
 class ArtifactCache:
-    """Entries stored as ``<root>/<key[:2]>/<key>.json``, keyed by the run stage's key."""
+    """Entries stored as ``<root>/<key[:2]>/<key>.json``, keyed by the run stage's key.
 
-    def __init__(self, root: Path) -> None:
+    A read-only cache (``writable=False``) serves what it holds and stores nothing.
+    """
+
+    def __init__(self, root: Path, *, writable: bool = True) -> None:
         self.root = root
+        self.writable = writable
 
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.json"
@@ -74,6 +106,8 @@ class ArtifactCache:
 
         ``components`` are what the key was made from (``fingerprint.Fingerprints``).
         """
+        if not self.writable:
+            return
         stored = {"key": key, "sha256": _checksum(entry), "components": components, **asdict(entry)}
         write_json(self._path(key), stored)
 
@@ -109,8 +143,9 @@ class ParamsMemo:
     a failure is validated (and reported) every time.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, writable: bool = True) -> None:
         self.root = root
+        self.writable = writable
 
     def get(self, key: str) -> Mapping[str, Any] | None:
         try:
@@ -120,7 +155,8 @@ class ParamsMemo:
             return None
 
     def put(self, key: str, record: Mapping[str, Any]) -> None:
-        write_json(self.root / f"{key}.json", {"key": key, **record})
+        if self.writable:
+            write_json(self.root / f"{key}.json", {"key": key, **record})
 
 
 def write_json(path: Path, data: Any, *, indent: int | None = None) -> None:

@@ -29,6 +29,8 @@ from computations.report import InputFiles
 
 from .directive import Directive, DirectiveError, parameter_model
 
+MAX_INPUT_BYTES = 256 * 2**20
+
 
 class InputError(ValueError):
     """An input value the site refuses; ``str()`` says what is wrong with it."""
@@ -89,6 +91,14 @@ def _check(value: Any, marker: InputFiles, *, content: Path, base: Path, shown: 
     missing = [str(path) for path in files if not (base / path).is_file()]
     if missing:
         raise InputError(f"{value!r} names missing files: {', '.join(missing)}")
+    # Inputs are hashed before any timeout applies (a 30 GB file took a minute): bound them.
+    for path in files:
+        size = (base / path).stat().st_size
+        if size > MAX_INPUT_BYTES:
+            mib = 2**20
+            raise InputError(
+                f"{path} is {size / mib:,.0f} MiB; an input file may have at most {MAX_INPUT_BYTES // mib} MiB"
+            )
 
 
 def _author_file(value: Any, *, content: Path, base: Path, shown: str) -> Path:

@@ -8,7 +8,8 @@ word-counting article does). Workers are forked: they inherit the imported libra
 the matplotlib configuration instead of importing them again.
 
 Each worker leads a process group of its own, and records its pid (and the job it runs) in
-``<cache>/workers/<build pid>/``. That is what lets nothing outlive the build:
+``<tmp>/repro-workers-<cache>/<build pid>/`` (:func:`worker_records`). That is what lets
+nothing outlive the build:
 
 * a job that times out or dies takes its whole group with it (a computation's own child
   processes too, which pebble alone would leave running);
@@ -20,10 +21,12 @@ Each worker leads a process group of its own, and records its pid (and the job i
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import shutil
 import signal
+import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -96,7 +99,7 @@ def run_jobs(
 ) -> dict[str, Outcome]:
     """Run every job, at most ``workers`` at a time; ``on_done(job, outcome, done, total)``.
 
-    ``records`` is the folder where workers note their pids (``<cache>/workers``).
+    ``records`` is the folder where workers note their pids (:func:`worker_records`).
 
     Raises:
         Interrupted: SIGINT or SIGTERM arrived; every worker group has been killed.
@@ -137,6 +140,13 @@ def run_jobs(
     _kill_groups(book)  # whatever a finished computation left running
     shutil.rmtree(book, ignore_errors=True)
     return outcomes
+
+
+def worker_records(cache: Path) -> Path:
+    """Where the workers of builds using ``cache`` note their pids: a folder of the system's
+    temporary space named after the cache (which may be read-only), the same for every build."""
+    name = hashlib.sha256(str(cache.resolve()).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"repro-workers-{name}"
 
 
 def reap_leftovers(records: Path) -> list[str]:
