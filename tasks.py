@@ -31,10 +31,10 @@ def build(c):
     pelican_run("")
 
 
-@task
-def rebuild(c):
+@task(help={"verify": "recompute what is cached and fail on any result that differs (the cache is kept)"})
+def rebuild(c, verify=False):
     """Build in strict mode, recomputing every directive (the cache is refreshed)."""
-    pelican_run("-e REPRO_IGNORE_CACHE=true")
+    pelican_run("-e REPRO_VERIFY=true" if verify else "-e REPRO_IGNORE_CACHE=true")
 
 
 @task

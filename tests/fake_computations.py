@@ -126,6 +126,20 @@ def show_lines(run: LinesRun) -> Report:
     return Report(items=(Table(caption="文件内容", columns=("行",), rows=tuple((line,) for line in run.lines)),))
 
 
+@dataclass(frozen=True)
+class Drawn:
+    value: int
+
+
+def jitter() -> Drawn:
+    """Nondeterministic by mistake: a number from the operating system, not from a seed."""
+    return Drawn(int.from_bytes(os.urandom(8), "big"))
+
+
+def show_drawn(run: Drawn) -> Report:
+    return Report(items=(Table(caption="抽到的数", columns=("值",), rows=((run.value,),)),))
+
+
 def hang(*, seconds: Annotated[float, Interval(ge=0, le=600)] = 300.0) -> Nothing:
     """Starts a child process of its own, notes both pids in ``pids.txt``, then waits."""
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
@@ -174,6 +188,7 @@ COMPUTATIONS = {
     "toy.line": (f"{_HERE}:line", f"{_HERE}:show_line"),
     "toy.sleep": (f"{_HERE}:sleep", f"{_HERE}:show_nothing"),
     "toy.hang": (f"{_HERE}:hang", f"{_HERE}:show_nothing"),
+    "toy.jitter": (f"{_HERE}:jitter", f"{_HERE}:show_drawn"),
     "toy.crash": (f"{_HERE}:crash", f"{_HERE}:show_nothing"),
     "toy.fail": (f"{_HERE}:fail", f"{_HERE}:show_nothing"),
     "toy.segfault": (f"{_HERE}:segfault", f"{_HERE}:show_nothing"),

@@ -280,3 +280,16 @@ def test_an_oversized_input_is_refused_before_it_is_read(site: Site) -> None:
     result = site.build()
     assert result.returncode != 0 and time.monotonic() - started < 30
     assert "content/big.txt is 300 MiB; an input file may have at most 256 MiB" in result.log, result.log
+
+
+def test_verify_recomputes_and_reports_a_nondeterministic_result(site: Site) -> None:
+    # Issue 12.10: the cache froze the first value; a rebuild silently changed the published number.
+    site.write("posts/faults.md", _post(LINE, "```repro\ncompute: toy.jitter\n```\n"))
+    assert site.build().returncode == 0
+    published = (site.output / "posts" / "faults.html").read_bytes()
+    result = site.build("REPRO_VERIFY=true")
+    assert result.returncode != 0
+    assert "content/posts/faults.md:13: verify: the result differs from the cached one with the same key" in result.log
+    assert "faults.md:7: verify" not in result.log  # the seeded toy.line recomputes the same result
+    assert (site.output / "posts" / "faults.html").read_bytes() == published
+    assert computed(site.build().log) == (2, 0, 0)  # the cache kept what was published

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
@@ -67,6 +67,7 @@ class Settings:
     workers: int = 2
     timeout: float = 300.0
     ignore_cache: bool = False
+    verify: bool = False  # recompute what is cached and report results that differ (invoke rebuild --verify)
     cache_read_only: bool = False  # read a shared cache, store nothing (also when it cannot be written)
     registry: str = "computations.registry"
     content_path: Path = Path("content")  # input files named by directives must lie inside
@@ -98,7 +99,6 @@ class Stats:
     directives: int = 0
     hits: int = 0
     runs: int = 0
-    slowest: list[tuple[float, str]] = field(default_factory=list)
 
 
 class Build:
@@ -133,6 +133,8 @@ class Build:
         self.outcomes: dict[str, Outcome] = {}
         # Keys whose stored result was redrawn (present stage only) → the stored run time.
         self.redrawn: dict[str, float] = {}
+        # verify mode: keys recomputed to compare → (a directive's location, the stored result).
+        self.verifying: dict[str, tuple[Location, str]] = {}
 
     def add(self, text: str, *, location: Location) -> str:
         """Record a directive found while reading; return its placeholder HTML.
@@ -235,6 +237,12 @@ class Build:
         directive = slot.directive
         assert directive is not None and slot.key is not None
         entry = None if self.settings.ignore_cache else self.cache.get(slot.key)
+        if self.settings.verify and entry is not None and entry.result is not None:
+            # Recompute and compare with what the cache froze (computations that measure time
+            # differ by nature: they are recomputed but not compared).
+            if directive.name not in self.exclusive:
+                self.verifying[slot.key] = (directive.location, entry.result)
+            entry = None
         current = entry is not None and entry.page is not None
         if current and entry.page == self.page_key(directive.name, entry.result):
             if _renders(entry.artifact):
@@ -386,17 +394,29 @@ class Build:
             return  # a failure is reported per slot and never cached
         drawn = dict(outcome.artifact)
         result = drawn.pop("result", None) or job.request.result
+        if job.key in self.verifying:
+            location, stored = self.verifying[job.key]
+            if result != stored:
+                self._fail(location, f"verify: {_first_difference(stored, result)}")
+            self.artifacts[job.key] = drawn
+            return  # a verify build reports; the cache keeps what was published
         if job.key in self.redrawn:  # the run time is the stored run's, not the redraw's
             drawn["provenance"] = {**drawn["provenance"], "seconds": self.redrawn[job.key]}
         self.artifacts[job.key] = drawn
         entry = Entry(drawn, result, self.page_key(job.request.name, result))
         self.cache.put(job.key, entry, components=job.components)
-        self.stats.slowest.append(
-            (outcome.artifact["provenance"]["seconds"], outcome.artifact["provenance"]["compute"])
-        )
 
     def _fail(self, location: Location, message: str) -> None:
         self.failures.append(Failure(location, message))
+
+
+def _first_difference(stored: str, now: str) -> str:
+    """Where a recomputed result (stored JSON) first differs from the cached one, briefly."""
+    at = next((i for i, (a, b) in enumerate(zip(stored, now, strict=False)) if a != b), min(len(stored), len(now)))
+    return (
+        "the result differs from the cached one with the same key (a nondeterministic computation?): "
+        f"at character {at}, cached …{stored[max(0, at - 30) : at + 30]}… now …{now[max(0, at - 30) : at + 30]}…"
+    )
 
 
 def _renders(artifact: Mapping[str, Any]) -> bool:
