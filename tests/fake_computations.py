@@ -141,10 +141,20 @@ def show_drawn(run: Drawn) -> Report:
 
 
 def hang(*, seconds: Annotated[float, Interval(ge=0, le=600)] = 300.0) -> Nothing:
-    """Starts a child process of its own, notes both pids in ``pids.txt``, then waits."""
+    """Starts a child process of its own, notes both pids in the file ``$HANG_PIDS``, then waits."""
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
-    Path("pids.txt").write_text(f"{os.getpid()} {child.pid}", encoding="utf-8")
+    Path(os.environ["HANG_PIDS"]).write_text(f"{os.getpid()} {child.pid}", encoding="utf-8")
     time.sleep(seconds)
+    return Nothing()
+
+
+def scribble(*, where: str = "stray.txt") -> Nothing:
+    """Writes a file where it should not, and floods its output, then fails if asked."""
+    Path(where).write_text("涂鸦", encoding="utf-8")
+    print("噪声" * 5_000_000)  # 30 MB of output: must not reach the build's log
+    print("最后一行输出", file=sys.stderr)
+    if where == "fail":
+        raise RuntimeError("scribbled and failed")
     return Nothing()
 
 
@@ -189,6 +199,7 @@ COMPUTATIONS = {
     "toy.sleep": (f"{_HERE}:sleep", f"{_HERE}:show_nothing"),
     "toy.hang": (f"{_HERE}:hang", f"{_HERE}:show_nothing"),
     "toy.jitter": (f"{_HERE}:jitter", f"{_HERE}:show_drawn"),
+    "toy.scribble": (f"{_HERE}:scribble", f"{_HERE}:show_nothing"),
     "toy.crash": (f"{_HERE}:crash", f"{_HERE}:show_nothing"),
     "toy.fail": (f"{_HERE}:fail", f"{_HERE}:show_nothing"),
     "toy.segfault": (f"{_HERE}:segfault", f"{_HERE}:show_nothing"),

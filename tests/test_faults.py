@@ -38,6 +38,7 @@ def _start(site: Site, *settings: str) -> subprocess.Popen[str]:
     ]
     command += [f'REPRO_CACHE_PATH="{site.cache}"', *settings]
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(TESTS)]), "COLUMNS": "400"}
+    environment["HANG_PIDS"] = str(site.path / "pids.txt")
     pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, "text": True}
     return subprocess.Popen(command, cwd=site.path, env=environment, start_new_session=True, **pipes)
 
@@ -101,7 +102,7 @@ def test_an_interrupt_stops_every_worker_and_keeps_finished_results(site: Site, 
 
 def test_a_timeout_kills_the_computations_own_children(site: Site) -> None:
     site.write("posts/faults.md", _post(HANG.format(timeout=2)))
-    result = site.build()
+    result = site.build(environment={"HANG_PIDS": str(site.path / "pids.txt")})
     assert "timed out after 2 s" in result.log
     assert _gone(_pids(site)), "the computation's child outlived the timeout"
 
@@ -293,3 +294,18 @@ def test_verify_recomputes_and_reports_a_nondeterministic_result(site: Site) -> 
     assert "faults.md:7: verify" not in result.log  # the seeded toy.line recomputes the same result
     assert (site.output / "posts" / "faults.html").read_bytes() == published
     assert computed(site.build().log) == (2, 0, 0)  # the cache kept what was published
+
+
+def test_a_computation_writes_only_into_its_scratch_folder_and_its_output_is_captured(site: Site) -> None:
+    # Issue 12.9: one wrote into content/posts/ and broke six builds; one poured 40 MB into the log.
+    body = "```repro\ncompute: toy.scribble\n```\n\n```repro\ncompute: toy.scribble\nwhere: fail\n```\n"
+    site.write("posts/faults.md", _post(body))
+    result = site.build()
+    assert not (site.path / "stray.txt").exists() and not (site.path / "fail").exists()
+    assert len(result.log) < 20_000  # the 30 MB of output went elsewhere
+    assert "RuntimeError: scribbled and failed" in result.log and "its output ended with:" in result.log
+    assert "最后一行输出" in result.log
+    site.write("posts/faults.md", _post("```repro\ncompute: toy.scribble\nwhere: content/posts/faults.md\n```\n"))
+    result = site.build()
+    assert result.returncode != 0
+    assert "content/posts/faults.md:1: changed while computations ran (one of: toy.scribble" in result.log, result.log

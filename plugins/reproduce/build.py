@@ -11,6 +11,7 @@ Phases, in order (the Pelican glue in ``__init__`` calls them):
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -219,8 +220,10 @@ class Build:
         shared = [job for job in jobs.values() if job.request.name not in self.exclusive]
         alone = [job for job in jobs.values() if job.request.name in self.exclusive]
         run = {"execute": self.execute, "on_done": self._progress, "records": self.records}
+        before = _snapshot(self.settings.content_path) if jobs else {}
         outcomes = run_jobs(shared, workers=self.settings.workers, **run)
         outcomes |= run_jobs(alone, workers=1, **run)
+        self._check_untouched(before, [job.label for job in jobs.values()])
         self.stats.runs = len(outcomes) - len(self.redrawn)
         self.outcomes = outcomes
         for slot in usable:
@@ -231,6 +234,15 @@ class Build:
                 for check in self.artifacts[slot.key]["items"]:
                     if check["kind"] == "check" and not check["passed"]:
                         self._fail(slot.location, f"check failed: {check['claim']} ({check['detail']})")
+
+    def _check_untouched(self, before: Mapping[str, tuple[int, int]], ran: list[str]) -> None:
+        """A computation may not change the site's content (one broke six builds that way)."""
+        if not before:
+            return
+        after = _snapshot(self.settings.content_path)
+        changed = sorted(path for path in before.keys() | after.keys() if before.get(path) != after.get(path))
+        for path in changed:
+            self._fail(Location(path, 1), f"changed while computations ran (one of: {', '.join(ran)})")
 
     def _serve_or_plan(self, slot: Slot) -> Job | None:
         """Serve the slot's artifact from the cache (None), or the job that makes it."""
@@ -408,6 +420,17 @@ class Build:
 
     def _fail(self, location: Location, message: str) -> None:
         self.failures.append(Failure(location, message))
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``folder``: modification time and size, by path."""
+    found = {}
+    for path in folder.rglob("*"):
+        with contextlib.suppress(OSError):
+            if path.is_file():
+                status = path.stat()
+                found[os.path.relpath(path)] = (status.st_mtime_ns, status.st_size)
+    return found
 
 
 def _first_difference(stored: str, now: str) -> str:

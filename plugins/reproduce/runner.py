@@ -21,14 +21,17 @@ nothing outlive the build:
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import hashlib
 import multiprocessing
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures import as_completed
 from dataclasses import dataclass
@@ -123,6 +126,9 @@ def run_jobs(
         for done, future in enumerate(as_completed(futures), start=1):
             job = futures[future]
             outcome = _outcome(job, future, time.perf_counter() - started[job.key])
+            if outcome.error is not None:
+                outcome = dataclasses.replace(outcome, error=outcome.error + _output_tail(book, job.key))
+            (book / f"{job.key}.out").unlink(missing_ok=True)
             if isinstance(future.exception(), FutureTimeout | pebble.ProcessExpired):
                 _kill_groups(book, only=job.key)  # its worker was killed or died: so are its children
             outcomes[job.key] = outcome
@@ -170,9 +176,53 @@ def _lead_group(book: Path) -> None:
 
 
 def _tracked(execute: Callable[[Any], dict[str, Any]], request: Any, key: str, book: Path) -> dict[str, Any]:
-    """Run one job in a worker, noting which job this worker's group belongs to."""
+    """Run one job in a worker: in a scratch folder, its output captured, its group noted.
+
+    The scratch folder holds only a link to the site's ``content/`` (where inputs live), so a
+    computation's stray files land there and vanish. Its stdout and stderr (and its child
+    processes') go to ``<book>/<key>.out`` instead of the build's log; a failure quotes the end.
+    """
     (book / str(os.getpid())).write_text(key, encoding="utf-8")
-    return execute(request)
+    project = os.getcwd()
+    with tempfile.TemporaryDirectory(prefix="repro-job-") as scratch, _captured(book / f"{key}.out"):
+        os.symlink(os.path.join(project, "content"), os.path.join(scratch, "content"))
+        os.chdir(scratch)
+        try:
+            return execute(request)
+        finally:
+            os.chdir(project)
+
+
+@contextlib.contextmanager
+def _captured(path: Path) -> Iterator[None]:
+    """Send file descriptors 1 and 2 (so child processes too) to ``path`` for the duration."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    with path.open("wb") as sink:
+        os.dup2(sink.fileno(), 1)
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in saved:
+                os.close(fd)
+
+
+def _output_tail(book: Path, key: str, *, limit: int = 2000) -> str:
+    """The end of what a job printed (bounded: a computation printed 40 MB once)."""
+    try:
+        with (book / f"{key}.out").open("rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, handle.tell() - limit))
+            text = handle.read().decode("utf-8", errors="replace").strip()
+    except OSError:
+        return ""
+    return f"\nits output ended with:\n{text}" if text else ""
 
 
 def _terminate(signum: int, frame: Any) -> None:
@@ -189,7 +239,7 @@ def _stop(pool: pebble.ProcessPool, book: Path) -> None:
 def _kill_groups(book: Path, *, only: str | None = None) -> list[str]:
     """SIGKILL the process group of every recorded worker (of the job ``only``); the pids killed."""
     killed = []
-    for record in book.glob("*"):
+    for record in [path for path in book.glob("*") if path.name.isdigit()]:
         try:
             if only is not None and record.read_text(encoding="utf-8") != only:
                 continue
