@@ -529,7 +529,7 @@ def _sweep_values(run: SweepRun) -> tuple[Value, ...]:
     values = [
         Value("best_f1", best.score.f1, ".3f"),
         Value("best_min_count", best.min_count),
-        Value("best_shift", f"{best.shift:+g}"),
+        Value("best_shift", _signed(best.shift)),
         Value("grown", _grown(run, by_count=by_count)),
     ]
     at = {(p.min_count, p.shift): p for p in run.points}
@@ -559,15 +559,15 @@ def _shift_values(run: SweepRun, best: SweepPoint, at: Mapping[tuple[int, float]
     values = [
         Value(
             "zero_verdict",
-            "恰好是 F1 最高的一点" if best.shift == 0 else f"不是 F1 最高的一点（最高在平移 {best.shift:+g}）",
+            "恰好是 F1 最高的一点" if best.shift == 0 else f"不是 F1 最高的一点（最高在平移 {_signed(best.shift)}）",
         )
     ]
     if zero is None:
         return values
     low, high = at[(count, run.shifts[0])], at[(count, run.shifts[-1])]
     values += [
-        Value("lowest_shift", f"{low.shift:+g}"),
-        Value("highest_shift", f"{high.shift:+g}"),
+        Value("lowest_shift", _signed(low.shift)),
+        Value("highest_shift", _signed(high.shift)),
         Value("low_side", _moved("召回率", zero.score.recall, low.score.recall)),
         Value("high_side", _moved("精确率", zero.score.precision, high.score.precision)),
     ]
@@ -576,6 +576,11 @@ def _shift_values(run: SweepRun, best: SweepPoint, at: Mapping[tuple[int, float]
         worse = repository.score.f1 < zero.score.f1
         values.append(Value("repository_verdict", "略差一些" if worse else "反而更好"))
     return values
+
+
+def _signed(shift: float) -> str:
+    """A shift as the prose writes it: +1, 0, −2 (a true minus sign)."""
+    return "0" if shift == 0 else f"{shift:+g}".replace("-", "−")
 
 
 def _moved(metric: str, before: float, after: float) -> str:
@@ -590,7 +595,7 @@ def _grown(run: SweepRun, *, by_count: bool) -> str:
             axis = (
                 f"min_count 从 {a.min_count} 增到 {b.min_count}"
                 if by_count
-                else f"平移从 {a.shift:+g} 增到 {b.shift:+g}"
+                else f"平移从 {_signed(a.shift)} 增到 {_signed(b.shift)}"
             )
             return f"{axis} 时，词库就从 {a.lexicon:,} 个词变成了 {b.lexicon:,} 个"
     return "这次扫描中没有出现提高阈值后词库变大的相邻两点"
