@@ -24,7 +24,7 @@ from reports import two_stage
 
 from computations import corpora
 from computations.newwords import experiments, pages, segmentation, theory
-from computations.report import Check, Figure, Report, Table
+from computations.report import Check, Figure, Report, Table, Value
 
 PUNCTUATION = "，。、；！"
 
@@ -338,6 +338,11 @@ def checks_of(report: Report) -> list[Check]:
     return [item for item in report.items if isinstance(item, Check)]
 
 
+def values_of(report: Report) -> dict[str, str]:
+    """Name → text of the values a report exports for the prose."""
+    return {item.name: item.text for item in report.items if isinstance(item, Value)}
+
+
 def check_with(report: Report, claim_part: str) -> Check:
     (check,) = [check for check in checks_of(report) if claim_part in check.claim]
     return check
@@ -364,6 +369,22 @@ def test_discover_report_on_a_path_corpus(plain_corpus: str) -> None:
     assert sum(isinstance(item, Figure) for item in report.items) == 1
     tables = [item for item in report.items if isinstance(item, Table)]
     assert [row[0] for row in tables[0].rows] == [2, 3, 4]
+    values = values_of(report)
+    assert {"words", "long", "rejected", "throughput", "slowest"} <= set(values)
+    # An untagged corpus has no name tags: the post's share of names is not exported for it.
+    assert "long_names" not in values
+
+
+def test_discover_counts_long_words_tagged_as_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Characters from U+7000 on: none of them is in the two five-character words.
+    lexicon = [*synthetic_lexicon(words=300, first=0x7000), "阿尔及利亚", "证券交易所"]
+    path = tmp_path / "names.txt"
+    write_tagged(path, synthetic_texts(lexicon, repeats=30))
+    path.write_text(path.read_text(encoding="utf-8").replace("阿尔及利亚/n", "阿尔及利亚/ns"), encoding="utf-8")
+    monkeypatch.setattr(corpora, "corpus_sources", lambda name: [corpora.Source(path=path, tagged=True, label="x")])
+    report = two_stage(experiments.discover, pages.discover, corpus="names", min_count=10)
+    values = values_of(report)
+    assert (values["long"], values["long_names"], values["long_names_share"]) == ("2", "1", "50%")
 
 
 def test_count_check_fails_when_the_array_counts_are_wrong(plain_corpus: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -410,22 +431,47 @@ def test_segmentation_report_scores_a_recovered_lexicon_perfectly(tagged_corpus:
     assert rows[pages.LABELS[experiments.ORACLE]][3:6] == (1.0, 1.0, 1.0)
     assert rows[pages.LABELS[experiments.SINGLE]][3] < 0.5
     checks = {item.claim: item.passed for item in checks_of(report)}
-    # The baseline check compares with the pieces, which are perfect here too: not passed.
     baseline = [claim for claim in checks if "平凡切分" in claim]
-    assert [checks[c] for c in checks if c not in baseline] == [True] * 4
-    assert checks[baseline[0]] is False
+    assert [checks[c] for c in checks if c not in baseline] == [True] * 3
+    values = values_of(report)
+    assert (values["f1"], values["precision"], values["recall"], values["oracle_f1"]) == ("1.000",) * 3 + ("1.00",)
 
 
-def test_gold_parse_check_fails_when_the_raw_text_differs(tagged_corpus: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    original = corpora.load_texts
-
-    def altered(name: str) -> list[str]:
-        texts = original(name)
-        return [texts[0][::-1], *texts[1:]]
-
-    monkeypatch.setattr(corpora, "load_texts", altered)
+def test_baseline_check_fails_when_the_lexicon_is_no_better_than_the_pieces(tagged_corpus: str) -> None:
+    # On a synthetic text whose words share no character, the pre-segmentation is already
+    # perfect: the lexicon cannot beat it, and the check says so.
     report = two_stage(experiments.segmentation_score, pages.segmentation_score, corpus=tagged_corpus, min_count=10)
-    assert check_with(report, "标准分词").passed is False
+    baseline = check_with(report, "平凡切分")
+    assert baseline.passed is False
+    assert "词库 1.0000 > 预切分片段 1.0000 ✗" in baseline.detail
+
+
+def test_gold_parse_check_fails_when_the_scored_gold_is_read_wrongly(
+    tagged_corpus: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = segmentation.gold_segmentation
+
+    def merged_first_words(name: str) -> list[list[str]]:
+        lines = original(name)
+        return [["".join(lines[0][:2]), *lines[0][2:]], *lines[1:]]
+
+    monkeypatch.setattr(segmentation, "gold_segmentation", merged_first_words)  # what folded_gold reads
+    report = two_stage(experiments.segmentation_score, pages.segmentation_score, corpus=tagged_corpus, min_count=10)
+    check = check_with(report, "严格解析器")
+    assert check.passed is False
+    assert "不同 ✗" in check.detail
+
+
+def test_gold_parse_check_fails_on_a_token_without_a_tag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "tagged.txt"
+    write_tagged(path, synthetic_texts(synthetic_lexicon(words=300), repeats=30))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([lines[0] + "  孤", *lines[1:]]) + "\n", encoding="utf-8")
+    monkeypatch.setattr(corpora, "corpus_sources", lambda name: [corpora.Source(path=path, tagged=True, label="x")])
+    report = two_stage(experiments.segmentation_score, pages.segmentation_score, corpus="broken", min_count=10)
+    check = check_with(report, "严格解析器")
+    assert check.passed is False
+    assert "读不出的标注单元 1 个 ✗" in check.detail
 
 
 class AlteringSegmenter:
@@ -444,16 +490,69 @@ def test_preserved_check_fails_when_a_segmenter_alters_the_text(
 ) -> None:
     monkeypatch.setattr(experiments, "lexicon_segmenter", AlteringSegmenter)
     report = two_stage(experiments.segmentation_score, pages.segmentation_score, corpus=tagged_corpus, min_count=10)
-    preserved = check_with(report, "覆盖原文")
+    preserved = check_with(report, "拼回去")
     assert preserved.passed is False
     assert f"{pages.LABELS[experiments.OURS]} ✗" in preserved.detail
 
 
+def test_hand_example_counts_are_the_ones_worked_out_by_hand() -> None:
+    gold, cut = pages.HAND_WORDS
+    assert tuple(map(len, gold)) == experiments.HAND_GOLD and tuple(map(len, cut)) == experiments.HAND_CUT
+    score = segmentation.score_words([list(gold)], [list(cut)])
+    assert (score.gold, score.predicted, score.correct) == pages.HAND_COUNTS
+    precision, recall = Fraction(score.correct, score.predicted), Fraction(score.correct, score.gold)
+    assert (precision, recall, 2 * precision * recall / (precision + recall)) == (
+        Fraction(3, 7),
+        Fraction(1, 2),
+        Fraction(6, 13),
+    )
+
+
+def test_plain_correct_agrees_with_the_scorer() -> None:
+    rng = np.random.default_rng(4)
+    gold = rng.integers(1, 5, size=500)
+    cut = np.diff(np.unique(np.r_[0, rng.choice(np.arange(1, gold.sum()), size=400, replace=False), gold.sum()]))
+    assert segmentation.plain_correct(gold.tolist(), cut.tolist()) == segmentation.score_segmentation(gold, cut).correct
+
+
 def test_scorer_check_fails_when_gold_does_not_score_itself_perfectly(tagged_corpus: str) -> None:
     run = experiments.segmentation_score(corpus=tagged_corpus, min_count=10)
-    assert check_with(pages.segmentation_score(run), "评分器自洽").passed is True
+    assert check_with(pages.segmentation_score(run), "评分器").passed is True
     wrong = dataclasses.replace(run, gold_self_score=segmentation.SegmentationScore(gold=10, predicted=10, correct=9))
-    assert check_with(pages.segmentation_score(wrong), "评分器自洽").passed is False
+    check = check_with(pages.segmentation_score(wrong), "评分器")
+    assert check.passed is False
+    assert "标准答案自评 P/R/F1 = 0.9/0.9/0.9 ✗" in check.detail
+
+
+def test_scorer_check_fails_when_the_scorer_miscounts(tagged_corpus: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    def one_too_many(gold: Any, predicted: Any) -> segmentation.SegmentationScore:
+        score = segmentation.score_segmentation(gold, predicted)
+        return dataclasses.replace(score, correct=score.correct + 1)
+
+    monkeypatch.setattr(experiments, "score_segmentation", one_too_many)
+    run = experiments.segmentation_score(corpus=tagged_corpus, min_count=10)
+    check = check_with(pages.segmentation_score(run), "评分器")
+    assert check.passed is False
+    assert "正确 4（手算 6、7、3" in check.detail and "✗" in check.detail
+    assert f"评分器 {run.plain_correct + 1}，集合求交 {run.plain_correct} ✗" in check.detail
+
+
+def test_scorer_check_fails_when_the_stored_correct_count_disagrees(tagged_corpus: str) -> None:
+    run = experiments.segmentation_score(corpus=tagged_corpus, min_count=10)
+    wrong = dataclasses.replace(run, plain_correct=run.plain_correct - 1)
+    assert check_with(pages.segmentation_score(wrong), "评分器").passed is False
+
+
+def test_score_verdicts_follow_the_result(tagged_corpus: str) -> None:
+    run = experiments.segmentation_score(corpus=tagged_corpus, min_count=10)
+    values = values_of(pages.segmentation_score(run))
+    assert values["closeness"] == "差得较远"  # a perfect 1.000 against the article's 0.742
+    lower = segmentation.SegmentationScore(gold=1000, predicted=900, correct=700)  # P 0.778 > R 0.700, F1 0.737
+    ours = dataclasses.replace(run.segmentations[0], score=lower)
+    values = values_of(pages.segmentation_score(dataclasses.replace(run, segmentations=(ours, *run.segmentations[1:]))))
+    assert values["f1"] == "0.737" and values["closeness"] == "相当接近"
+    assert values["order"] == "精确率与召回率的大小关系却与原文相反"
+    assert values["gain"].startswith("反而降低了约")
 
 
 def test_segmentation_report_refuses_an_untagged_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -509,12 +608,3 @@ def test_refinement_check_fails_when_a_higher_threshold_removes_a_cut(
     nested, refined = checks_of(report)
     assert nested.passed is True
     assert refined.passed is False and "2 对不成立" in refined.detail
-
-
-def test_article_scores_are_consistent() -> None:
-    assert pages._article_consistency_check().passed
-
-
-def test_article_check_fails_on_a_misprinted_f1() -> None:
-    misprint = pages.PublishedScore("x", recall="0.777", precision="0.711", f1="0.752")
-    assert pages._article_consistency_check((*pages.ARTICLE_SCORES, misprint)).passed is False

