@@ -309,3 +309,16 @@ def test_a_computation_writes_only_into_its_scratch_folder_and_its_output_is_cap
     result = site.build()
     assert result.returncode != 0
     assert "content/posts/faults.md:1: changed while computations ran (one of: toy.scribble" in result.log, result.log
+
+
+def test_every_problem_of_a_directive_is_reported_at_once(site: Site) -> None:
+    # Issue 12.11: `points: 1`, `slope: x`, `pionts: 3` needed three rebuilds to find.
+    site.write("posts/faults.md", _post("```repro\ncompute: toy.line\npoints: 1\nslope: x\npionts: 3\n```\n"))
+    result = site.build()
+    assert result.returncode != 0 and "build failed: 3 problem(s)" in result.log, result.log
+    assert "content/posts/faults.md:9: directive 'toy.line': parameter 'points': expected greater than" in result.log
+    assert "content/posts/faults.md:10: directive 'toy.line': parameter 'slope': expected a valid number" in result.log
+    assert (
+        "content/posts/faults.md:11: directive 'toy.line': unknown parameter 'pionts' (did you mean 'points'?)"
+        in result.log
+    )

@@ -166,7 +166,13 @@ class Build:
             if memo and not known:
                 self._remember(memo, slot.directive, markers)
         except DirectiveError as error:
-            return self.reject(error.location, str(error).removeprefix(f"{error.location}: "), label=slot.label)
+            errors = getattr(error, "errors", [error])  # DirectiveErrors: all of them at once
+            for other in errors[1:]:
+                self._fail(other.location, str(other).removeprefix(f"{other.location}: "))
+            box = "\n".join(str(e) for e in errors[1:])
+            return self.reject(
+                error.location, str(error).removeprefix(f"{error.location}: "), label=slot.label, more=box
+            )
         except ComputationImportError as error:
             return self.reject(location, f"directive '{name}': {error}", label=slot.label)
         except OSError as error:  # an input file named by a parameter cannot be read
@@ -187,10 +193,14 @@ class Build:
         if all(entry["resolve"] for entry in inputs.values()):  # a resolver a later build can import
             self.memo.put(memo, {"params": dict(directive.params), "inputs": inputs})
 
-    def reject(self, location: Location, message: str, *, label: str | None = None) -> str:
-        """Record a directive that cannot run; return the placeholder of its error box."""
+    def reject(self, location: Location, message: str, *, label: str | None = None, more: str = "") -> str:
+        """Record a directive that cannot run; return the placeholder of its error box.
+
+        ``more``: further problems of the same directive, already recorded, shown in its box.
+        """
         self._fail(location, message)
-        return self._placeholder(Slot(location=location, error=f"{location}: {message}", label=label))
+        error = f"{location}: {message}" + (f"\n{more}" if more else "")
+        return self._placeholder(Slot(location=location, error=error, label=label))
 
     def _placeholder(self, slot: Slot) -> str:
         self.slots.append(slot)

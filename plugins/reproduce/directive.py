@@ -127,6 +127,16 @@ class DirectiveError(Exception):
         super().__init__(where + message)
 
 
+class DirectiveErrors(DirectiveError):
+    """Several problems of one directive, reported together; ``str()`` is the first."""
+
+    def __init__(self, errors: list[DirectiveError]) -> None:
+        self.errors = errors
+        first = errors[0]
+        Exception.__init__(self, str(first))
+        self.location, self.name = first.location, first.name
+
+
 def parse_directive(
     text: str,
     *,
@@ -207,16 +217,23 @@ def _parameters(
 ) -> dict[str, Any]:
     """The computation's parameters from the body's remaining keys, checked against its signature."""
     model = parameter_model(function)
-    unknown = [key for key in body if key not in model.model_fields]
-    if unknown:
-        key = unknown[0]
+    problems: list[DirectiveError] = []
+    for key in (key for key in body if key not in model.model_fields):
         allowed = ", ".join([*COMMON_KEYS, *model.model_fields])
         close = difflib.get_close_matches(key, list(model.model_fields), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise DirectiveError(at(key), f"unknown parameter '{key}'{hint}; expected one of: {allowed}", name=name)
-    if read.problems:
-        raise _problem(read, next(iter(read.problems)), location, name)
-    return _validate(model, body, at=at, name=name)
+        problems.append(
+            DirectiveError(at(key), f"unknown parameter '{key}'{hint}; expected one of: {allowed}", name=name)
+        )
+    problems += [_problem(read, key, location, name) for key in read.problems]
+    known = {key: value for key, value in body.items() if key in model.model_fields and key not in read.problems}
+    try:
+        params = _validate(model, known, at=at, name=name)
+    except DirectiveErrors as invalid:
+        problems += invalid.errors
+    if problems:  # every problem of the directive at once, not one per rebuild
+        raise DirectiveErrors(sorted(problems, key=lambda e: e.location.line))
+    return params
 
 
 def _texts(value: Any, *, key: str, at: Callable[[str], Location], name: str) -> tuple[str | None, ...] | None:
@@ -289,19 +306,22 @@ def _validate(
     try:
         params = model.model_validate(body).model_dump(mode="json")
     except pydantic.ValidationError as error:
-        first = error.errors()[0]
-        key = str(first["loc"][0]) if first["loc"] else ""
-        path = ".".join(str(part) for part in first["loc"])
-        got = first.get("input")
-        raise DirectiveError(
-            at(key), f"parameter '{path}': expected {_expectation(first)}, got {got!r}{_hint(first)}", name=name
-        ) from None
+        problems = []
+        for problem in error.errors():
+            key = str(problem["loc"][0]) if problem["loc"] else ""
+            path = ".".join(str(part) for part in problem["loc"])
+            got = problem.get("input")
+            message = f"parameter '{path}': expected {_expectation(problem)}, got {got!r}{_hint(problem)}"
+            problems.append(DirectiveError(at(key), message, name=name))
+        raise DirectiveErrors(problems) from None
     for key, value in body.items():
         where = _boolean_as_number(value, params[key], (key,))
         if where is not None:
             # Pydantic's lax mode turns true into 1 and 1.0; nobody writes true to mean one.
             path = ".".join(str(part) for part in where)
-            raise DirectiveError(at(key), f"parameter '{path}': expected a number, got a boolean", name=name)
+            raise DirectiveErrors(
+                [DirectiveError(at(key), f"parameter '{path}': expected a number, got a boolean", name=name)]
+            )
     return params
 
 
