@@ -385,13 +385,15 @@ def test_the_values_the_post_quotes(default_reports: dict[str, Report]) -> None:
     assert solid["volume"] == seam["volume_2"]
     assert (perimeter["grid_l"], perimeter["exact_l"], perimeter["grid_error"]) == ("2.41934", "2.42211", "0.0028")
     verdicts = {
-        "seam": ("nonnegative", "zeros", "peak", "rising", "reference_2", "reference_table"),
+        "seam": ("conclusion", "nonnegative", "zeros", "circle", "peak", "rising", "reference_2", "reference_table"),
         "solid": ("fd_verdict", "closure", "isometry", "article_assert"),
         "perimeter": ("monotone", "quadrature", "ramanujan", "height"),
     }
     held = {
-        "都不小于 0",
-        "只在两端为零",
+        "成立",
+        "都不小于 0（出现的负值不超过舍入界）",
+        "只在两端为零（圆则处处为零）",
+        "不超过 D 的舍入噪声开方后所能留下的量，实际上就是",
         "在中点取最大值",
         "都越大",
         "在所印的六位小数上一致",
@@ -494,6 +496,7 @@ def test_criterion_check_fails_without_complementarity(monkeypatch: pytest.Monke
     report = two_stage(*STAGES["seam"], ratios=[2.0], intervals=400)
     verdicts = [item for item in report.items if isinstance(item, Check)]
     assert not verdicts[0].passed and "不小于 0" in verdicts[0].claim
+    assert _values(report)["conclusion"] == "在本次构建中没有得到验证"
 
 
 def test_height_grid_check_fails_with_a_wrong_law(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -588,6 +591,7 @@ def test_circle_check_fails_when_the_circle_has_an_extent() -> None:
 
     report = _perturbed("seam", spread, ratios=[1.0], intervals=400)
     assert _failing(report) == ["圆（a = b）的两张圆片只能平贴在一起：X = 0"]
+    assert _values(report)["circle"].endswith("并不")
 
 
 def test_reference_table_check_fails_on_a_wrong_volume() -> None:

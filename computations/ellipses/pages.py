@@ -85,7 +85,15 @@ def seam(run: SeamRun) -> Report:
     checks, values = list(shape), _seam_values(run, shape=shape)
     if 1.0 in pairs:
         checks.append(_circle_check(seams[1.0]))
-        values.append(Value("circle_x", seams[1.0].end_x, ".0e"))
+        values += [
+            Value("circle_x", seams[1.0].end_x, ".0e"),
+            Value(
+                "circle",
+                _verdict(
+                    checks[-1], "不超过 D 的舍入噪声开方后所能留下的量，实际上就是", "超出了舍入噪声所能解释的量，并不"
+                ),
+            ),
+        ]
     if 2.0 in pairs:
         checks.append(_two_by_one_check(pairs[2.0]))
         values += _two_by_one_values(pairs[2.0], checks[-1])
@@ -688,8 +696,9 @@ def _seam_values(run: SeamRun, *, shape: Sequence[Check]) -> list[Value]:
         Value("ratios", "、".join(f"{pair.ratio:g}" for pair in run.pairs)),
         Value("points", run.intervals + 1),
         Value("lowest", lowest, ".0e"),
-        Value("nonnegative", _verdict(nonnegative, "都不小于 0", "并不处处非负")),
-        Value("zeros", _verdict(zeros, "只在两端为零", "不只在两端为零")),
+        Value("conclusion", _verdict(nonnegative, "成立", "在本次构建中没有得到验证")),
+        Value("nonnegative", _verdict(nonnegative, "都不小于 0（出现的负值不超过舍入界）", "出现了超出舍入界的负值")),
+        Value("zeros", _verdict(zeros, "只在两端为零（圆则处处为零）", "并非只在两端为零")),
         Value("peak", _verdict(maximum, "在中点取最大值", "并不都在中点取最大值")),
         Value("rising", "都越大" if rising else "并不都越大"),
     ]
@@ -709,6 +718,12 @@ def _two_by_one_values(pair: GluedPair, check: Check) -> list[Value]:
     ]
 
 
+def _largest_difference(run: SolidRun) -> float:
+    """The largest of the differences :func:`_difference_check` compares: l, X, V and the curve x(s)."""
+    glued, fd = run.pair.seam, run.comparison
+    return max(abs(fd.length - glued.length), abs(fd.end_x - glued.end_x), abs(fd.volume - run.pair.volume), fd.gap)
+
+
 def _solid_values(run: SolidRun, checks: Sequence[Check]) -> list[Value]:
     glued, fd, art = run.pair.seam, run.comparison, run.article
     difference, closure, axis, area, article = checks
@@ -717,7 +732,7 @@ def _solid_values(run: SolidRun, checks: Sequence[Check]) -> list[Value]:
         Value("b", glued.b, "g"),
         Value("volume", run.pair.volume, ".6f"),
         Value("fd_steps", fd.steps),
-        Value("fd_gap", max(fd.gap, abs(fd.end_x - glued.end_x)), ".0e"),
+        Value("fd_gap", _largest_difference(run), ".0e"),
         Value("fd_verdict", _verdict(difference, "都在误差界之内", "超出了误差界")),
         Value("closure", _verdict(closure, "处处重合", "并不处处重合")),
         Value("isometry", "都在误差界之内" if axis.passed and area.passed else "超出了误差界"),
