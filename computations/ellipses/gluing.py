@@ -381,8 +381,9 @@ class SeamComparison:
             construction's error (second order: the change is about three times the error).
         closure: max over its nodes of |x_fd(s) + x_fd(l − s) − X_fd|, x_fd(l − s) linearly
             interpolated; 0 iff the second sheet meets the first along the whole seam.
-        interpolation: Δ²/8·max|x''| for the coarser of the two grids, max|x''| taken as
-            the largest difference quotient of √D on our grid (x' = √D).
+        interpolation: Δ²/8·max|x''| with Δ the widest step of either grid (ours and the
+            construction's), max|x''| taken as the largest difference quotient of √D on our
+            grid (x' = √D).
         lowest: the least radicand of the construction.
     """
 

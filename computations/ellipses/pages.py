@@ -196,17 +196,18 @@ def _discriminant_figure(seams: Mapping[float, Seam]) -> Figure:
     ax.set_ylim(-0.03, 1.0)
     ax.set_xlabel("接缝上的弧长位置 $s/l$")
     ax.set_ylabel(r"$D(s)=1-h'(s)^2-h'(l-s)^2$")
-    ax.set_title("粘合判别式：处处非负，两端为零，中点最大")
+    ax.set_title("粘合判别式 D(s)")
     fig.legend(loc="outside right center", fontsize="small", title="长短轴之比")
     ratios = list(seams)
     peaks = [float(s.discriminant[s.middle]) for s in seams.values()]
+    lowest = min(float(s.discriminant.min()) for s in seams.values())
     return Figure(
         figure=fig,
         caption="不同长短轴之比的椭圆的粘合判别式 D(s)；圆点为 s = l/2 处的值。",
         alt=(
             f"横轴为 s/l（0 到 1），纵轴为 D(s)。a/b = {', '.join(f'{r:g}' for r in ratios)}。"
-            "每条曲线都在 0 以上，两端为 0，关于 s/l = 1/2 对称，中点处最大；"
-            f"中点值依次为 {', '.join(f'{p:.3f}' for p in peaks)}，a/b 越大曲线越高、越接近 1。"
+            f"所有曲线的最小值为 {lowest:.0e}，曲线关于 s/l = 1/2 对称；"
+            f"中点值依次为 {', '.join(f'{p:.3f}' for p in peaks)}。"
             + ("a/b = 1（圆）的曲线与横轴重合。" if 1.0 in seams else "")
         ),
         data=data,
