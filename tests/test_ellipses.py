@@ -5,8 +5,9 @@ stages (``two_stage``), and every page check is shown to fail when what it guard
 
 Independent routes: the Gauss–Kummer series and adaptive quadrature for perimeters and arc
 lengths, the curvatures at the ellipse's vertices for D near the ends, series coefficients of
-Ramanujan's errors, adaptive quadrature of √D for X and V, and the solid's volume integrated
-over its (y, z) shadow instead of along x. Tolerances come from the accuracy of each method.
+Ramanujan's errors, adaptive quadrature of √D for X and V, the solid's volume integrated
+over its (y, z) shadow instead of along x, and the article's finite-difference construction
+of the whole seam. Tolerances come from the accuracy of each method.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from reports import CJK_FONT, assert_well_formed, render_with_site_font, two_sta
 from scipy import integrate
 
 from computations.ellipses import experiments, gluing, pages, perimeters
-from computations.report import Check, Figure, Report, Table
+from computations.report import Check, Figure, Report, Table, Value
 from computations.results import decode, encode, result_type
 
 STAGES = {
@@ -123,7 +124,7 @@ def test_ramanujan_limits_at_b_to_zero() -> None:
 
 
 def test_height_grid_reproduces_the_articles_code_and_its_sqrt_law() -> None:
-    # ARTICLES-DETAIL §1 ran the article's code (a = 2, b = 1, step 1e−6): l = 2.4193397.
+    # The article's code, run as printed (a = 2, b = 1, step 1e−6): l = 2.4193397.
     value = perimeters.height_grid_quarter_perimeter(a=2.0, b=1.0, steps=1_000_000)
     assert value == pytest.approx(2.4193397, abs=5e-8)
     for ratio in (1.0, 3.0):
@@ -305,11 +306,37 @@ def test_volume_over_the_shadow_agrees(seam_2_1: gluing.Seam) -> None:
 
 def test_isometry_measures(seam_2_1: gluing.Seam) -> None:
     iso = gluing.measure_isometry(seam_2_1)
-    assert iso.seam_length <= seam_2_1.length + 1e-12  # chords are shorter than arcs
-    assert iso.seam_length == pytest.approx(seam_2_1.length, abs=iso.seam_length_error)
+    assert iso.axis_length <= 2.0 + 1e-12  # chords are shorter than arcs
     assert iso.axis_length == pytest.approx(2.0, abs=iso.axis_length_error)
     assert iso.sheet_area == pytest.approx(2.0 * math.pi, abs=iso.sheet_area_error)
-    assert iso.closure <= 2 * seam_2_1.x_error + 1e-14
+
+
+@pytest.mark.parametrize("ratio", [1.2, 2.0, 5.0])
+def test_difference_construction_converges_to_our_seam(ratio: float) -> None:
+    """The article's construction on a fine angle grid lands on ours; its error bound is a bound."""
+    seam = gluing.glue_seam(a=ratio, b=1.0, intervals=4000)
+    comparison = gluing.compare_with_differences(seam, steps=8000)
+    finest = gluing.difference_seam(*gluing.angle_table(a=ratio, b=1.0, steps=128_000))
+    assert abs(comparison.end_x - finest.end_x) <= comparison.end_x_change
+    assert abs(comparison.volume - finest.volume) <= comparison.volume_change
+    assert abs(finest.end_x - seam.end_x) <= 1e-8 + seam.x_error
+    assert comparison.gap <= comparison.change + seam.x_error + comparison.interpolation + comparison.length_change
+    assert comparison.closure <= 3 * comparison.change + comparison.interpolation
+
+
+def test_difference_construction_does_not_build_in_the_symmetry() -> None:
+    # Off a symmetric grid, x(s) + x(l − s) = X holds only approximately: it is measured.
+    built = gluing.difference_seam(*gluing.angle_table(a=2.0, b=1.0, steps=400))
+    mirrored = np.interp(built.length - built.s, built.s, built.x)
+    assert 1e-9 < np.max(np.abs(built.x + mirrored - built.end_x)) < 1e-4
+
+
+def test_height_table_reproduces_the_articles_construction() -> None:
+    # The article's grid (h = 1e−6) loses the tail near y = b, and its assertion dx2 > −10h holds.
+    built = gluing.difference_seam(*gluing.height_table(a=2.0, b=1.0, steps=1_000_000))
+    assert built.length == pytest.approx(2.4193397, abs=5e-8)
+    assert built.end_x == pytest.approx(1.5669, abs=1e-4)  # the article's own code prints 1.566952
+    assert -1e-5 < built.radicand.min() < 0.0
 
 
 def test_bad_axes_and_grids_are_rejected() -> None:
@@ -327,17 +354,60 @@ def default_reports() -> dict[str, Report]:
     return {name: two_stage(*stages) for name, stages in STAGES.items()}
 
 
+def _values(report: Report) -> dict[str, str]:
+    return {item.name: item.text for item in report.items if isinstance(item, Value)}
+
+
+def _without_values(report: Report) -> Report:
+    return Report(items=tuple(item for item in report.items if not isinstance(item, Value)))
+
+
 @pytest.mark.parametrize(
     ("name", "kinds"),
     [
         ("perimeter", [Figure, Table, Table, Check, Check, Check, Check]),
-        ("seam", [Figure, Table, Check, Check, Check, Check, Check, Check]),
-        ("solid", [Figure, Table, Check, Check, Check, Check]),
+        ("seam", [Figure, Table, Check, Check, Check, Check, Check, Check, Check]),
+        ("solid", [Figure, Table, Check, Check, Check, Check, Check]),
     ],
 )
 def test_reports_at_defaults(default_reports: dict[str, Report], name: str, kinds: list) -> None:
     report = default_reports[name]
-    assert_well_formed(report, kinds)
+    assert_well_formed(_without_values(report), kinds)
+    assert all(isinstance(item, Value) for item in report.items[len(kinds) :])
+
+
+def test_the_values_the_post_quotes(default_reports: dict[str, Report]) -> None:
+    """The post quotes these; the a = 2, b = 1 numbers agree with the reference table."""
+    seam, solid, perimeter = (_values(default_reports[name]) for name in ("seam", "solid", "perimeter"))
+    assert [seam[name] for name in ("l_2", "x_2", "dmax_2", "volume_2")] == list(pages.REFERENCE_VALUES[2.0])
+    assert (seam["mid_height_2"], seam["mid_x_2"]) == ("0.804116", "0.784879")
+    assert seam["points"] == "4001" and seam["count"] == "7"
+    assert solid["volume"] == seam["volume_2"]
+    assert (perimeter["grid_l"], perimeter["exact_l"], perimeter["grid_error"]) == ("2.41934", "2.42211", "0.0028")
+    verdicts = {
+        "seam": ("conclusion", "nonnegative", "zeros", "circle", "peak", "rising", "reference_2", "reference_table"),
+        "solid": ("fd_verdict", "closure", "isometry", "article_assert"),
+        "perimeter": ("monotone", "quadrature", "ramanujan", "height"),
+    }
+    held = {
+        "成立",
+        "都不小于 0（出现的负值不超过舍入界）",
+        "只在两端为零（圆则处处为零）",
+        "不超过 D 的舍入噪声开方后所能留下的量，实际上就是",
+        "在中点取最大值",
+        "都越大",
+        "在所印的六位小数上一致",
+        "也与参考表一致",
+        "都在误差界之内",
+        "处处重合",
+        "通过",
+        "单调增大",
+        "一致到舍入误差",
+        "都低估周长，第二个始终更准，误差都不超过压扁极限下的值",
+        "与渐近公式相符",
+    }
+    for name, names in verdicts.items():
+        assert {_values(default_reports[name])[v] for v in names} <= held
 
 
 def test_runs_draw_no_random_numbers() -> None:
@@ -426,6 +496,7 @@ def test_criterion_check_fails_without_complementarity(monkeypatch: pytest.Monke
     report = two_stage(*STAGES["seam"], ratios=[2.0], intervals=400)
     verdicts = [item for item in report.items if isinstance(item, Check)]
     assert not verdicts[0].passed and "不小于 0" in verdicts[0].claim
+    assert _values(report)["conclusion"] == "在本次构建中没有得到验证"
 
 
 def test_height_grid_check_fails_with_a_wrong_law(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -437,8 +508,9 @@ def test_height_grid_check_fails_with_a_wrong_law(monkeypatch: pytest.MonkeyPatc
 
     monkeypatch.setattr(experiments, "height_grid_error", shrunk)  # where the run stage looks it up
     report = two_stage(*STAGES["perimeter"], ratios=[2.0], height_steps=[1000])
-    assert not report.items[-1].passed
-    assert _failing(report) == [report.items[-1].claim]
+    (claim,) = _failing(report)
+    assert claim.startswith("按 y 积分的误差服从 √h 规律")
+    assert _values(report)["height"] == "与渐近公式不符"
 
 
 def test_quadrature_check_fails_when_the_trapezoidal_perimeter_is_off() -> None:
@@ -448,6 +520,7 @@ def test_quadrature_check_fails_when_the_trapezoidal_perimeter_is_off() -> None:
 
     report = _perturbed("perimeter", off, ratios=[2.0], height_steps=[1000])
     assert _failing(report) == ["完全椭圆积分 4aE(m) 与对离心角的周期梯形公式给出相同的周长"]
+    assert _values(report)["quadrature"] == "并不一致"
 
 
 def test_ramanujan_check_fails_when_the_second_formula_is_worse() -> None:
@@ -458,6 +531,7 @@ def test_ramanujan_check_fails_when_the_second_formula_is_worse() -> None:
     report = _perturbed("perimeter", swapped, ratios=[2.0], height_steps=[1000])
     (claim,) = _failing(report)
     assert claim.startswith("拉马努金两个公式都不高估周长")
+    assert _values(report)["ramanujan"] == "并非都低估周长且第二个更准"
 
 
 def test_perimeter_reference_check_fails_on_a_wrong_perimeter() -> None:
@@ -470,7 +544,7 @@ def test_perimeter_reference_check_fails_on_a_wrong_perimeter() -> None:
 
 def test_zeros_check_fails_when_d_vanishes_inside() -> None:
     def vanish(d: np.ndarray) -> None:
-        d[1] = d[-2] = 0.0  # symmetric, so only "zero only at the ends" is violated
+        d[3] = d[-4] = 0.0  # symmetric, and away from the points the end-curvature check reads
 
     report = _perturbed("seam", lambda run: _with_discriminant(run, vanish), ratios=[2.0], intervals=400)
     assert _failing(report) == ["D(s) 只在 s = 0 与 s = l 处为 0（圆则处处为 0）"]
@@ -482,15 +556,30 @@ def test_maximum_check_fails_when_d_peaks_off_the_middle() -> None:
         d[quarter] = d[-1 - quarter] = d[(d.size - 1) // 2] + 1e-3
 
     report = _perturbed("seam", lambda run: _with_discriminant(run, bump), ratios=[2.0], intervals=400)
-    assert _failing(report) == ["D(s) 关于 s = l/2 对称，并在 s = l/2 处取最大值"]
+    assert _failing(report) == ["D(s) 在 s = l/2 处取最大值"]
+    assert _values(report)["peak"] == "并不都在中点取最大值"
 
 
-def test_maximum_check_fails_when_d_is_not_symmetric() -> None:
+def test_end_curvature_check_fails_when_d_is_off_near_the_start() -> None:
     def tilt(d: np.ndarray) -> None:
-        d[1] *= 1.5  # still positive, still below the middle value
+        d[1] *= 1.01  # still positive, still below the middle value
+        d[2] *= 1.01
 
     report = _perturbed("seam", lambda run: _with_discriminant(run, tilt), ratios=[2.0], intervals=400)
-    assert _failing(report) == ["D(s) 关于 s = l/2 对称，并在 s = l/2 处取最大值"]
+    (claim,) = _failing(report)
+    assert claim.startswith("接缝起点附近 D(s) ≈ (a²/b⁴ − b²/a⁴)s²")
+    assert _values(report)["peak"] == "在中点取最大值"
+
+
+def test_end_curvature_check_fails_without_complementarity(monkeypatch: pytest.MonkeyPatch) -> None:
+    # z = h(s) instead of h(l − s): D(s) = g'(s)² − h'(s)², which near s = 0 is about −1.
+    def same_end(t: np.ndarray, *, a: float, b: float) -> tuple[np.ndarray, np.ndarray]:
+        along = (a * np.sin(t)) ** 2 / ((a * np.sin(t)) ** 2 + (b * np.cos(t)) ** 2)
+        return along, (1.0 - along)[::-1]
+
+    monkeypatch.setattr(gluing, "squared_slopes", same_end)
+    report = two_stage(*STAGES["seam"], ratios=[2.0], intervals=400)
+    assert any(claim.startswith("接缝起点附近") for claim in _failing(report))
 
 
 def test_circle_check_fails_when_the_circle_has_an_extent() -> None:
@@ -502,6 +591,7 @@ def test_circle_check_fails_when_the_circle_has_an_extent() -> None:
 
     report = _perturbed("seam", spread, ratios=[1.0], intervals=400)
     assert _failing(report) == ["圆（a = b）的两张圆片只能平贴在一起：X = 0"]
+    assert _values(report)["circle"].endswith("并不")
 
 
 def test_reference_table_check_fails_on_a_wrong_volume() -> None:
@@ -513,17 +603,85 @@ def test_reference_table_check_fails_on_a_wrong_volume() -> None:
     assert _failing(report) == ["a/b = 3 的 l、X、D(l/2)、V 与参考表一致"]
 
 
-@pytest.mark.parametrize(
-    ("field", "position"),
-    [("seam_length", 2), ("axis_length", 3), ("sheet_area", 4), ("closure", 5)],
-)
+@pytest.mark.parametrize(("field", "position"), [("axis_length", 4), ("sheet_area", 5)])
 def test_isometry_checks_fail_when_the_bent_sheet_is_stretched(field: str, position: int) -> None:
     def stretched(run: experiments.SolidRun) -> experiments.SolidRun:
         value = getattr(run.isometry, field)
         return dataclasses.replace(run, isometry=dataclasses.replace(run.isometry, **{field: value + 1e-4}))
 
-    report = _perturbed("solid", stretched, intervals=800)
+    report = _perturbed("solid", stretched, intervals=800, article_steps=10_000)
     assert _failing(report) == [report.items[position].claim]
+    assert _values(report)["isometry"] == "超出了误差界"
+
+
+_DIFFERENCE_CLAIM = "按原文的差分思路另算一遍"
+_CLOSURE_CLAIM = "第二张椭圆片"
+
+
+def _claims_starting(report: Report, *prefixes: str) -> bool:
+    failing = _failing(report)
+    return len(failing) == len(prefixes) and all(
+        any(claim.startswith(prefix) for claim in failing) for prefix in prefixes
+    )
+
+
+def test_difference_check_fails_when_our_seam_drifts() -> None:
+    # The seam stored by the run stage is off by 1e−4 at its far end: the independent
+    # construction disagrees; nothing else looks at x(s) beyond its first points.
+    def drift(run: experiments.SolidRun) -> experiments.SolidRun:
+        glued = run.pair.seam
+        seam = dataclasses.replace(glued, x=glued.x + 1e-4 * glued.s / glued.length)
+        return dataclasses.replace(run, pair=dataclasses.replace(run.pair, seam=seam))
+
+    report = _perturbed("solid", drift, intervals=800, article_steps=10_000)
+    assert _claims_starting(report, _DIFFERENCE_CLAIM)
+    assert _values(report)["fd_verdict"] == "超出了误差界"
+
+
+def test_difference_check_fails_when_the_volume_is_off() -> None:
+    def heavier(run: experiments.SolidRun) -> experiments.SolidRun:
+        return dataclasses.replace(run, pair=dataclasses.replace(run.pair, volume=run.pair.volume + 1e-4))
+
+    report = _perturbed("solid", heavier, intervals=800, article_steps=10_000)
+    assert _claims_starting(report, _DIFFERENCE_CLAIM)
+
+
+def test_difference_and_closure_checks_fail_when_the_construction_loses_complementarity(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # If the construction read h' at s instead of l − s (z = h(s)), its radicand 1 − 2h'(s)²
+    # would not be symmetric: another curve, and x(s) + x(l − s) = X would fail.
+    real = gluing.difference_seam
+
+    def same_end(arcs: np.ndarray, heights: np.ndarray) -> gluing.DifferenceSeam:
+        built = real(arcs, heights)
+        radicand = 1.0 - 2.0 * np.gradient(heights, arcs) ** 2
+        x = integrate.cumulative_trapezoid(np.sqrt(np.clip(radicand, 0.0, None)), arcs, initial=0.0)
+        return dataclasses.replace(built, x=x, radicand=radicand)
+
+    monkeypatch.setattr(gluing, "difference_seam", same_end)  # where compare_with_differences looks it up
+    report = two_stage(*STAGES["solid"], intervals=800, article_steps=10_000)
+    assert _claims_starting(report, _DIFFERENCE_CLAIM, _CLOSURE_CLAIM)
+
+
+def test_closure_check_fails_when_the_rims_part() -> None:
+    def parted(run: experiments.SolidRun) -> experiments.SolidRun:
+        comparison = dataclasses.replace(run.comparison, closure=run.comparison.closure + 1e-4)
+        return dataclasses.replace(run, comparison=comparison)
+
+    report = _perturbed("solid", parted, intervals=800, article_steps=10_000)
+    assert _claims_starting(report, _CLOSURE_CLAIM)
+    assert _values(report)["closure"] == "并不处处重合"
+
+
+def test_article_check_fails_below_its_tolerance() -> None:
+    def lower(run: experiments.SolidRun) -> experiments.SolidRun:
+        article = dataclasses.replace(run.article, lowest=-11.0 * run.article.step)
+        return dataclasses.replace(run, article=article)
+
+    report = _perturbed("solid", lower, intervals=800, article_steps=10_000)
+    assert _claims_starting(report, "原文代码的断言成立")
+    assert _values(report)["article_assert"] == "不通过"
 
 
 # --------------------------------------------------------------------------- the plugin contract

@@ -18,7 +18,8 @@ The topic has four modules:
   periodic quadrature and by Ramanujan's two approximations, and the article's y-grid
   quadrature with its √h error law;
 * ``gluing`` — arc length and its inverse in the eccentric angle, the criterion D(s), the
-  seam, the solid's volume and isometry measurements on the bent sheets;
+  seam, the solid's volume, isometry measurements on the bent sheets, and the article's
+  finite-difference construction of the seam as an independent reference;
 * ``experiments`` — the run stage of each directive: perimeter, seam, solid;
 * ``pages`` — the present stage: figures, tables and checks drawn from each run's result.
 

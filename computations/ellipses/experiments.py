@@ -16,7 +16,17 @@ import numpy as np
 
 from computations.results import Array
 
-from .gluing import Isometry, Seam, glue_seam, measure_isometry, solid_volume
+from .gluing import (
+    Isometry,
+    Seam,
+    SeamComparison,
+    compare_with_differences,
+    difference_seam,
+    glue_seam,
+    height_table,
+    measure_isometry,
+    solid_volume,
+)
 from .perimeters import (
     PERIODIC_POINTS,
     height_grid_error,
@@ -32,8 +42,9 @@ AxisRatios = Annotated[tuple[AxisRatio, ...], annotated_types.Len(min_length=1, 
 PerimeterRatio = Annotated[float, annotated_types.Interval(ge=1.0, le=100.0)]
 PerimeterRatios = Annotated[tuple[PerimeterRatio, ...], annotated_types.Len(min_length=1, max_length=12)]
 GridRatio = Annotated[float, annotated_types.Interval(ge=1.0, le=10.0)]
+HeightStep = Annotated[int, annotated_types.Interval(ge=10, le=2_000_000)]
 HeightSteps = Annotated[
-    tuple[Annotated[int, annotated_types.Interval(ge=10, le=2_000_000)], ...],
+    tuple[HeightStep, ...],
     annotated_types.Len(min_length=1, max_length=8),
 ]
 MinorAxis = Annotated[float, annotated_types.Interval(ge=0.01, le=100.0)]
@@ -257,16 +268,41 @@ def _glue(ratio: float, b: float, intervals: int) -> GluedPair:
 
 
 @dataclass(frozen=True)
+class ArticleConstruction:
+    """The article's own construction on its height grid, and the quantity its assertion tests.
+
+    Attributes:
+        steps: n; the grid is y_k = k·b/n for k < n, step h = b/n.
+        step: h.
+        length: the table's quarter perimeter (short of l: the grid stops before y = b).
+        end_x: X of this construction.
+        volume: V of this construction.
+        lowest: the least radicand 1 − h'(s)² − h'(l − s)²; the article asserts it exceeds −10h.
+    """
+
+    steps: int
+    step: float
+    length: float
+    end_x: float
+    volume: float
+    lowest: float
+
+
+@dataclass(frozen=True)
 class SolidRun:
-    """One pair of glued sheets with lengths and area measured on the bent surfaces.
+    """One pair of glued sheets, measured on the bent surfaces and built again two other ways.
 
     Attributes:
         pair: the seam and the solid's volume.
         isometry: lengths and area measured on the bent sheets.
+        comparison: the article's finite-difference construction on an angle grid against ours.
+        article: the article's construction on its own height grid.
     """
 
     pair: GluedPair
     isometry: Isometry
+    comparison: SeamComparison
+    article: ArticleConstruction
 
 
 def solid(
@@ -274,21 +310,38 @@ def solid(
     ratio: SolidRatio = 2.0,
     b: MinorAxis = 1.0,
     intervals: Intervals = 4000,
+    article_steps: HeightStep = 1_000_000,
 ) -> SolidRun:
-    """One pair of bent sheets for the 3-D figure, measured to show that bending is an isometry.
+    """One pair of bent sheets for the 3-D figure, measured, and built again independently.
 
     The second sheet is the first turned by (x, y, z) ↦ (X − x, z, y). Measured on the bent
-    surfaces, each with its change when the step is doubled: the seam polyline's length
-    (should be l), the bent long axis's length (a), one sheet's area (πab) and how far the
-    two sheets' rims are apart (x(s) + x(l − s) − X, should be 0).
+    surfaces, each with its change when the step is doubled: the bent long axis's length
+    (should be a) and one sheet's area (πab). Built again by the article's construction
+    (difference quotients and interpolation, no elliptic integral) on 2·``intervals`` equal
+    eccentric angles, and on the article's own height grid of ``article_steps`` steps.
 
     Args:
         ratio: a/b of the sheets, 1.05 to 10 (a circle lies flat and draws nothing).
         b: minor semi-axis.
         intervals: arc-length steps along the quarter seam, a multiple of 4.
+        article_steps: steps n of the article's height grid (step b/n; the article's 10⁶
+            take about 0.2 s).
     """
     pair = _glue(ratio, b, intervals)
-    return SolidRun(pair=pair, isometry=measure_isometry(pair.seam))
+    table = difference_seam(*height_table(a=pair.seam.a, b=b, steps=article_steps))
+    return SolidRun(
+        pair=pair,
+        isometry=measure_isometry(pair.seam),
+        comparison=compare_with_differences(pair.seam, steps=2 * intervals),
+        article=ArticleConstruction(
+            steps=article_steps,
+            step=b / article_steps,
+            length=table.length,
+            end_x=table.end_x,
+            volume=table.volume,
+            lowest=float(table.radicand.min()),
+        ),
+    )
 
 
 def _distinct(values: Iterable[float]) -> list[float]:
