@@ -91,6 +91,14 @@ def show_no_alt(run: Nothing) -> Report:
     return Report(items=(Figure(figure=MplFigure(), caption="无替代文字", alt=" ", data={}),))
 
 
+def show_dense(run: Nothing) -> Report:
+    """A scatter of 40,000 points drawn as vectors: several megabytes of SVG."""
+    figure = MplFigure(figsize=(3, 3))
+    points = np.random.default_rng(0).normal(size=(2, 40_000))
+    figure.add_subplot().scatter(*points, s=1)
+    return Report(items=(Figure(figure=figure, caption="稠密散点", alt="四万个点", data={"n": [40_000]}),))
+
+
 def show_bad_table(run: Nothing) -> Report:
     return Report(items=(Table(caption="多一格", columns=("a", "b"), rows=((1, 2, 3),)),))
 
@@ -206,6 +214,7 @@ COMPUTATIONS = {
     "toy.broken_check": (f"{_HERE}:timed", f"{_HERE}:show_broken_check"),
     "toy.no_alt": (f"{_HERE}:timed", f"{_HERE}:show_no_alt"),
     "toy.bad_table": (f"{_HERE}:timed", f"{_HERE}:show_bad_table"),
+    "toy.dense": (f"{_HERE}:timed", f"{_HERE}:show_dense"),
     "toy.raising": (f"{_HERE}:raising", f"{_HERE}:show_nothing"),
     "toy.positional": (f"{_HERE}:positional", f"{_HERE}:show_nothing"),
     "toy.echo_lines": (f"{_HERE}:echo_lines", f"{_HERE}:show_lines"),

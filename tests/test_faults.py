@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import filecmp
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -322,3 +323,10 @@ def test_every_problem_of_a_directive_is_reported_at_once(site: Site) -> None:
         "content/posts/faults.md:11: directive 'toy.line': unknown parameter 'pionts' (did you mean 'points'?)"
         in result.log
     )
+
+
+def test_a_figure_over_the_size_limit_warns(site: Site) -> None:
+    site.write("posts/faults.md", _post("```repro\ncompute: toy.dense\n```\n"))
+    result = site.build()
+    assert result.returncode == 0, result.log
+    assert re.search(r"warning: toy.dense \(content/posts/faults.md:7\): figure 1 is \d+ KiB of SVG", result.log)

@@ -45,6 +45,8 @@ from .runner import Job, Outcome, Request, run_jobs, worker_records
 # The module that runs computations and draws SVG in the workers: its code and libraries are
 # part of every page key, and it is imported only when something must run.
 RENDERER = f"{__package__}.artifact"
+# An inline figure this large makes its page slow to load (a 3,461-point scatter was 423 KB).
+FIGURE_WARN_BYTES = 1024 * 1024
 _PLACEHOLDER = re.compile(r'<div data-repro-slot="(\d+)"></div>')
 # "@fig:label" or "@tab:label" in the prose; not inside a Latin word or an e-mail address (a
 # Chinese character may stand right before it: Chinese has no spaces between words).
@@ -425,6 +427,10 @@ class Build:
         if job.key in self.redrawn:  # the run time is the stored run's, not the redraw's
             drawn["provenance"] = {**drawn["provenance"], "seconds": self.redrawn[job.key]}
         self.artifacts[job.key] = drawn
+        for number, item in enumerate((i for i in drawn["items"] if i["kind"] == "figure"), start=1):
+            if len(item["svg"]) > FIGURE_WARN_BYTES:  # every byte is inline in the page
+                size = len(item["svg"]) // 1024
+                self.say(f"repro: warning: {job.label}: figure {number} is {size} KiB of SVG (rasterized=True?)")
         entry = Entry(drawn, result, self.page_key(job.request.name, result))
         self.cache.put(job.key, entry, components=job.components)
 
