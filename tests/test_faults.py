@@ -330,3 +330,27 @@ def test_a_figure_over_the_size_limit_warns(site: Site) -> None:
     result = site.build()
     assert result.returncode == 0, result.log
     assert re.search(r"warning: toy.dense \(content/posts/faults.md:7\): figure 1 is \d+ KiB of SVG", result.log)
+
+
+HOSTILE = """<script>alert(1)</script><img src="x" onerror="alert(2)"> <a href="javascript:alert(3)">链接</a>
+
+行内公式 $x^2$。
+
+```repro
+compute: toy.line
+```
+"""
+
+
+def test_an_untrusted_site_sanitises_posts_but_keeps_what_the_build_adds(site: Site) -> None:
+    # Issue 12.13: raw HTML in a post runs in readers' browsers unless the site sanitises it.
+    site.write("posts/faults.md", _post(HOSTILE))
+    trusting = site.build()
+    assert trusting.returncode == 0, trusting.log
+    assert "<script>alert(1)</script>" in (site.output / "posts" / "faults.html").read_text(encoding="utf-8")
+    result = site.build("REPRO_UNTRUSTED_POSTS=true")
+    assert result.returncode == 0, result.log
+    page = (site.output / "posts" / "faults.html").read_text(encoding="utf-8")
+    post = page[page.index('class="post-content"') :]
+    assert "<script>alert(1)" not in post and "onerror" not in post and "javascript:" not in post
+    assert '<figure class="repro-figure"' in post and "<math" in post  # the build's own output stays

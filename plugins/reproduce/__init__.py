@@ -5,7 +5,8 @@ Settings (pelicanconf.py), all optional:
 box replaces it and the site goes to ``<output>-draft/``, never to ``output/``),
 ``REPRO_CACHE_PATH`` (".repro-cache"), ``REPRO_WORKERS`` (all cores),
 ``REPRO_TIMEOUT`` (seconds per directive, 300), ``REPRO_IGNORE_CACHE`` (False),
-``REPRO_REGISTRY`` (module with a ``COMPUTATIONS`` dict, "computations.registry").
+``REPRO_REGISTRY`` (module with a ``COMPUTATIONS`` dict, "computations.registry"),
+``REPRO_UNTRUSTED_POSTS`` (False; True sanitises every post's own HTML, ``untrusted.py``).
 
 Other plugins report what must fail a strict build by appending ``"file:line: message"``
 strings to ``context[FAILURES]`` (Pelican's context is shared by every generator); the
@@ -30,6 +31,7 @@ from .publish import promote, recover, staging_path, take_lock
 from .report import describe
 from .report import save as save_report
 from .runner import Interrupted, reap_leftovers
+from .untrusted import sanitise
 
 logger = logging.getLogger(__name__)
 FAILURES = "REPRO_FAILURES"
@@ -55,6 +57,7 @@ class Plugin:
         self.pages: list[Any] = []
         self.context: dict[str, Any] = {}
         self.lock: IO[str] | None = None
+        self.untrusted = False
 
     def initialize(self, pelican: Any) -> None:
         s = pelican.settings
@@ -70,6 +73,7 @@ class Plugin:
             content_path=Path(s["PATH"]),
         )
         self.root = os.path.dirname(os.path.abspath(s["PATH"]))
+        self.untrusted = bool(s.get("REPRO_UNTRUSTED_POSTS", False))
         self.output = draft_path(Path(pelican.output_path), strict=self.settings.strict)
         if self.lock is None:  # held until the process ends (autoreload builds again under it)
             self.lock = take_lock(self.output, say=_say)
@@ -93,6 +97,8 @@ class Plugin:
         readers.reader_classes["md"] = reader_class(self.build, root=self.root)
 
     def remember_page(self, content: Any) -> None:
+        if self.untrusted and getattr(content, "_content", None):
+            content._content = sanitise(content._content)
         if has_placeholders(getattr(content, "_content", "") or ""):
             self.pages.append(content)
 
