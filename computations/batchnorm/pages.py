@@ -576,6 +576,7 @@ def _centering_values(run: CenteringRun) -> list[Value]:
         Value("variance_min", min(variances), ".2f"),
         Value("variance_max", max(variances), ".2f"),
         Value("variance_side", _variance_side(variances)),
+        Value("centring_support", "成立" if min(ratios) > 1.0 else "不成立"),
         Value("ratio_first", ratios[0], ".0f"),
         Value("ratio_last", ratios[-1], ".0f"),
         Value("trace_share", sum(r.mean_norm2 / r.second_trace for r in rows) / len(rows), ".0%"),
@@ -739,7 +740,9 @@ def _trace_values(name: str, by_placement: Mapping[Placement, Smoothness]) -> li
             Value(f"{name}_median_{placement}", medians[placement], ".2f"),
             Value(f"{name}_change_median_{placement}", float(np.median(trace.gradient_change.max(axis=1))), ".2g"),
         ]
+    start = [float(t.beta[0]) for t in by_placement.values()]
     values += [
+        Value(f"{name}_spread", _spread(start, second)),
         Value(f"{name}_second_min", min(second, default=math.nan), ".2f"),
         Value(f"{name}_second_max", max(second, default=math.nan), ".2f"),
         Value(f"{name}_median_order", _order(medians)),
@@ -747,6 +750,15 @@ def _trace_values(name: str, by_placement: Mapping[Placement, Smoothness]) -> li
         Value(f"{name}_change_median_max", max(changes), ".2g"),
     ]
     return values
+
+
+def _spread(start: Sequence[float], second: Sequence[float]) -> str:
+    """How far apart the placements' β are at the first probe and at the next one (largest / smallest)."""
+    if not second:
+        return "只有起点一个探测点"
+    before, after = max(start) / min(start), max(second) / min(second)
+    change = "缩小" if after < before else "扩大"
+    return f"最大与最小之比从起点的 {before:.1f} {change}到 {after:.2f}"
 
 
 def _bn_comparison(small: Mapping[Placement, Smoothness], large: Mapping[Placement, Smoothness]) -> list[Value]:
