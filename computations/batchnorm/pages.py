@@ -563,6 +563,9 @@ def _centering_values(run: CenteringRun) -> list[Value]:
     higher = [s > c for s, c in zip(standardised, centred, strict=True)]
     return [
         Value("samples", run.samples, ","),
+        Value("spectrum_width", run.spectra.raw.size),
+        Value("spectrum_top", float(run.spectra.raw[0]), ".1f"),
+        Value("spectrum_second", float(run.spectra.raw[1]), ".2f"),
         Value("first_width", rows[0].width),
         Value("last_width", rows[-1].width),
         Value("approx_error_first", errors[0], ".1%"),
