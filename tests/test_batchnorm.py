@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import typing
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pydantic
@@ -21,7 +23,7 @@ from reports import assert_well_formed, render_with_site_font, two_stage
 
 from computations.batchnorm import descent, experiments, features, pages
 from computations.batchnorm import network as bn
-from computations.report import Check, Figure, Report, Table
+from computations.report import Check, Figure, Report, Table, Value
 
 PLACEMENTS: tuple[bn.Placement, ...] = ("none", "before_activation", "before_linear")
 K_SE = 4.0
@@ -321,12 +323,32 @@ def reports() -> dict[str, Report]:
     [
         ("centering", [Figure, Table, Table, Check, Check, Check, Check]),
         ("training", [Figure, Table, Table, Check, Check]),
-        ("smoothness", [Figure, Table, Check]),
+        ("smoothness", [Figure, Table, Check, Check]),
     ],
 )
 def test_report_items(reports: dict[str, Report], name: str, kinds: list[type]) -> None:
     report = reports[name]
-    assert_well_formed(report, kinds)
+    shown = [item for item in report.items if not isinstance(item, Value)]
+    values = [item for item in report.items if isinstance(item, Value)]
+    assert_well_formed(Report(items=tuple(shown)), kinds)
+    assert report.items[: len(shown)] == tuple(shown), "values come after what the reader sees"
+    names = [value.name for value in values]
+    assert len(set(names)) == len(names)
+    assert all(value.text and "nan" not in value.text for value in values), [v for v in values if not v.text]
+
+
+def _values(report: Report) -> dict[str, str]:
+    return {item.name: item.text for item in report.items if isinstance(item, Value)}
+
+
+def test_the_values_the_post_quotes_are_exported(small_runs: dict[str, typing.Any]) -> None:
+    post = (Path(__file__).resolve().parent.parent / "content" / "posts" / "what-batchnorm-does.md").read_text()
+    quoted = set(re.findall(r"@val:([a-z0-9-]+)\.([a-z][a-z0-9_]*)", post))
+    labels = {"centering": "centering", "training": "training", "smooth": "smoothness"}
+    assert {label for label, _ in quoted} == set(labels)
+    # Value names do not depend on the run's size, so the small runs export the same names.
+    names = {label: set(_values(STAGES[directive][1](small_runs[directive]))) for label, directive in labels.items()}
+    assert sorted((label, name) for label, name in quoted if name not in names[label]) == []
 
 
 def test_centering_tables_follow_the_closed_form(reports: dict[str, Report]) -> None:
@@ -361,7 +383,7 @@ def test_training_tables_agree(reports: dict[str, Report]) -> None:
         assert (row[5] == "—") == (row[6] == "发散")
 
 
-def test_report_checks_fail_when_the_moments_are_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_lambda_max_check_fails_when_the_kernel_drops_its_sine_term(monkeypatch: pytest.MonkeyPatch) -> None:
     real = features.relu_feature_moments
 
     def without_sine_term(weights: np.ndarray) -> features.Moments:
@@ -424,6 +446,7 @@ def small_runs() -> dict[str, typing.Any]:
     return {
         "centering": experiments.centering(**SMALL_CENTERING, rng=np.random.default_rng(21)),
         "training": experiments.training(**SMALL_TRAINING, rng=np.random.default_rng(21)),
+        "smoothness": experiments.smoothness(**SMALL_SMOOTHNESS, rng=np.random.default_rng(21)),
     }
 
 
@@ -455,6 +478,14 @@ def _lanczos_residual(run: experiments.TrainingRun) -> experiments.TrainingRun:
     return dataclasses.replace(run, curvature={**run.curvature, "none": wrong})
 
 
+def _probe_off_trajectory(run: experiments.SmoothnessRun) -> experiments.SmoothnessRun:
+    """The probe losses as if the probe had stepped along +g instead of −g (stored loss raised by 1 %)."""
+    rate, by_placement = next(iter(run.traces.items()))
+    trace = by_placement["before_linear"]
+    wrong = dataclasses.replace(trace, probe_loss=trace.probe_loss * 1.01)
+    return dataclasses.replace(run, traces={**run.traces, rate: {**by_placement, "before_linear": wrong}})
+
+
 PERTURBATIONS: dict[str, tuple[str, str, Callable[[typing.Any], typing.Any]]] = {
     "mean_norm2": (
         "centering",
@@ -471,9 +502,10 @@ PERTURBATIONS: dict[str, tuple[str, str, Callable[[typing.Any], typing.Any]]] = 
         "λ_max(E[xxᵀ]) 与",
         lambda run: _estimate_off_by(run, "mc_lambda_raw", lambda row: row.lambda_raw),
     ),
-    "bracket": ("centering", "落在", _spike_above_weyl),
+    "eigensolver_bracket": ("centering", "特征值求解器", _spike_above_weyl),
     "gradient": ("training", "手写反向传播", _gradient_error),
     "lanczos": ("training", "Hessian 的特征值", _lanczos_residual),
+    "probe_on_trajectory": ("smoothness", "探测走在轨迹上", _probe_off_trajectory),
 }
 
 
@@ -497,3 +529,96 @@ def test_smoothness_gradient_check_fails_with_a_wrong_backward_pass(monkeypatch:
     wrong = two_stage(*STAGES["smoothness"], **small, rng=np.random.default_rng(22))
     assert _check(right, "手写反向传播").passed
     assert not _check(wrong, "手写反向传播").passed
+
+
+def test_probe_check_fails_when_the_probe_steps_the_wrong_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The computation itself wrong: the probes are handed −g, so they step to w + s g and the
+    # s = η probe misses the next iterate w − η g.
+    real = descent.gradient_descent
+
+    def uphill_probes(theta: np.ndarray, *, probe: typing.Any = None, **kwargs: typing.Any) -> descent.Run:
+        def flipped(t: int, w: np.ndarray, loss: float, grad: np.ndarray) -> None:
+            probe(t, w, loss, -grad)
+
+        return real(theta, probe=None if probe is None else flipped, **kwargs)
+
+    small = {**SMALL_SMOOTHNESS, "placements": ["none"], "steps": 10}
+    right = two_stage(*STAGES["smoothness"], **small, rng=np.random.default_rng(24))
+    monkeypatch.setattr(descent, "gradient_descent", uphill_probes)
+    wrong = two_stage(*STAGES["smoothness"], **small, rng=np.random.default_rng(24))
+    assert _check(right, "探测走在轨迹上").passed
+    assert not _check(wrong, "探测走在轨迹上").passed
+
+
+# --------------------------------------------------------------------------- verdicts follow the data
+
+
+def _runs(pattern: dict[float, str]) -> list[descent.Run]:
+    """Runs at these rates whose loss curves give these outcomes (monotone / rebounded / diverged)."""
+    curves = {"monotone": [1.0, 0.5, 0.05], "rebounded": [1.0, 1.2, 0.05], "diverged": [1.0, 5.0, math.nan]}
+    return [descent.Run("none", rate, np.array(curves[kind])) for rate, kind in pattern.items()]
+
+
+@pytest.mark.parametrize(
+    ("threshold", "verdict"),
+    [
+        (0.2, "落在每步下降的最大学习率 0.1 与下一个学习率 0.3 之间"),
+        (0.05, "比每步下降的最大学习率 0.1 还小：学习率超过它，损失照样每步下降"),
+        (0.5, "但学习率 0.3 小于它，损失却没有每步下降"),
+    ],
+    ids=["between", "below_a_monotone_rate", "above_a_rebound"],
+)
+def test_lemma_verdict_places_two_over_lambda_on_the_rate_grid(threshold: float, verdict: str) -> None:
+    runs = _runs({0.1: "monotone", 0.3: "rebounded", 1.0: "diverged"})
+    assert pages._lemma_verdict(runs, threshold) == verdict
+
+
+def test_training_verdicts_flip_with_the_runs(small_runs: dict[str, typing.Any]) -> None:
+    run: experiments.TrainingRun = small_runs["training"]
+    values = _values(pages.training(run))
+    # Give the network without BN the largest curvature-free threshold and every rate monotone.
+    flat = dataclasses.replace(run.curvature["none"], eigenvalue=1e-3)
+    monotone = tuple(dataclasses.replace(r, losses=np.geomspace(1.0, 1e-3, r.losses.size)) for r in run.runs["none"])
+    flipped = _values(
+        pages.training(
+            dataclasses.replace(run, curvature={**run.curvature, "none": flat}, runs={**run.runs, "none": monotone})
+        )
+    )
+    assert values["rates_support"] != "不成立"
+    assert flipped["rates_support"] == "不成立"
+    assert flipped["curvature_order"].endswith("无 BN")
+    assert flipped["lemma_none"].startswith("大于所试的最大学习率")
+
+
+@pytest.mark.parametrize(
+    ("better", "worse", "verdict"),
+    [(3, 0, "成立"), (0, 2, "不成立"), (1, 1, "部分成立"), (0, 0, "无从判断")],
+    ids=["holds", "fails", "partly", "undecided"],
+)
+def test_support_verdicts(better: int, worse: int, verdict: str) -> None:
+    assert pages._support(better, worse) == verdict
+
+
+def test_smoothness_verdicts_flip_with_the_measures(small_runs: dict[str, typing.Any]) -> None:
+    run: experiments.SmoothnessRun = small_runs["smoothness"]
+    ((rate, by_placement),) = run.traces.items()
+    values = _values(pages.smoothness(run))
+
+    def scaled(trace: descent.Smoothness, factor: float) -> descent.Smoothness:
+        return dataclasses.replace(trace, gradient_change=trace.gradient_change * factor)
+
+    # No BN made 1000× smoother, the BN networks 1000× rougher: β_BN > 2/η everywhere.
+    swapped = {p: scaled(t, 1e-3 if p == "none" else 1e3) for p, t in by_placement.items()}
+    flipped = _values(pages.smoothness(dataclasses.replace(run, traces={rate: swapped})))
+    assert values["start_verdict"] == "两种 BN 网络的地形都比无 BN 的更光滑"
+    assert flipped["start_verdict"] == "BN 的地形并不都更光滑"
+    assert flipped["support"] == "不成立" and flipped["support_count"] == "0"
+    assert flipped["start_order"].endswith("无 BN")
+    assert flipped["below"].startswith("并非所有网络")
+    assert flipped["large_share_before_linear"] == "0%"
+
+
+def test_scientific_notation_for_the_prose() -> None:
+    assert pages._scientific(2.5375e-08) == "2.5×10⁻⁸"
+    assert pages._scientific(1e-6) == "10⁻⁶"
+    assert pages._scientific(1.9177e-05) == "1.9×10⁻⁵"

@@ -100,6 +100,8 @@ class TrainingRun:
         curvature: placement → λ_max(∇²L) at the initial point, with its Lanczos residual.
         gradient_errors: placement → the largest relative error of the hand-written gradient
             against central differences on a tiny network (3 → 5 → 4 → 3), every coordinate.
+        sizes: layer widths of the trained network, input first.
+        samples: training points (the full batch).
     """
 
     steps: int
@@ -107,6 +109,8 @@ class TrainingRun:
     runs: dict[Placement, tuple[Run, ...]]
     curvature: dict[Placement, Curvature]
     gradient_errors: dict[Placement, float]
+    sizes: tuple[int, ...]
+    samples: int
 
 
 def training(
@@ -153,7 +157,7 @@ def training(
         )
     # Drawn last, after every Lanczos start vector, as the one-stage report did.
     gradient_errors = {placement: gradient_check(placement, rng=rng) for placement in kinds}
-    return TrainingRun(steps, tuple(rates), runs, curvature, gradient_errors)
+    return TrainingRun(steps, tuple(rates), runs, curvature, gradient_errors, sizes=sizes, samples=samples)
 
 
 @dataclass(frozen=True)

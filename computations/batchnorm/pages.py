@@ -1,14 +1,17 @@
-"""The present stage of the batch-normalisation post: figures, tables and checks from each run's result.
+"""The present stage of the batch-normalisation post: figures, tables, checks and values from each run's result.
 
 Order: constants, then one function per directive (what the reader sees), then the figure
-parts, the tables and the checks. Nothing here draws a random number or trains anything;
-spectra, losses and probes all come with the result.
+parts, the tables, the checks and the values the prose quotes (``@val:``): every number and
+every verdict word the post takes from a run is chosen here, so it changes with the data.
+Nothing here draws a random number or trains anything; spectra, losses and probes all come
+with the result.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from itertools import pairwise
 from typing import Final
 
 import numpy as np
@@ -17,9 +20,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure as MplFigure
 
 from computations.checks import TOLERANCE_SE, all_hold, at_most, within_se
-from computations.report import Cell, Check, Figure, Report, Table
+from computations.report import Cell, Check, Figure, Report, Table, Value
 
-from .descent import Curvature, Outcome, Run, Smoothness
+from .descent import TRAINED_FRACTION, Curvature, Outcome, Run, Smoothness
 from .experiments import SAMPLED_COORDINATES, CenteringRun, SmoothnessRun, TrainingRun
 from .features import CenteringRow, Spectra
 from .network import FD_STEP, FD_TOLERANCE, GRADIENT_CHECK_SIZES, Placement
@@ -48,6 +51,9 @@ LANCZOS_TOLERANCE: Final = 1e-4
 #: Relative slack of the eigenvalue bracket: eigh is backward stable, so its eigenvalues
 #: are off by a few ε_mach‖M‖ at most.
 EIGH_SLACK: Final = 1e-9
+#: The probe at s = η lands on the trajectory's next iterate; both losses are computed from
+#: the same bits (η·1.0·g = η·g), so they agree to rounding.
+PROBE_TOLERANCE: Final = 1e-12
 _COLORS: Final[Mapping[Placement, str]] = {"none": "C3", "before_activation": "C0", "before_linear": "C2"}
 _K = f"{TOLERANCE_SE:g}"
 
@@ -59,7 +65,8 @@ def centering(run: CenteringRun) -> Report:
     """Spectra and λ_max against the width (figure), traces and eigenvalues (tables).
 
     Checks: ‖μ̂‖², the trace and λ_max(Ê[xxᵀ]) within the tolerance of the exact values;
-    the exact λ_max inside its Rayleigh–Weyl bracket.
+    the exact λ_max inside its Rayleigh–Weyl bracket (a check of the eigensolver only: the
+    bracket holds for any symmetric matrices).
     """
     return Report(
         items=(
@@ -68,6 +75,7 @@ def centering(run: CenteringRun) -> Report:
             _eigenvalue_table(run.rows),
             *_centering_checks(run.rows),
             _bracket_check(run.rows),
+            *_centering_values(run),
         )
     )
 
@@ -88,6 +96,7 @@ def training(run: TrainingRun) -> Report:
             _runs_table(run.runs),
             _gradient_check(run.gradient_errors, what=f"在 {tiny} 的小网络上逐个坐标"),
             _lanczos_check(run.curvature),
+            *_training_values(run),
         )
     )
 
@@ -95,14 +104,18 @@ def training(run: TrainingRun) -> Report:
 def smoothness(run: SmoothnessRun) -> Report:
     """Gradient change and effective β-smoothness along each trajectory (figure and table).
 
-    Check: the gradient of each full-size network at its initial point agrees with central
-    differences on randomly chosen coordinates.
+    Checks: the gradient of each full-size network at its initial point agrees with central
+    differences on randomly chosen coordinates; when the probe steps include s = η, the probe
+    there lands on the trajectory's next iterate (its loss is the next recorded loss).
     """
+    probe = _probe_check(run.traces)
     return Report(
         items=(
             _smoothness_figure(run.traces),
             _smoothness_table(run.traces),
             _gradient_check(run.gradient_errors, what=f"在完整网络的初始点随机抽 {SAMPLED_COORDINATES} 个坐标"),
+            *([probe] if probe is not None else []),
+            *_smoothness_values(run),
         )
     )
 
@@ -450,9 +463,10 @@ def _bracket_check(rows: Sequence[CenteringRow]) -> Check:
         )
         cases[label] = r.rayleigh_lower - slack <= r.lambda_raw <= r.weyl_upper + slack
     return all_hold(
-        "精确的 λ_max(E[xxᵀ]) 落在 ‖μ‖² + μᵀΣμ/‖μ‖² 与 ‖μ‖² + λ_max(Σ) 之间",
+        "特征值求解器的精度：精确的 λ_max(E[xxᵀ]) 落在 ‖μ‖² + μᵀΣμ/‖μ‖² 与 ‖μ‖² + λ_max(Σ) 之间"
+        "（这对任何对称矩阵都成立，只检验 eigh 算出的特征值）",
         cases,
-        note="下界是 μ 方向的瑞利商，上界是 Weyl 不等式",
+        note=f"下界是 μ 方向的瑞利商，上界是 Weyl 不等式；容许 eigh 的舍入误差 {EIGH_SLACK:g}·λ_max",
     )
 
 
@@ -476,3 +490,312 @@ def _lanczos_check(curvature: Mapping[Placement, Curvature]) -> Check:
         },
         note="Hv 用梯度的中心差分（ε = 1e-4）算，残差另用 ε = 5e-5 重新算一次，差分误差约 1e-8",
     )
+
+
+def _probe_check(traces: Mapping[float, Mapping[Placement, Smoothness]]) -> Check | None:
+    """The probe at s = η is the next gradient step: its loss must be the trajectory's next loss.
+
+    Guards the bookkeeping of the smoothness measures (direction, step length, step index);
+    absent when the probe steps do not include 1·η.
+    """
+    cases: dict[str, tuple[float, float]] = {}
+    for rate, by_placement in traces.items():
+        for placement, trace in by_placement.items():
+            columns = np.flatnonzero(trace.multiples == 1.0)
+            if columns.size == 0:
+                return None
+            column = int(columns[0])
+            following = trace.run.losses[trace.steps + 1]
+            probed = trace.probe_loss[:, column]
+            finite = np.isfinite(following) & np.isfinite(probed)
+            gap = np.abs(probed[finite] - following[finite]) / np.abs(following[finite])
+            worst = float(gap.max()) if gap.size else math.nan
+            cases[f"η={rate:g}，{PLACEMENT_NAMES[placement]}（{int(finite.sum())} 个探测点）"] = (
+                worst,
+                PROBE_TOLERANCE,
+            )
+    return at_most(
+        "光滑性探测走在轨迹上：沿负梯度走 s = η 的探测点就是下一步的参数，它的损失等于轨迹记录的下一步损失",
+        cases,
+        note="最大相对差；探测与训练各自调用损失函数，方向、步长或步序有误都会使两者不等",
+    )
+
+
+# --------------------------------------------------------------------------- values quoted by the prose
+
+_SUPERSCRIPT: Final = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+_CHINESE_COUNT: Final[Mapping[int, str]] = {1: "一", 2: "两", 3: "三"}
+
+
+def _scientific(value: float, digits: int = 1) -> str:
+    """A number for the prose in a×10ⁿ form: 2.5e-08 → "2.5×10⁻⁸", 1e-06 → "10⁻⁶"."""
+    mantissa, exponent = f"{value:.{digits}e}".split("e")
+    power = "10" + str(int(exponent)).translate(_SUPERSCRIPT)
+    return power if float(mantissa) == 1.0 else f"{mantissa}×{power}"
+
+
+def _joined(names: Sequence[str]) -> str:
+    """ "无 BN", "无 BN 与 BN 在激活前", "A、B 与 C"; a space between Latin and Chinese, as in the post."""
+    return names[0] if len(names) == 1 else "、".join(names[:-1]) + " 与 " + names[-1]
+
+
+def _of(name: str) -> str:
+    """The name with 的 attached: "无 BN 的", "BN 在激活前的"."""
+    return f"{name} 的" if name[-1].isascii() else f"{name}的"
+
+
+def _order(measure: Mapping[Placement, float]) -> str:
+    """Placements from the largest to the smallest value: "无 BN > BN 在激活前 > …"."""
+    return " > ".join(PLACEMENT_NAMES[p] for p in sorted(measure, key=lambda p: -measure[p]))
+
+
+def _largest_rate(name: str, rates: Sequence[float]) -> Value:
+    return Value(name, max(rates), "g") if rates else Value(name, "没有")
+
+
+def _centering_values(run: CenteringRun) -> list[Value]:
+    rows = run.rows
+    errors = [(r.weyl_upper - r.lambda_raw) / r.lambda_raw for r in rows]
+    centred = [r.lambda_centred for r in rows]
+    standardised = [r.lambda_standardised for r in rows]
+    variances = [r.covariance_trace / r.width for r in rows]
+    ratios = [r.lambda_raw / r.lambda_centred for r in rows]
+    higher = [s > c for s, c in zip(standardised, centred, strict=True)]
+    return [
+        Value("samples", run.samples, ","),
+        Value("spectrum_width", run.spectra.raw.size),
+        Value("spectrum_top", float(run.spectra.raw[0]), ".1f"),
+        Value("spectrum_second", float(run.spectra.raw[1]), ".2f"),
+        Value("first_width", rows[0].width),
+        Value("last_width", rows[-1].width),
+        Value("approx_error_first", errors[0], ".1%"),
+        Value("approx_error_last", errors[-1], ".1%"),
+        Value("approach", "越来越贴近" if all(b < a for a, b in pairwise(errors)) else "并不随宽度单调地贴近"),
+        Value("centred_min", min(centred), ".2f"),
+        Value("centred_max", max(centred), ".2f"),
+        Value("standardised_min", min(standardised), ".2f"),
+        Value("standardised_max", max(standardised), ".2f"),
+        Value("standardising", "反而升高" if all(higher) else "进一步降低" if not any(higher) else "时升时降"),
+        Value("variance_min", min(variances), ".2f"),
+        Value("variance_max", max(variances), ".2f"),
+        Value("variance_side", _variance_side(variances)),
+        Value("centring_support", "成立" if min(ratios) > 1.0 else "不成立"),
+        Value("ratio_first", ratios[0], ".0f"),
+        Value("ratio_last", ratios[-1], ".0f"),
+        Value("trace_share", sum(r.mean_norm2 / r.second_trace for r in rows) / len(rows), ".0%"),
+        Value("k_se", TOLERANCE_SE, "g"),
+    ]
+
+
+def _variance_side(variances: Sequence[float]) -> str:
+    if max(variances) < 1.0:
+        return "都小于 1，除以标准差等于把各维放大"
+    if min(variances) > 1.0:
+        return "都大于 1，除以标准差等于把各维缩小"
+    return "有的大于 1、有的小于 1，除以标准差对各维有放有缩"
+
+
+def _training_values(run: TrainingRun) -> list[Value]:
+    values = [
+        Value("inputs", run.sizes[0]),
+        Value("hidden", run.sizes[1]),
+        Value("classes", run.sizes[-1]),
+        Value("samples", run.samples),
+        Value("steps", run.steps),
+        Value("rate_count", len(run.learning_rates)),
+        Value("trained_fraction", TRAINED_FRACTION, ".0%"),
+        Value("top_rate", run.learning_rates[-1], "g"),
+        Value("tiny", "→".join(map(str, GRADIENT_CHECK_SIZES))),
+        Value("fd_tolerance", _scientific(FD_TOLERANCE)),
+        Value("gradient_error", _scientific(max(run.gradient_errors.values()))),
+        Value("lanczos_tolerance", _scientific(LANCZOS_TOLERANCE)),
+        Value("lanczos_residual", _scientific(max(c.residual for c in run.curvature.values()))),
+        Value("curvature_order", _order({p: c.eigenvalue for p, c in run.curvature.items()})),
+    ]
+    for placement, placement_runs in run.runs.items():
+        threshold = 2.0 / run.curvature[placement].eigenvalue
+        top = placement_runs[-1]
+        values += [
+            Value(f"curvature_{placement}", run.curvature[placement].eigenvalue, ".1f"),
+            Value(f"threshold_{placement}", threshold, ".3f"),
+            _largest_rate(f"monotone_{placement}", [r.learning_rate for r in placement_runs if r.monotone]),
+            _largest_rate(f"trained_{placement}", [r.learning_rate for r in placement_runs if r.trained]),
+            Value(f"lemma_{placement}", _lemma_verdict(placement_runs, threshold)),
+            Value(
+                f"top_{placement}",
+                VERDICTS[top.outcome] + ("" if top.diverged else f"，最终损失 {_scientific(top.final)}"),
+            ),
+        ]
+    below = [r for p, rs in run.runs.items() for r in rs if r.learning_rate < 2.0 / run.curvature[p].eigenvalue]
+    values.append(Value("lemma_sufficient", "都每步下降" if all(r.monotone for r in below) else "并非都每步下降"))
+    values.append(Value("lemma_order", "一致" if _same_order(run) else "不一致"))
+    if set(run.runs) == set(PLACEMENT_NAMES):
+        values += _placement_values(run)
+    return values
+
+
+def _top_outcome(run: Run) -> str:
+    return VERDICTS[run.outcome] + ("" if run.diverged else f"，最终损失 {_scientific(run.final)}")
+
+
+def _lemma_verdict(runs: Sequence[Run], threshold: float) -> str:
+    """Where 2/λ_max falls on the grid of learning rates, against what the runs did.
+
+    The descent lemma promises a monotone descent below 2/L (with L the curvature of the
+    start only locally); it promises nothing above.
+    """
+    failed = [r.learning_rate for r in runs if r.learning_rate < threshold and not r.monotone]
+    if failed:
+        return f"但学习率 {min(failed):g} 小于它，损失却没有每步下降"
+    beyond = [r.learning_rate for r in runs if r.learning_rate >= threshold and r.monotone]
+    if beyond:
+        return f"比每步下降的最大学习率 {max(beyond):g} 还小：学习率超过它，损失照样每步下降"
+    below = [r.learning_rate for r in runs if r.learning_rate < threshold]
+    above = [r.learning_rate for r in runs if r.learning_rate >= threshold]
+    if below and above:
+        return f"落在每步下降的最大学习率 {max(below):g} 与下一个学习率 {min(above):g} 之间"
+    return "在所试学习率的范围之外" if not below else f"大于所试的最大学习率 {max(below):g}"
+
+
+def _same_order(run: TrainingRun) -> bool:
+    """A larger 2/λ_max never goes with a smaller largest monotone learning rate."""
+    largest = {p: max([r.learning_rate for r in rs if r.monotone], default=0.0) for p, rs in run.runs.items()}
+    threshold = {p: 2.0 / c.eigenvalue for p, c in run.curvature.items()}
+    return all(largest[a] <= largest[b] for a in largest for b in largest if threshold[a] < threshold[b])
+
+
+def _placement_values(run: TrainingRun) -> list[Value]:
+    """Is BN more use before the linear layer, and does BN allow larger rates at all?"""
+
+    def measures(placement: Placement) -> tuple[float, float, float]:
+        runs = run.runs[placement]
+        return (
+            -run.curvature[placement].eigenvalue,
+            max([r.learning_rate for r in runs if r.monotone], default=0.0),
+            max([r.learning_rate for r in runs if r.trained], default=0.0),
+        )
+
+    plain, activation, linear = (measures(p) for p in PLACEMENT_NAMES)
+    better = sum(a > b for a, b in zip(linear, activation, strict=True))
+    worse = sum(a < b for a, b in zip(linear, activation, strict=True))
+    rates_gain = [b - a for bn in (activation, linear) for a, b in zip(plain[1:], bn[1:], strict=True)]
+    return [
+        Value("placement_support", _support(better, worse)),
+        Value("placement_better", better),
+        Value("placement_worse", worse),
+        Value("rates_support", _support(sum(g > 0 for g in rates_gain), sum(g < 0 for g in rates_gain))),
+    ]
+
+
+def _support(better: int, worse: int) -> str:
+    """The verdict on a claim from how many comparisons favour it and how many go against it."""
+    if better and not worse:
+        return "成立"
+    if worse and not better:
+        return "不成立"
+    return "部分成立" if better else "无从判断"
+
+
+def _smoothness_values(run: SmoothnessRun) -> list[Value]:
+    small, large = run.traces[run.learning_rates[0]], run.traces[run.learning_rates[-1]]
+    first = next(iter(small.values()))
+    values = [
+        Value("small_rate", run.learning_rates[0], "g"),
+        Value("large_rate", run.learning_rates[-1], "g"),
+        Value("steps", first.run.losses.size - 1),
+        Value("every", int(first.steps[1] - first.steps[0]) if first.steps.size > 1 else first.run.losses.size - 1),
+        Value("multiples", "、".join(f"{m:g}" for m in first.multiples)),
+        Value("small_runs", _trajectories(small)),
+        Value("large_runs", _trajectories(large)),
+        Value("start_order", _order({p: float(t.beta[0]) for p, t in small.items()})),
+        Value("coordinates", SAMPLED_COORDINATES),
+        Value("gradient_error", _scientific(max(run.gradient_errors.values()))),
+        Value("below", _below_verdict(run.traces)),
+    ]
+    for name, by_placement in (("small", small), ("large", large)):
+        values += _trace_values(name, by_placement)
+    if "none" in small and len(small) > 1:
+        values += _bn_comparison(small, large)
+    return values
+
+
+def _trajectories(by_placement: Mapping[Placement, Smoothness]) -> str:
+    """How the probed trajectories went, e.g. "三种网络都每步下降" or "无 BN 的网络有反弹，仍训成；…"."""
+    groups: dict[Outcome, list[str]] = {}
+    for placement, trace in by_placement.items():
+        groups.setdefault(trace.run.outcome, []).append(PLACEMENT_NAMES[placement])
+    if set(groups) == {"monotone"}:
+        count = len(by_placement)
+        return f"{_CHINESE_COUNT.get(count, str(count))}种网络都每步下降"
+    return "；".join(f"{_of(_joined(names))}网络{VERDICTS[outcome]}" for outcome, names in groups.items())
+
+
+def _trace_values(name: str, by_placement: Mapping[Placement, Smoothness]) -> list[Value]:
+    """Start and median of β and of the gradient change per placement, and their spread."""
+    values = []
+    second = [float(t.beta[1]) for t in by_placement.values() if t.beta.size > 1]
+    medians = {p: float(np.median(t.beta)) for p, t in by_placement.items()}
+    changes = [float(np.median(t.gradient_change.max(axis=1))) for t in by_placement.values()]
+    for placement, trace in by_placement.items():
+        values += [
+            Value(f"{name}_beta0_{placement}", float(trace.beta[0]), ".1f"),
+            Value(f"{name}_change0_{placement}", float(trace.gradient_change[0].max()), ".2g"),
+            Value(f"{name}_median_{placement}", medians[placement], ".2f"),
+            Value(f"{name}_change_median_{placement}", float(np.median(trace.gradient_change.max(axis=1))), ".2g"),
+        ]
+    start = [float(t.beta[0]) for t in by_placement.values()]
+    values += [
+        Value(f"{name}_spread", _spread(start, second)),
+        Value(f"{name}_second_min", min(second, default=math.nan), ".2f"),
+        Value(f"{name}_second_max", max(second, default=math.nan), ".2f"),
+        Value(f"{name}_median_order", _order(medians)),
+        Value(f"{name}_change_median_min", min(changes), ".2g"),
+        Value(f"{name}_change_median_max", max(changes), ".2g"),
+    ]
+    return values
+
+
+def _spread(start: Sequence[float], second: Sequence[float]) -> str:
+    """How far apart the placements' β are at the first probe and at the next one (largest / smallest)."""
+    if not second:
+        return "只有起点一个探测点"
+    before, after = max(start) / min(start), max(second) / min(second)
+    change = "缩小" if after < before else "扩大"
+    return f"最大与最小之比从起点的 {before:.1f} {change}到 {after:.2f}"
+
+
+def _bn_comparison(small: Mapping[Placement, Smoothness], large: Mapping[Placement, Smoothness]) -> list[Value]:
+    """Against no BN: at the start, over the small-rate and over the large-rate trajectory."""
+    with_bn = [p for p in small if p != "none"]
+    comparisons = (
+        {p: small[p].beta[0] < small["none"].beta[0] for p in with_bn},
+        {p: np.median(small[p].beta) < np.median(small["none"].beta) for p in with_bn},
+        {p: np.median(large[p].beta) < np.median(large["none"].beta) for p in with_bn},
+    )
+    held = [all(c.values()) for c in comparisons]
+    values = [
+        Value("start_verdict", "两种 BN 网络的地形都比无 BN 的更光滑" if held[0] else "BN 的地形并不都更光滑"),
+        Value("small_verdict", "仍是无 BN 的最高" if held[1] else "无 BN 的已不是最高"),
+        Value("large_verdict", "BN 的更小" if held[2] else "BN 的并不都更小"),
+        Value("support", _support(sum(held), len(held) - sum(held))),
+        Value("support_count", sum(held)),
+    ]
+    for placement in with_bn:
+        share = float(np.mean(large[placement].beta < large["none"].beta))
+        values.append(Value(f"large_share_{placement}", share, ".0%"))
+    return values
+
+
+def _below_verdict(traces: Mapping[float, Mapping[Placement, Smoothness]]) -> str:
+    """Whether the effective β stays below the descent-lemma level 2/η along every trajectory."""
+    at_start = later = 0
+    for rate, by_placement in traces.items():
+        for trace in by_placement.values():
+            over = trace.beta >= 2.0 / rate
+            at_start += int(over[0])
+            later += int(over[1:].sum())
+    if later:
+        return f"并非所有网络的 β_eff 都待在 2/η 之下：起点之后有 {later} 个探测点越过了它"
+    if at_start:
+        return f"除了起点（{at_start} 个探测点越过），所有网络的 β_eff 都待在 2/η 之下"
+    return "所有网络的 β_eff 连同起点都待在 2/η 之下"
