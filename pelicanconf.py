@@ -1,5 +1,7 @@
 """Pelican settings of the site (development and CI); publishconf.py extends them."""
 
+from pymdownx.slugs import slugify
+
 AUTHOR = "科学空间复现组"
 SITENAME = "科学空间 · 复现"
 SITESUBTITLE = "在构建时重新计算苏剑林 2019 年文章中的结果"
@@ -42,7 +44,8 @@ PLUGIN_PATHS = ["plugins"]
 # receiver publishes output.staging as output/. Everything that writes into the built site
 # at `finalized` must come before it: the sitemap, and search (Pagefind indexes the staged
 # site, so the index is published with it, or not at all when indexing fails).
-PLUGINS = ["pelican.plugins.sitemap", "sitemap_dates", "search", "reproduce", "texmath"]
+# toc reads the headings once texmath has rendered their math, so it comes after texmath.
+PLUGINS = ["pelican.plugins.sitemap", "sitemap_dates", "search", "reproduce", "texmath", "toc"]
 
 # pelican-sitemap: articles, pages and list pages; hidden pages (404) are left out. List
 # pages have no date of their own: plugins/sitemap_dates gives them the newest article's,
@@ -64,7 +67,13 @@ MARKDOWN = {
         "markdown.extensions.md_in_html": {},
         "markdown.extensions.tables": {},
         "markdown.extensions.meta": {},
-        "markdown.extensions.toc": {"permalink": False},
+        # Markdown's own slugify drops every Chinese character, leaving ids like "_1"; this one
+        # keeps them, so a heading's id (and its permalink) is made of its text.
+        "markdown.extensions.toc": {
+            "permalink": "#",
+            "permalink_title": "本节的链接",
+            "slugify": slugify(case="lower"),
+        },
         "pymdownx.highlight": {"use_pygments": True, "css_class": "highlight"},
         "pymdownx.superfences": {},
         # Protects $..$, $$..$$ and \begin{..} from Markdown; texmath renders them.

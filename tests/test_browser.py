@@ -266,3 +266,60 @@ def test_no_serious_or_critical_accessibility_violations(
                 found.append(f"{path}: {violation['impact']} {violation['id']} ({violation['help']}) {targets}")
     assert found == [], "\n".join(found)
     context.close()
+
+
+def _posts(built_site: Site) -> list[str]:
+    posts = sorted(p.name for p in (built_site.output / "posts").glob("*.html"))
+    assert len(posts) == len(list((built_site.path / "content" / "posts").glob("*.md")))
+    return posts
+
+
+def test_contents_links_and_heading_permalinks_lead_to_their_section(
+    server: str, browser: Browser, built_site: Site
+) -> None:
+    for post in _posts(built_site):
+        page, errors, _ = visit(browser, f"{server}/posts/{post}")
+        links = page.locator(".post-toc a")
+        for i in range(links.count()):
+            href = links.nth(i).get_attribute("href") or ""
+            links.nth(i).click()
+            assert page.evaluate("decodeURIComponent(location.hash)") == href, (post, href)
+            target = page.locator(f"[id='{href[1:]}']")
+            assert target.count() == 1 and target.evaluate("e => /^H[2-6]$/.test(e.tagName)"), (post, href)
+            # scrolled into view (the last sections may not reach the top of the window)
+            shown = target.evaluate(
+                "e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
+            )
+            assert shown, (post, href)
+        permalink = page.locator(".post-content :is(h2, h3) > a.headerlink").first
+        assert permalink.evaluate("e => getComputedStyle(e).opacity") == "0"  # quiet until wanted
+        for _ in range(80):  # reachable by keyboard, and visible when it has the focus
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.classList.contains('headerlink')"):
+                break
+        focused = page.evaluate("[document.activeElement.className, getComputedStyle(document.activeElement).opacity]")
+        assert focused == ["headerlink", "1"], (post, focused)
+        assert errors == []
+        page.close()
+
+
+def test_every_check_group_shows_one_verdict_line_and_folds_its_numbers(
+    server: str, browser: Browser, built_site: Site
+) -> None:
+    groups = 0
+    for post in _posts(built_site):
+        page, errors, _ = visit(browser, f"{server}/posts/{post}")
+        assert page.locator(".repro-check").count() == page.locator("details.repro-checks .repro-check").count()
+        details = page.locator("details.repro-checks")
+        for i in range(details.count()):
+            group = details.nth(i)
+            summary = group.locator("summary").inner_text().strip()
+            count = group.locator(".repro-check").count()
+            assert summary == f"{count} 项自检全部成立", (post, summary)  # a strict build fails on a failing check
+            assert group.locator("summary").is_visible() and group.locator(".repro-check").first.is_hidden()
+            group.locator("summary").click()
+            assert group.locator(".repro-check").first.is_visible()
+        groups += details.count()
+        assert errors == []
+        page.close()
+    assert groups > 0

@@ -64,6 +64,34 @@ def test_checks_show_their_verdict_and_provenance_names_the_run() -> None:
     assert "<code>toy.f</code>" in html and "<code>a.md:3</code>" in html
 
 
+def _checks(*passed: bool) -> dict:
+    items = [{"kind": "check", "claim": f"断言{i}", "passed": ok, "detail": "0.1 ± 0.2"} for i, ok in enumerate(passed)]
+    return {"items": items, "provenance": PROVENANCE}
+
+
+def _render_checks(*passed: bool) -> str:
+    return render_artifact(_checks(*passed), key="a" * 64, location="a.md:3", numbers=PageNumbers(), root="").html
+
+
+def test_passing_checks_read_as_one_verdict_line_with_the_numbers_folded() -> None:
+    html = _render_checks(True, True, True, True)
+    group = re.search(
+        r'<details class="repro-checks pass">\s*<summary class="repro-checks-summary">(.*?)</summary>', html
+    )
+    assert group and group.group(1) == "4 项自检全部成立"
+    folded = html[group.end() : html.index("</details>", group.end())]
+    assert folded.count('<li class="repro-check pass">') == 4 and "0.1 ± 0.2" in folded
+
+
+def test_a_failing_check_keeps_its_group_open_and_says_how_many_failed() -> None:
+    html = _render_checks(True, False, True)
+    group = re.search(
+        r'<details class="repro-checks fail" open>\s*<summary class="repro-checks-summary">(.*?)</summary>', html
+    )
+    assert group and group.group(1) == "3 项自检中 1 项不成立"
+    assert '<li class="repro-check fail"><strong class="repro-verdict">不成立</strong> 断言1' in html
+
+
 def test_black_and_white_follow_the_theme_inline_but_not_in_the_svg_file() -> None:
     svg = (
         '<svg><path style="fill: #ffffff"/><g style="fill: #000000; stroke: #000000"/>'

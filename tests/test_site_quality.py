@@ -10,9 +10,10 @@ import subprocess
 import sys
 import tempfile
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 from pathlib import Path
 
-from conftest import Site
+from conftest import ROOT, Site
 from fontTools.ttLib import TTFont
 from serving import serve
 
@@ -123,3 +124,78 @@ def test_no_broken_internal_links(built_site: Site) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     checked = re.search(r"(\d+) links? in (\d+) URLs? checked", result.stdout)
     assert checked and int(checked.group(2)) >= 30, result.stdout
+
+
+class _Outline(HTMLParser):
+    """Every id of a page, and the headings of its content with their text (permalink left out)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: list[str] = []
+        self.headings: list[tuple[str, str]] = []  # (id, text)
+        self.toc: list[str] = []  # the contents' link targets, in order
+        self._heading: list[str] | None = None
+        self._in_toc = self._in_permalink = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if attributes.get("id"):
+            self.ids.append(attributes["id"] or "")
+        if tag == "nav" and "post-toc" in (attributes.get("class") or ""):
+            self._in_toc = True
+        elif tag == "a" and self._in_toc:
+            self.toc.append(attributes.get("href") or "")
+        elif tag == "a" and attributes.get("class") == "headerlink":
+            self._in_permalink = True
+        elif re.fullmatch(r"h[2-6]", tag) and not self._in_toc:
+            self._heading = [attributes.get("id") or ""]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "nav":
+            self._in_toc = False
+        elif tag == "a":
+            self._in_permalink = False
+        elif re.fullmatch(r"h[2-6]", tag) and self._heading is not None:
+            self.headings.append((self._heading[0], "".join(self._heading[1:])))
+            self._heading = None
+
+    def handle_data(self, data: str) -> None:
+        if self._heading is not None and not self._in_permalink:
+            self._heading.append(data)
+
+
+def _outline(path: Path) -> _Outline:
+    outline = _Outline()
+    outline.feed(path.read_text(encoding="utf-8"))
+    return outline
+
+
+def _posts_and_pages(built_site: Site) -> list[Path]:
+    found = [p for p in built_site.output.rglob("*.html") if 'class="post-content"' in p.read_text(encoding="utf-8")]
+    assert len([p for p in found if p.parent.name == "posts"]) == len(list((ROOT / "content/posts").glob("*.md")))
+    return sorted(found)
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[\W_]", "", text).lower()
+
+
+def test_every_heading_has_an_id_made_of_its_text_and_ids_are_unique(built_site: Site) -> None:
+    for path in _posts_and_pages(built_site):
+        outline = _outline(path)
+        duplicated = sorted({i for i in outline.ids if outline.ids.count(i) > 1})
+        assert duplicated == [], (path.name, duplicated)
+        for anchor, text in outline.headings:
+            # a repeated heading gets the toc extension's "_1" suffix; the rest is its text
+            assert _letters(re.sub(r"_\d+$", "", anchor)) == _letters(text) != "", (path.name, anchor, text)
+
+
+def test_posts_with_three_headings_list_them_all_in_their_contents(built_site: Site) -> None:
+    posts = [p for p in _posts_and_pages(built_site) if p.parent.name == "posts"]
+    for path in posts:
+        outline = _outline(path)
+        targets = [f"#{anchor}" for anchor, _ in outline.headings if anchor]
+        expected = targets if len(outline.headings) >= 3 else []
+        assert outline.toc == expected, path.name
+        assert all(target[1:] in outline.ids for target in outline.toc), path.name
+    assert any(_outline(p).toc for p in posts)
