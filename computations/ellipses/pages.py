@@ -275,7 +275,8 @@ def _draw_bent_sheet(ax: Axes, glued: Seam) -> None:
         for k in np.linspace(0, x.size - 1, 13).astype(int)[1:]:
             ax.plot([x[k], x[k]], [y[k], -y[k]], [sign * z[k]] * 2, color=color, linewidth=0.6, alpha=0.8)
     xs, ys, zs = _sheet_mesh(glued)
-    ax.plot_surface(xs, ys, zs, color="tab:blue", alpha=0.12, linewidth=0, shade=False)
+    # Hundreds of translucent facets as SVG polygons weighed ~150 KB; as an image, far less.
+    ax.plot_surface(xs, ys, zs, color="tab:blue", alpha=0.12, linewidth=0, shade=False, rasterized=True)
 
 
 def _draw_solid(ax: Axes, glued: Seam) -> None:
@@ -294,6 +295,7 @@ def _draw_solid(ax: Axes, glued: Seam) -> None:
             linewidths=0.25,
             shade=True,
             lightsource=LightSource(azdeg=300, altdeg=50),
+            rasterized=True,  # hundreds of shaded facets as SVG polygons weighed most of the figure
         )
     )
     x, y, z = _plotted(glued)

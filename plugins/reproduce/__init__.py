@@ -25,6 +25,7 @@ from pelican.log import console
 
 from .build import Build, Settings, has_placeholders
 from .cache import CacheError
+from .feed import link_figures
 from .html import Templates
 from .markdown_fence import reader_class, superfences_entry
 from .publish import promote, recover, staging_path, take_lock
@@ -164,3 +165,4 @@ def register() -> None:
     signals.content_object_init.connect(_plugin.remember_page)
     signals.all_generators_finalized.connect(_plugin.compute_and_fill)
     signals.finalized.connect(_plugin.publish)
+    signals.feed_generated.connect(link_figures)

@@ -12,19 +12,24 @@ fonts-lmodern's Latin Modern Math): an OpenType math font, converted to WOFF2 on
 
 from __future__ import annotations
 
+import html
 import logging
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 from pelican import signals
 
 from .equations import check_tex, link_page, mentions_equations
-from .mathml import MATH_FONT, Rendered, copy_assets, formulas, render_all
+from .mathml import MATH_FONT, Rendered, copy_assets, formulas, render_all, used_characters
 
 logger = logging.getLogger(__name__)
 FAILURES = "REPRO_FAILURES"  # the build's shared list of what fails a strict build
 _pages: list[Any] = []
+# MathML → the TeX it came from, for the feed (feed readers strip MathML; TeX stays readable).
+_tex_of: dict[str, str] = {}
+MATHML = re.compile(r"<math\b.*?</math>", re.DOTALL)
 
 
 class MathError(Exception):
@@ -33,6 +38,7 @@ class MathError(Exception):
 
 def start(pelican: Any) -> None:
     _pages.clear()
+    _tex_of.clear()
 
 
 def remember(content: Any) -> None:
@@ -44,16 +50,23 @@ def remember(content: Any) -> None:
 
 def render(generators: list[Any]) -> None:
     settings = generators[0].settings
-    if settings.get("TEXMATH_ASSETS"):
-        font = settings.get("TEXMATH_FONT", MATH_FONT)
-        try:
-            copy_assets(Path(generators[0].output_path) / settings["TEXMATH_ASSETS"], font and Path(font))
-        except FileNotFoundError as missing:
-            raise MathError(str(missing)) from None
     strict = settings.get("TEXMATH_STRICT", settings.get("REPRO_STRICT", True))
     per_page = [(page, formulas(page._content)) for page in _pages]
     refused = {f: Rendered(None, error) for _, found in per_page for f in found if (error := check_tex(f.tex))}
     rendered = render_all(f for _, found in per_page for f in found if f not in refused) | refused
+    _tex_of.update(
+        {r.mathml: f"\\[{f.tex}\\]" if f.display else f"\\({f.tex}\\)" for f, r in rendered.items() if r.mathml}
+    )
+    if settings.get("TEXMATH_ASSETS"):
+        font = settings.get("TEXMATH_FONT", MATH_FONT)
+        # The font is cut to what this site's formulas draw (~390 KB whole, far less cut).
+        drawn = used_characters(r.mathml for r in rendered.values() if r.mathml)
+        try:
+            copy_assets(
+                Path(generators[0].output_path) / settings["TEXMATH_ASSETS"], font and Path(font), characters=drawn
+            )
+        except FileNotFoundError as missing:
+            raise MathError(str(missing)) from None
     problems = []
     for page, found in per_page:
         linked = link_page(page._content, found, rendered)
@@ -86,7 +99,24 @@ def _where(page: Any, needle: str, occurrence: int = 0) -> str:
     return f"{os.path.relpath(path, root)}:{line}"
 
 
+def math_as_tex(context: Any, feed: Any) -> None:
+    """Receiver of ``feed_generated``: each formula of a feed entry as its TeX source.
+
+    Labelled equations (their MathML gained ids when linked) keep their MathML.
+    """
+    for item in feed.items:
+        for key in ("content", "description"):
+            if item.get(key):
+                item[key] = MATHML.sub(_as_tex, item[key])
+
+
+def _as_tex(match: re.Match[str]) -> str:
+    tex = _tex_of.get(match.group(0))
+    return match.group(0) if tex is None else html.escape(tex, quote=False)
+
+
 def register() -> None:
     signals.get_generators.connect(start)
     signals.content_object_init.connect(remember)
     signals.all_generators_finalized.connect(render)
+    signals.feed_generated.connect(math_as_tex)

@@ -21,17 +21,20 @@ import os
 import re
 import shutil
 import subprocess
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 ARITHMATEX = re.compile(r'<(span|div) class="arithmatex">(.*?)</\1>', re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+_ANNOTATION = re.compile(r"<annotation\b.*?</annotation>", re.DOTALL)
+_FONT_FACE = re.compile(r"(@font-face\s*\{[^}]*?;)(\s*\})")
 SCRIPT = Path(__file__).with_name("render.mjs")
 TEMML_DIST = Path(__file__).resolve().parents[2] / "node_modules" / "temml" / "dist"
 # temml's stylesheet tuned for Latin Modern Math: it declares the @font-face of
 # "latinmodernmath.woff2" next to it, which we make from Debian's fonts-lmodern.
 STYLESHEET = "Temml-Latin-Modern.css"
-ASSETS = (STYLESHEET, "Temml.woff2")
 MATH_FONT = Path("/usr/share/texmf/fonts/opentype/public/lm-math/latinmodern-math.otf")
 MATH_FONT_WOFF2 = "latinmodernmath.woff2"
 MATH_FONT_NOTICE = Path("/usr/share/doc/fonts-lmodern/README-Latin-Modern-Math.txt")  # authors, GUST licence
@@ -100,46 +103,81 @@ def substitute(page_html: str, rendered: Sequence[Rendered]) -> str:
 
 
 def copy_assets(
-    folder: Path, font: Path | None = MATH_FONT, notice: Path | None = MATH_FONT_NOTICE, cache: Path = FONT_CACHE
+    folder: Path,
+    font: Path | None = MATH_FONT,
+    notice: Path | None = MATH_FONT_NOTICE,
+    cache: Path = FONT_CACHE,
+    characters: str = "",
 ) -> None:
     """Put temml's stylesheet (numbering, alignment) and the math font where the theme links them.
 
     ``font`` is an OpenType font with a MATH table; it is shipped as WOFF2 so that readers
-    without a math font of their own still get stretchy brackets and large operators;
-    ``notice`` (its authors and licence) is copied next to it when it exists.
+    without a math font of their own still get stretchy brackets and large operators, cut
+    down to ``characters`` (the site's MathML text, see :func:`used_characters`); ``notice``
+    (its authors and licence) is copied next to it when it exists.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ASSETS:
-        shutil.copyfile(TEMML_DIST / name, folder / name)
+    shutil.copyfile(TEMML_DIST / "Temml.woff2", folder / "Temml.woff2")
+    # Text is drawn in a fallback font until the math font arrives, instead of staying
+    # invisible for up to 3 s (Chromium's block period for the default font-display).
+    css = (TEMML_DIST / STYLESHEET).read_text(encoding="utf-8")
+    (folder / STYLESHEET).write_text(_FONT_FACE.sub(r"\1\n  font-display: swap;\2", css), encoding="utf-8")
     if font is not None:
-        shutil.copyfile(woff2(font, cache), folder / MATH_FONT_WOFF2)
+        shutil.copyfile(woff2(font, cache, characters), folder / MATH_FONT_WOFF2)
         if notice is not None and notice.is_file():
             shutil.copyfile(notice, folder / notice.name)
 
 
-def woff2(source: Path, cache: Path = FONT_CACHE) -> Path:
-    """The WOFF2 version of an OpenType font, converted once (fontTools + brotli) and cached.
+def used_characters(mathml: Iterable[str]) -> str:
+    """The characters the MathML draws, sorted, with the italic letters Chromium draws for them.
 
-    The cache key is the font's bytes and the fontTools version; the conversion keeps the
-    font's own timestamp, so the same font always gives the same bytes.
+    A one-letter ``<mi>x</mi>`` is drawn as MATHEMATICAL ITALIC SMALL X (U+1D465), a code
+    point that never appears in the markup (MathML Core's automatic italic), so every letter
+    brings its italic form. TeX sources in ``<annotation>`` are not drawn and are left out.
+    """
+    drawn = set()
+    for markup in mathml:
+        drawn.update(html.unescape(_TAG.sub("", _ANNOTATION.sub("", markup))))
+    return "".join(sorted(drawn | {italic for c in drawn if (italic := _italic(c))}))
+
+
+def woff2(source: Path, cache: Path = FONT_CACHE, characters: str = "") -> Path:
+    """The WOFF2 version of an OpenType font, cut to ``characters`` (all when empty) and cached.
+
+    Converted with fontTools + brotli; the subset keeps every glyph the MATH table and the
+    layout features reach from those characters (stretchy variants and assemblies of
+    brackets and operators, script-size alternates). The cache key is the font's bytes, the
+    fontTools version and the characters; the font's own timestamp is kept, so the same
+    inputs always give the same bytes.
     """
     if not source.is_file():
         raise FileNotFoundError(
             f"math font {source} not found: install Debian's fonts-lmodern (scripts/setup.sh) or set TEXMATH_FONT"
         )
     import fontTools
-    from fontTools.ttLib import TTFont
 
-    digest = hashlib.sha256(source.read_bytes() + fontTools.version.encode()).hexdigest()[:16]
-    target = cache / f"{source.stem}-{digest}.woff2"
+    key = source.read_bytes() + fontTools.version.encode() + characters.encode()
+    target = cache / f"{source.stem}-{hashlib.sha256(key).hexdigest()[:16]}.woff2"
     if not target.is_file():
         cache.mkdir(parents=True, exist_ok=True)
-        font = TTFont(source, recalcTimestamp=False)
-        font.flavor = "woff2"
         partial = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-        font.save(partial)
+        _convert(source, partial, characters)
         os.replace(partial, target)  # atomic: concurrent builds never see half a font
     return target
+
+
+def _convert(source: Path, target: Path, characters: str) -> None:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(source, recalcTimestamp=False)
+    if characters:
+        options = subset.Options(layout_features=["*"], name_IDs=["*"], notdef_outline=True)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes={ord(c) for c in characters})
+        subsetter.subset(font)
+    font.flavor = "woff2"
+    font.save(target)
 
 
 def node_executable() -> str:
@@ -159,3 +197,14 @@ def _formula(match: re.Match[str]) -> Formula:
             return Formula(text[2:-2].strip(), display=opening == "\\[")
     # \begin{equation}..\end{equation} and friends arrive without delimiters.
     return Formula(text, display=True)
+
+
+def _italic(character: str) -> str | None:
+    """MathML Core's italic form of a Latin or Greek letter (``x`` → 𝑥, ``h`` → ℎ), if it has one."""
+    if character == "h":
+        return "\u210e"  # PLANCK CONSTANT stands in for the hole in the Mathematical Italic block
+    name = unicodedata.name(character, "").replace(" LETTER", "").replace("LATIN ", "").replace("GREEK ", "")
+    try:
+        return unicodedata.lookup(f"MATHEMATICAL ITALIC {name}") if name else None
+    except KeyError:
+        return None
