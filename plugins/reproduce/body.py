@@ -83,7 +83,7 @@ def read_body(text: str) -> Body:
         try:
             if key in body.lines:
                 raise BodyError(f"key '{key}' is written twice: keep one", line)
-            body.values[key] = _value(value_node, frozenset({id(node)}))
+            body.values[key] = _value(value_node)
         except BodyError as error:
             body.problems.setdefault(key, error)
         body.lines.setdefault(key, line)
@@ -115,26 +115,23 @@ def _key(node: Node) -> str:
     return key
 
 
-def _value(node: Node, open_nodes: frozenset[int]) -> Any:
-    # An alias may point at a collection that contains it: refuse instead of recursing forever.
-    if id(node) in open_nodes:
-        raise BodyError("a YAML alias refers to a collection that contains it", _line(node.start_mark))
-    inner = open_nodes | {id(node)}
+def _value(node: Node) -> Any:
+    # No node appears twice (_refuse_aliases), so this walk is linear in the body's size.
     if isinstance(node, MappingNode):
-        return _mapping(node, inner)
+        return _mapping(node)
     if isinstance(node, SequenceNode):
-        return [_value(item, inner) for item in node.value]
+        return [_value(item) for item in node.value]
     return _scalar(node)
 
 
-def _mapping(node: MappingNode, open_nodes: frozenset[int]) -> dict[str, Any]:
+def _mapping(node: MappingNode) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key_node, value_node in node.value:
         key = _key(key_node)
         if key in result:
             # PyYAML kept the last of two equal keys without a word; an author means one of them.
             raise BodyError(f"key '{key}' is written twice: keep one", _line(key_node.start_mark))
-        result[key] = _value(value_node, open_nodes)
+        result[key] = _value(value_node)
     return result
 
 

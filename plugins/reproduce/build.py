@@ -97,13 +97,6 @@ class Failure:
         return f"{self.location}: {self.message}"
 
 
-@dataclass
-class Stats:
-    directives: int = 0
-    hits: int = 0
-    runs: int = 0
-
-
 class Build:
     """The directives of one site build and their artifacts."""
 
@@ -130,7 +123,6 @@ class Build:
         self.slots: list[Slot] = []
         self.artifacts: dict[str, Mapping[str, Any]] = {}
         self.failures: list[Failure] = []
-        self.stats = Stats()
         # For the build report (report.py): when the build began, and what each run gave.
         self.started = datetime.now(UTC)
         self.outcomes: dict[str, Outcome] = {}
@@ -218,8 +210,6 @@ class Build:
             if job is not None:
                 jobs[slot.key] = job
         usable = [s for s in self.slots if s.key is not None]
-        self.stats.directives = len(self.slots)
-        self.stats.hits = sum(1 for s in usable if s.key in self.artifacts)
         if jobs:
             self.say(
                 f"repro: {len(self.slots)} directive(s), {len(jobs)} to compute on {self.settings.workers} worker(s)"
@@ -236,7 +226,6 @@ class Build:
         outcomes = run_jobs(shared, workers=self.settings.workers, **run)
         outcomes |= run_jobs(alone, workers=1, **run)
         self._check_untouched(before, [job.label for job in jobs.values()])
-        self.stats.runs = len(outcomes) - len(self.redrawn)
         self.outcomes = outcomes
         for slot in usable:
             if slot.key not in self.artifacts:
