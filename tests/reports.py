@@ -73,3 +73,8 @@ def two_stage(run: Callable[..., Any], present: Callable[[Any], Report], **param
     stored = encode(run(**params), kind=kind)
     with matplotlib.rc_context({"font.family": CJK_FONT}):
         return present(decode(stored, kind=kind))
+
+
+def report_values(report: Report) -> dict[str, str]:
+    """The values a report exports for the prose: name → text as the page shows it."""
+    return {item.name: item.text for item in report.items if isinstance(item, Value)}

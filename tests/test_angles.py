@@ -14,7 +14,7 @@ from decimal import Decimal
 import numpy as np
 import pydantic
 import pytest
-from reports import assert_well_formed, render_with_site_font, report_numbers, two_stage
+from reports import assert_well_formed, render_with_site_font, report_numbers, report_values, two_stage
 from scipy import integrate
 
 from computations.angles import experiments, pages
@@ -33,10 +33,6 @@ K_SE = 4.0  # Monte Carlo tolerance in standard errors: false alarm ≈ 6e-5 per
 def _shown(report: Report) -> Report:
     """The report without its values: what the shared helpers (figures, tables, checks) read."""
     return Report(items=tuple(item for item in report.items if not isinstance(item, Value)))
-
-
-def _values(report: Report) -> dict[str, str]:
-    return {item.name: item.text for item in report.items if isinstance(item, Value)}
 
 
 def _checks(report: Report) -> dict[str, bool]:
@@ -306,7 +302,7 @@ def test_moments_table_rows(default_reports: dict[str, Report]) -> None:
 
 
 def test_values_at_defaults(default_reports: dict[str, Report]) -> None:
-    density = _values(default_reports["density_report"])
+    density = report_values(default_reports["density_report"])
     assert {key: density[key] for key in ("samples", "bins", "k_se", "fit_verdict", "moments_verdict")} == {
         "samples": "20000",
         "bins": "60",
@@ -314,7 +310,7 @@ def test_values_at_defaults(default_reports: dict[str, Report]) -> None:
         "fit_verdict": "在每个维数上都吻合",
         "moments_verdict": "都在",
     }
-    moments = _values(default_reports["moments_report"])
+    moments = report_values(default_reports["moments_report"])
     assert moments["n_min"] == "3"
     assert moments["n_max"] == "1000"
     assert moments["article_verdict"] == "逐位复现"
@@ -327,7 +323,7 @@ def test_values_at_defaults(default_reports: dict[str, Report]) -> None:
     assert moments["n1_error_max"] == f"{0.5 / (math.pi**2 / 4 - 2) - 1:.1%}" == "7.0%"
     assert moments["n1_error_worst_n"] == "3"
     assert 0.95 < float(moments["cosine_min"]) <= float(moments["cosine_max"]) < 1.05
-    concentration = _values(default_reports["concentration_report"])
+    concentration = report_values(default_reports["concentration_report"])
     assert concentration["delta"] == "5"
     assert concentration["exact_3"] == f"{math.sin(math.radians(5)):.1%}" == "8.7%"
     assert concentration["exact_1000"] == "99.4%"
@@ -348,7 +344,7 @@ SMALL = {"dims": [3, 30], "samples": 1_000}
 def test_reports_are_reproducible_from_the_seed(stages: tuple[typing.Callable[..., typing.Any], ...]) -> None:
     def numbers(seed: int) -> list:
         report = two_stage(*stages, **SMALL, rng=np.random.default_rng(seed))
-        return [*report_numbers(_shown(report)), _values(report)]
+        return [*report_numbers(_shown(report)), report_values(report)]
 
     first, again, other = numbers(1), numbers(1), numbers(2)
     assert first == again
@@ -407,14 +403,14 @@ def test_density_mean_check_fails_when_the_angles_are_folded(monkeypatch: pytest
     report = two_stage(*STAGES["density_report"], **DENSITY_SMALL, rng=np.random.default_rng(10))
     assert not _check_about(report, "均值")
     assert _check_about(report, "方差")  # folding keeps (θ − π/2)²: only the mean check can see it
-    assert _values(report)["moments_verdict"] == "并没有全部落在"
+    assert report_values(report)["moments_verdict"] == "并没有全部落在"
 
 
 def test_density_variance_check_fails_when_the_sampler_is_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(experiments, "sample_angles", _one_dimension_too_many(experiments.sample_angles))
     report = two_stage(*STAGES["density_report"], **DENSITY_SMALL, rng=np.random.default_rng(11))
     assert not _check_about(report, "方差")
-    assert _values(report)["moments_verdict"] == "并没有全部落在"
+    assert report_values(report)["moments_verdict"] == "并没有全部落在"
 
 
 def test_density_histogram_check_fails_when_the_shape_is_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -422,7 +418,7 @@ def test_density_histogram_check_fails_when_the_shape_is_wrong(monkeypatch: pyte
     report = two_stage(*STAGES["density_report"], dims=[3], samples=20_000, rng=np.random.default_rng(12))
     assert _check_about(report, "均值")
     assert not _check_about(report, "卡方")
-    assert _values(report)["fit_verdict"] == "并非在每个维数上都吻合"
+    assert report_values(report)["fit_verdict"] == "并非在每个维数上都吻合"
     figure = report.items[0]
     assert isinstance(figure, Figure)
     assert "偏离了曲线" in figure.alt
@@ -441,27 +437,27 @@ def test_moments_mean_check_fails_when_the_angles_are_folded(monkeypatch: pytest
     monkeypatch.setattr(experiments, "sample_cosines", _cosines_of(_folded(angles.sample_angles)))
     report = two_stage(*STAGES["moments_report"], dims=[5], samples=20_000, rng=np.random.default_rng(13))
     assert not _check_about(report, "均值")
-    assert _values(report)["mc_verdict"] == "并没有全部落在"
+    assert report_values(report)["mc_verdict"] == "并没有全部落在"
 
 
 def test_moments_variance_check_fails_when_the_sampler_is_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(experiments, "sample_cosines", _one_dimension_too_many(angles.sample_cosines))
     report = two_stage(*STAGES["moments_report"], dims=[5], samples=20_000, rng=np.random.default_rng(4))
     assert not _check_about(report, "蒙特卡洛方差")
-    assert _values(report)["mc_verdict"] == "并没有全部落在"
+    assert report_values(report)["mc_verdict"] == "并没有全部落在"
 
 
 def test_cosine_check_fails_when_the_sampler_is_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(experiments, "sample_cosines", _one_dimension_too_many(angles.sample_cosines))
     report = two_stage(*STAGES["moments_report"], dims=[5], samples=20_000, rng=np.random.default_rng(14))
     assert not _check_about(report, "cos θ")
-    assert _values(report)["cosine_verdict"] == "并没有全部落在"
+    assert report_values(report)["cosine_verdict"] == "并没有全部落在"
 
 
 def test_cosine_check_passes_for_the_right_sampler() -> None:
     report = two_stage(*STAGES["moments_report"], dims=[5, 50], samples=20_000, rng=np.random.default_rng(14))
     assert _check_about(report, "cos θ")
-    assert _values(report)["cosine_verdict"] == "都在"
+    assert report_values(report)["cosine_verdict"] == "都在"
 
 
 def test_article_check_fails_on_a_misprint(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -472,7 +468,7 @@ def test_article_check_fails_on_a_misprint(monkeypatch: pytest.MonkeyPatch) -> N
     assert isinstance(article_check, Check)
     assert "文章" in article_check.claim
     assert not article_check.passed
-    assert _values(report)["article_verdict"] == "没能逐位复现"
+    assert report_values(report)["article_verdict"] == "没能逐位复现"
 
 
 def test_series_checks_fail_when_the_series_is_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -482,7 +478,7 @@ def test_series_checks_fail_when_the_series_is_wrong(monkeypatch: pytest.MonkeyP
     report = two_stage(*STAGES["moments_report"], dims=[10], samples=1_000, rng=np.random.default_rng(15))
     assert not _check_about(report, "两种方法")
     assert not _check_about(report, "文章")
-    assert _values(report)["series_verdict"] == "不一致"
+    assert report_values(report)["series_verdict"] == "不一致"
 
 
 def test_series_check_fails_when_the_quadrature_is_wrong(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pydantic
 import pytest
-from reports import assert_well_formed, render_with_site_font, two_stage
+from reports import assert_well_formed, render_with_site_font, report_values, two_stage
 
 from computations.batchnorm import descent, experiments, features, pages
 from computations.batchnorm import network as bn
@@ -337,17 +337,15 @@ def test_report_items(reports: dict[str, Report], name: str, kinds: list[type]) 
     assert all(value.text and "nan" not in value.text for value in values), [v for v in values if not v.text]
 
 
-def _values(report: Report) -> dict[str, str]:
-    return {item.name: item.text for item in report.items if isinstance(item, Value)}
-
-
 def test_the_values_the_post_quotes_are_exported(small_runs: dict[str, typing.Any]) -> None:
     post = (Path(__file__).resolve().parent.parent / "content" / "posts" / "what-batchnorm-does.md").read_text()
     quoted = set(re.findall(r"@val:([a-z0-9-]+)\.([a-z][a-z0-9_]*)", post))
     labels = {"centering": "centering", "training": "training", "smooth": "smoothness"}
     assert {label for label, _ in quoted} == set(labels)
     # Value names do not depend on the run's size, so the small runs export the same names.
-    names = {label: set(_values(STAGES[directive][1](small_runs[directive]))) for label, directive in labels.items()}
+    names = {
+        label: set(report_values(STAGES[directive][1](small_runs[directive]))) for label, directive in labels.items()
+    }
     assert sorted((label, name) for label, name in quoted if name not in names[label]) == []
 
 
@@ -575,11 +573,11 @@ def test_lemma_verdict_places_two_over_lambda_on_the_rate_grid(threshold: float,
 
 def test_training_verdicts_flip_with_the_runs(small_runs: dict[str, typing.Any]) -> None:
     run: experiments.TrainingRun = small_runs["training"]
-    values = _values(pages.training(run))
+    values = report_values(pages.training(run))
     # Give the network without BN the largest curvature-free threshold and every rate monotone.
     flat = dataclasses.replace(run.curvature["none"], eigenvalue=1e-3)
     monotone = tuple(dataclasses.replace(r, losses=np.geomspace(1.0, 1e-3, r.losses.size)) for r in run.runs["none"])
-    flipped = _values(
+    flipped = report_values(
         pages.training(
             dataclasses.replace(run, curvature={**run.curvature, "none": flat}, runs={**run.runs, "none": monotone})
         )
@@ -602,14 +600,14 @@ def test_support_verdicts(better: int, worse: int, verdict: str) -> None:
 def test_smoothness_verdicts_flip_with_the_measures(small_runs: dict[str, typing.Any]) -> None:
     run: experiments.SmoothnessRun = small_runs["smoothness"]
     ((rate, by_placement),) = run.traces.items()
-    values = _values(pages.smoothness(run))
+    values = report_values(pages.smoothness(run))
 
     def scaled(trace: descent.Smoothness, factor: float) -> descent.Smoothness:
         return dataclasses.replace(trace, gradient_change=trace.gradient_change * factor)
 
     # No BN made 1000× smoother, the BN networks 1000× rougher: β_BN > 2/η everywhere.
     swapped = {p: scaled(t, 1e-3 if p == "none" else 1e3) for p, t in by_placement.items()}
-    flipped = _values(pages.smoothness(dataclasses.replace(run, traces={rate: swapped})))
+    flipped = report_values(pages.smoothness(dataclasses.replace(run, traces={rate: swapped})))
     assert values["start_verdict"] == "两种 BN 网络的地形都比无 BN 的更光滑"
     assert flipped["start_verdict"] == "BN 的地形并不都更光滑"
     assert flipped["support"] == "不成立" and flipped["support_count"] == "0"

@@ -15,7 +15,7 @@ import typing
 import numpy as np
 import pydantic
 import pytest
-from reports import assert_well_formed, render_with_site_font, report_numbers, two_stage
+from reports import assert_well_formed, render_with_site_font, report_numbers, report_values, two_stage
 from scipy import special, stats
 
 from computations.denoising import dynamics, energy, experiments, pages, theory
@@ -360,10 +360,6 @@ def _without_values(report: Report) -> Report:
     return Report(items=tuple(item for item in report.items if not isinstance(item, Value)))
 
 
-def _values(report: Report) -> dict[str, str]:
-    return {item.name: item.text for item in report.items if isinstance(item, Value)}
-
-
 @pytest.mark.parametrize(
     ("name", "kinds", "values"),
     [
@@ -376,7 +372,7 @@ def test_reports_at_defaults(default_reports: dict[str, Report], name: str, kind
     report = default_reports[name]
     assert_well_formed(_without_values(report), kinds)
     assert [type(item) for item in report.items[len(kinds) :]] == [Value] * values
-    assert len(_values(report)) == values  # names are unique
+    assert len(report_values(report)) == values  # names are unique
     for item in report.items:
         if isinstance(item, Figure):
             assert len(render_with_site_font(item.figure)) < 1_500_000
@@ -550,7 +546,7 @@ def test_reports_are_reproducible_from_the_seed(name: str) -> None:
 
 
 def _numbers(report: Report) -> list:
-    return [*report_numbers(_without_values(report)), _values(report)]
+    return [*report_numbers(_without_values(report)), report_values(report)]
 
 
 def test_repeats_do_not_change_the_other_numbers() -> None:
@@ -574,29 +570,29 @@ def test_plain_langevin_verdicts_follow_the_data(small_langevin: experiments.Lan
         run, shares={**run.shares, "plain": (float(run.basins[0]), 1 - float(run.basins[0]))}
     )
     at_weight = dataclasses.replace(run, shares={**run.shares, "plain": (0.2, 0.8)})
-    assert _values(pages.langevin(at_basin))["plain_vs_basin"] == "接近"
-    assert _values(pages.langevin(at_weight))["plain_vs_weight"] == "与 0.2 相差不大"
-    assert _values(pages.langevin(at_weight))["plain_vs_basin"] == "明显偏离"
+    assert report_values(pages.langevin(at_basin))["plain_vs_basin"] == "接近"
+    assert report_values(pages.langevin(at_weight))["plain_vs_weight"] == "与 0.2 相差不大"
+    assert report_values(pages.langevin(at_weight))["plain_vs_basin"] == "明显偏离"
     drifting = dataclasses.replace(run, small_share={**run.small_share, "plain": (0.5, 0.4, 0.3)})
-    assert _values(pages.langevin(drifting))["plain_path"] == "在运行中仍在变化"
+    assert report_values(pages.langevin(drifting))["plain_path"] == "在运行中仍在变化"
     steady = dataclasses.replace(run, small_share={**run.small_share, "plain": (0.43, 0.43, 0.43)})
-    assert _values(pages.langevin(steady))["plain_path"] == "从第一个记录点起就几乎不再变化"
+    assert report_values(pages.langevin(steady))["plain_path"] == "从第一个记录点起就几乎不再变化"
 
 
 def test_annealing_bias_verdicts_follow_the_data(small_langevin: experiments.LangevinRun) -> None:
     run = small_langevin  # 500 chains: single-run SE 0.0179, the mean of 4 repeats 0.0089
     cases = {(0.2, 0.2, 0.2, 0.2): "分辨不出", (0.25, 0.25, 0.25, 0.25): "向上", (0.15, 0.15, 0.15, 0.15): "偏低"}
     for shares, word in cases.items():
-        values = _values(pages.langevin(dataclasses.replace(run, repeated_small_share=shares)))
+        values = report_values(pages.langevin(dataclasses.replace(run, repeated_small_share=shares)))
         assert word in values["bias_direction"]
         assert values["repeats"] == "4"
-    far = _values(pages.langevin(dataclasses.replace(run, repeated_small_share=(0.2, 0.2))))
-    near = _values(pages.langevin(dataclasses.replace(run, repeated_small_share=(0.26, 0.26))))
+    far = report_values(pages.langevin(dataclasses.replace(run, repeated_small_share=(0.2, 0.2))))
+    near = report_values(pages.langevin(dataclasses.replace(run, repeated_small_share=(0.26, 0.26))))
     assert far["bias_scale"].startswith("离") and near["bias_scale"].startswith("已不可忽略")
 
 
 def test_denoising_the_samples_shrinks_their_spread_as_predicted(default_reports: dict[str, Report]) -> None:
-    values = _values(default_reports["langevin"])
+    values = report_values(default_reports["langevin"])
     clean, denoised = float(values["spread_clean"]), float(values["spread_denoised"])
     predicted = float(values["spread_predicted"])
     assert denoised < clean
@@ -609,11 +605,11 @@ def test_learned_verdicts_follow_the_data() -> None:
     even = dataclasses.replace(
         run, mode_balance=dataclasses.replace(run.mode_balance, learned_share=0.2, exact_share=0.2)
     )
-    assert _values(pages.learned_score(even))["balance_verdict"] == "与精确值相差不大"
+    assert report_values(pages.learned_score(even))["balance_verdict"] == "与精确值相差不大"
     off = dataclasses.replace(
         run, mode_balance=dataclasses.replace(run.mode_balance, learned_share=0.07, exact_share=0.2)
     )
-    assert _values(pages.learned_score(off))["balance_verdict"] == "与精确值明显不同"
+    assert report_values(pages.learned_score(off))["balance_verdict"] == "与精确值明显不同"
 
 
 def test_langevin_run_rejects_an_upside_down_ladder() -> None:

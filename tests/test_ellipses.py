@@ -21,7 +21,7 @@ import matplotlib
 import numpy as np
 import pydantic
 import pytest
-from reports import CJK_FONT, assert_well_formed, render_with_site_font, two_stage
+from reports import CJK_FONT, assert_well_formed, render_with_site_font, report_values, two_stage
 from scipy import integrate
 
 from computations.ellipses import experiments, gluing, pages, perimeters
@@ -354,10 +354,6 @@ def default_reports() -> dict[str, Report]:
     return {name: two_stage(*stages) for name, stages in STAGES.items()}
 
 
-def _values(report: Report) -> dict[str, str]:
-    return {item.name: item.text for item in report.items if isinstance(item, Value)}
-
-
 def _without_values(report: Report) -> Report:
     return Report(items=tuple(item for item in report.items if not isinstance(item, Value)))
 
@@ -378,7 +374,7 @@ def test_reports_at_defaults(default_reports: dict[str, Report], name: str, kind
 
 def test_the_values_the_post_quotes(default_reports: dict[str, Report]) -> None:
     """The post quotes these; the a = 2, b = 1 numbers agree with the reference table."""
-    seam, solid, perimeter = (_values(default_reports[name]) for name in ("seam", "solid", "perimeter"))
+    seam, solid, perimeter = (report_values(default_reports[name]) for name in ("seam", "solid", "perimeter"))
     assert [seam[name] for name in ("l_2", "x_2", "dmax_2", "volume_2")] == list(pages.REFERENCE_VALUES[2.0])
     assert (seam["mid_height_2"], seam["mid_x_2"]) == ("0.804116", "0.784879")
     assert seam["points"] == "4001" and seam["count"] == "7"
@@ -407,7 +403,7 @@ def test_the_values_the_post_quotes(default_reports: dict[str, Report]) -> None:
         "与渐近公式相符",
     }
     for name, names in verdicts.items():
-        assert {_values(default_reports[name])[v] for v in names} <= held
+        assert {report_values(default_reports[name])[v] for v in names} <= held
 
 
 def test_runs_draw_no_random_numbers() -> None:
@@ -496,7 +492,7 @@ def test_criterion_check_fails_without_complementarity(monkeypatch: pytest.Monke
     report = two_stage(*STAGES["seam"], ratios=[2.0], intervals=400)
     verdicts = [item for item in report.items if isinstance(item, Check)]
     assert not verdicts[0].passed and "不小于 0" in verdicts[0].claim
-    assert _values(report)["conclusion"] == "在本次构建中没有得到验证"
+    assert report_values(report)["conclusion"] == "在本次构建中没有得到验证"
 
 
 def test_height_grid_check_fails_with_a_wrong_law(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -510,7 +506,7 @@ def test_height_grid_check_fails_with_a_wrong_law(monkeypatch: pytest.MonkeyPatc
     report = two_stage(*STAGES["perimeter"], ratios=[2.0], height_steps=[1000])
     (claim,) = _failing(report)
     assert claim.startswith("按 y 积分的误差服从 √h 规律")
-    assert _values(report)["height"] == "与渐近公式不符"
+    assert report_values(report)["height"] == "与渐近公式不符"
 
 
 def test_quadrature_check_fails_when_the_trapezoidal_perimeter_is_off() -> None:
@@ -520,7 +516,7 @@ def test_quadrature_check_fails_when_the_trapezoidal_perimeter_is_off() -> None:
 
     report = _perturbed("perimeter", off, ratios=[2.0], height_steps=[1000])
     assert _failing(report) == ["完全椭圆积分 4aE(m) 与对离心角的周期梯形公式给出相同的周长"]
-    assert _values(report)["quadrature"] == "并不一致"
+    assert report_values(report)["quadrature"] == "并不一致"
 
 
 def test_ramanujan_check_fails_when_the_second_formula_is_worse() -> None:
@@ -531,7 +527,7 @@ def test_ramanujan_check_fails_when_the_second_formula_is_worse() -> None:
     report = _perturbed("perimeter", swapped, ratios=[2.0], height_steps=[1000])
     (claim,) = _failing(report)
     assert claim.startswith("拉马努金两个公式都不高估周长")
-    assert _values(report)["ramanujan"] == "并非都低估周长且第二个更准"
+    assert report_values(report)["ramanujan"] == "并非都低估周长且第二个更准"
 
 
 def test_perimeter_reference_check_fails_on_a_wrong_perimeter() -> None:
@@ -557,7 +553,7 @@ def test_maximum_check_fails_when_d_peaks_off_the_middle() -> None:
 
     report = _perturbed("seam", lambda run: _with_discriminant(run, bump), ratios=[2.0], intervals=400)
     assert _failing(report) == ["D(s) 在 s = l/2 处取最大值"]
-    assert _values(report)["peak"] == "并不都在中点取最大值"
+    assert report_values(report)["peak"] == "并不都在中点取最大值"
 
 
 def test_end_curvature_check_fails_when_d_is_off_near_the_start() -> None:
@@ -568,7 +564,7 @@ def test_end_curvature_check_fails_when_d_is_off_near_the_start() -> None:
     report = _perturbed("seam", lambda run: _with_discriminant(run, tilt), ratios=[2.0], intervals=400)
     (claim,) = _failing(report)
     assert claim.startswith("接缝起点附近 D(s) ≈ (a²/b⁴ − b²/a⁴)s²")
-    assert _values(report)["peak"] == "在中点取最大值"
+    assert report_values(report)["peak"] == "在中点取最大值"
 
 
 def test_end_curvature_check_fails_without_complementarity(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -591,7 +587,7 @@ def test_circle_check_fails_when_the_circle_has_an_extent() -> None:
 
     report = _perturbed("seam", spread, ratios=[1.0], intervals=400)
     assert _failing(report) == ["圆（a = b）的两张圆片只能平贴在一起：X = 0"]
-    assert _values(report)["circle"].endswith("并不")
+    assert report_values(report)["circle"].endswith("并不")
 
 
 def test_reference_table_check_fails_on_a_wrong_volume() -> None:
@@ -611,7 +607,7 @@ def test_isometry_checks_fail_when_the_bent_sheet_is_stretched(field: str, posit
 
     report = _perturbed("solid", stretched, intervals=800, article_steps=10_000)
     assert _failing(report) == [report.items[position].claim]
-    assert _values(report)["isometry"] == "超出了误差界"
+    assert report_values(report)["isometry"] == "超出了误差界"
 
 
 _DIFFERENCE_CLAIM = "按原文的差分思路另算一遍"
@@ -635,7 +631,7 @@ def test_difference_check_fails_when_our_seam_drifts() -> None:
 
     report = _perturbed("solid", drift, intervals=800, article_steps=10_000)
     assert _claims_starting(report, _DIFFERENCE_CLAIM)
-    assert _values(report)["fd_verdict"] == "超出了误差界"
+    assert report_values(report)["fd_verdict"] == "超出了误差界"
 
 
 def test_difference_check_fails_when_the_volume_is_off() -> None:
@@ -671,7 +667,7 @@ def test_closure_check_fails_when_the_rims_part() -> None:
 
     report = _perturbed("solid", parted, intervals=800, article_steps=10_000)
     assert _claims_starting(report, _CLOSURE_CLAIM)
-    assert _values(report)["closure"] == "并不处处重合"
+    assert report_values(report)["closure"] == "并不处处重合"
 
 
 def test_article_check_fails_below_its_tolerance() -> None:
@@ -681,7 +677,7 @@ def test_article_check_fails_below_its_tolerance() -> None:
 
     report = _perturbed("solid", lower, intervals=800, article_steps=10_000)
     assert _claims_starting(report, "原文代码的断言成立")
-    assert _values(report)["article_assert"] == "不通过"
+    assert report_values(report)["article_assert"] == "不通过"
 
 
 # --------------------------------------------------------------------------- the plugin contract

@@ -16,7 +16,7 @@ import typing
 import numpy as np
 import pydantic
 import pytest
-from reports import assert_well_formed, render_with_site_font, report_numbers, two_stage
+from reports import assert_well_formed, render_with_site_font, report_numbers, report_values, two_stage
 from scipy import integrate, stats
 
 from computations.checks import FALSE_ALARM_RATE, TOLERANCE_SE
@@ -105,11 +105,6 @@ QUOTED: dict[str, set[str]] = {
         "magnitude_verdict",
     },
 }
-
-
-def _values(report: Report) -> dict[str, str]:
-    """The report's quoted values, name → text as the page shows it."""
-    return {item.name: item.text for item in report.items if isinstance(item, Value)}
 
 
 def _shown(report: Report) -> Report:
@@ -489,7 +484,7 @@ def test_reports_are_reproducible_from_the_seed(name: str) -> None:
 
     def numbers(seed: int) -> list:
         report = two_stage(*stages, **params, rng=np.random.default_rng(seed))
-        return [*report_numbers(_shown(report)), _values(report)]
+        return [*report_numbers(_shown(report)), report_values(report)]
 
     first, again, other = numbers(1), numbers(1), numbers(2)
     assert first == again
@@ -807,5 +802,8 @@ def test_a_quoted_verdict_flips_when_its_quantity_is_perturbed(
 ) -> None:
     # The prose quotes these words; they must follow the data, not be fixed text.
     present = STAGES[name][1]
-    before, after = _values(present(small_runs[name]))[value], _values(present(perturb(small_runs[name])))[value]
+    before, after = (
+        report_values(present(small_runs[name]))[value],
+        report_values(present(perturb(small_runs[name])))[value],
+    )
     assert before != after

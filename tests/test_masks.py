@@ -15,7 +15,7 @@ import typing
 import numpy as np
 import pydantic
 import pytest
-from reports import assert_well_formed, render_with_site_font, two_stage
+from reports import assert_well_formed, render_with_site_font, report_values, two_stage
 
 from computations.masks import experiments, pages, probes, transformer
 from computations.masks import theory as masks
@@ -329,18 +329,14 @@ def test_reports_at_defaults(default_reports: dict[str, Report], name: str, kind
     assert_well_formed(Report(items=tuple(item for item in report.items if not isinstance(item, Value))), kinds)
 
 
-def _values(report: Report) -> dict[str, str]:
-    return {item.name: item.text for item in report.items if isinstance(item, Value)}
-
-
 def test_values_the_prose_quotes_at_defaults(default_reports: dict[str, Report]) -> None:
-    assert _values(default_reports["lm_figures"]) == {
+    assert report_values(default_reports["lm_figures"]) == {
         "order": "迎 → 京 → 你 → 欢 → 北",
         "reading": "逐格一致",
         "predicts": "正是",
         "article": "也在图中成立",
     }
-    assert _values(default_reports["seq2seq_figures"]) == {
+    assert report_values(default_reports["seq2seq_figures"]) == {
         "reading": "一致",
         "cumsum": "一致",
         "unilm_cells": "70",
@@ -348,7 +344,7 @@ def test_values_the_prose_quotes_at_defaults(default_reports: dict[str, Report])
         "extra_cells": "15",
         "extra_where": "正是",
     }
-    leak = _values(default_reports["leak_test"])
+    leak = report_values(default_reports["leak_test"])
     assert {key: leak[key] for key in ("layers", "width", "heads", "mask_count")} == {
         "layers": "4",
         "width": "16",
@@ -359,7 +355,7 @@ def test_values_the_prose_quotes_at_defaults(default_reports: dict[str, Report])
     assert (leak["hidden_result"], leak["match"], leak["layered"]) == ("恰好为 0", "完全重合", "没有新增任何依赖")
     assert leak["unilm_pattern"] == "与 Mask 的设计一致"
     assert float(leak["visible_min"]) > 1e-3
-    permutation = _values(default_reports["permutation"])
+    permutation = report_values(default_reports["permutation"])
     assert permutation["pairs"] == "(北,1), (京,2), (欢,3), (迎,4), (你,5)"
     assert permutation["pairs_in_order"] == "(迎,4), (京,2), (你,5), (欢,3), (北,1)"
     assert permutation["orders"] == "11"
@@ -457,7 +453,7 @@ def test_reading_order_check_fails_on_a_wrong_forward_mask() -> None:
     run = _replace_mask(experiments.lm_figures(), "unidirectional", lambda spec: _flipped(spec, 0, 1))
     report = pages.lm_figures(run)
     assert _verdicts(report) == [False, True]
-    assert _values(report)["reading"] == "并不逐格一致"
+    assert report_values(report)["reading"] == "并不逐格一致"
 
 
 def test_reading_order_and_prediction_checks_fail_when_the_stored_order_is_not_the_masks() -> None:
@@ -483,7 +479,7 @@ def test_prediction_check_fails_on_a_wrong_label() -> None:
     run = _replace_mask(experiments.lm_figures(), "shuffled", swap)
     report = pages.lm_figures(run)
     assert _verdicts(report) == [True, False]
-    assert _values(report)["predicts"] == "并不都是"
+    assert report_values(report)["predicts"] == "并不都是"
 
 
 def test_prediction_check_fails_where_the_article_describes_its_figure() -> None:
@@ -494,14 +490,14 @@ def test_prediction_check_fails_where_the_article_describes_its_figure() -> None
     assert prediction.passed is False
     failing = [part for part in prediction.detail.split("；") if part.endswith("✗")]
     assert len(failing) == 1 and failing[0].startswith("原文：预测“京”")
-    values = _values(pages.lm_figures(run))
+    values = report_values(pages.lm_figures(run))
     assert (values["predicts"], values["article"]) == ("正是", "在图中并不成立")
 
 
 def test_the_article_description_is_not_claimed_for_another_example() -> None:
     report = pages.lm_figures(experiments.lm_figures(sentence="今天天气好", order=(5, 1, 4, 2, 3)))
     assert all(_verdicts(report))
-    assert _values(report)["article"] == "无从核对（这不是原文的例子）"
+    assert report_values(report)["article"] == "无从核对（这不是原文的例子）"
 
 
 def test_reading_steps_check_fails_when_the_source_reads_the_target() -> None:
@@ -509,7 +505,7 @@ def test_reading_steps_check_fails_when_the_source_reads_the_target() -> None:
     reading, formulas = _verdicts(pages.seq2seq_figures(run))
     assert reading is False
     assert formulas is False  # nor does it match the cumsum formula
-    assert _values(pages.seq2seq_figures(run))["extra_where"] == "并不都是"
+    assert report_values(pages.seq2seq_figures(run))["extra_where"] == "并不都是"
 
 
 def test_reading_steps_check_fails_on_a_wrong_naive_mask() -> None:
@@ -518,7 +514,7 @@ def test_reading_steps_check_fails_on_a_wrong_naive_mask() -> None:
     reading, extra = _verdicts(report)
     assert reading is False
     assert extra is False  # UniLM's extra cells over it lose (0, 1)
-    assert _values(report)["reading"] == "不一致"
+    assert report_values(report)["reading"] == "不一致"
 
 
 def test_formula_check_fails_on_wrong_stored_segments() -> None:
@@ -529,7 +525,7 @@ def test_formula_check_fails_on_wrong_stored_segments() -> None:
     )
     report = pages.seq2seq_figures(run)
     assert _verdicts(report) == [True, False]
-    assert (_values(report)["reading"], _values(report)["cumsum"]) == ("一致", "不一致")
+    assert (report_values(report)["reading"], report_values(report)["cumsum"]) == ("一致", "不一致")
 
 
 def test_extra_cells_check_fails_when_the_source_is_not_the_masks() -> None:
@@ -558,7 +554,7 @@ def test_leak_check_fails_when_a_visible_input_moved_nothing() -> None:
     leak, layers = _verdicts(report)
     assert leak is False
     assert layers is True
-    assert _values(report)["match"] == "有 1 格不重合"
+    assert report_values(report)["match"] == "有 1 格不重合"
 
 
 def test_leak_check_fails_when_a_hidden_input_moved_an_output() -> None:
@@ -568,7 +564,7 @@ def test_leak_check_fails_when_a_hidden_input_moved_an_output() -> None:
     single[1, 4] = 1e-9  # a hidden cell, below the visibility threshold but above the tolerance
     report = pages.leak_test(_replace_measurement(run, single=single))
     assert _verdicts(report) == [False, True]
-    assert _values(report)["hidden_result"] == "达到 10⁻⁹，超出了容差"
+    assert report_values(report)["hidden_result"] == "达到 10⁻⁹，超出了容差"
 
 
 def test_layers_check_fails_on_a_sliding_window() -> None:
@@ -582,7 +578,7 @@ def test_layers_check_fails_on_a_sliding_window() -> None:
     leak, layers = _verdicts(report)
     assert layers is False
     assert leak is False  # the window leaks i − 2 into row i
-    assert _values(report)["layered"] == "新增了 4 处依赖"
+    assert report_values(report)["layered"] == "新增了 4 处依赖"
     (figure,) = [item for item in report.items if isinstance(item, Figure)]
     assert figure.caption.endswith("两者有 4 格不重合。")
 
@@ -594,7 +590,7 @@ def test_layers_check_fails_when_the_first_layer_read_less() -> None:
     first[5, 0] = 0.0
     report = pages.leak_test(_replace_measurement(run, first_layer=first))
     assert _verdicts(report) == [True, False]
-    assert _values(report)["layered"] == "新增了 1 处依赖"
+    assert report_values(report)["layered"] == "新增了 1 处依赖"
 
 
 def test_unilm_dependency_check_fails_when_the_source_responds_to_the_target() -> None:
@@ -607,7 +603,7 @@ def test_unilm_dependency_check_fails_when_the_source_responds_to_the_target() -
     assert unilm is False
     assert leak is False
     assert layers is False  # the whole stack now "reads" more than its first layer
-    assert _values(report)["unilm_pattern"] == "与 Mask 的设计不符"
+    assert report_values(report)["unilm_pattern"] == "与 Mask 的设计不符"
 
 
 def _small_permutation_run() -> experiments.PermutationRun:
@@ -620,7 +616,7 @@ def test_travelling_check_fails_beyond_rounding_error() -> None:
     run = dataclasses.replace(run, comparisons=(dataclasses.replace(first, travelling=1e-9), *others))
     report = pages.permutation(run)
     assert _verdicts(report) == [False, True]
-    assert _values(report)["travelling_verdict"] == "已超出舍入误差能解释的范围"
+    assert report_values(report)["travelling_verdict"] == "已超出舍入误差能解释的范围"
 
 
 def test_renumbered_check_fails_when_renumbering_changes_nothing() -> None:
@@ -630,7 +626,10 @@ def test_renumbered_check_fails_when_renumbering_changes_nothing() -> None:
     run = dataclasses.replace(run, comparisons=(dataclasses.replace(first, renumbered=1e-4), *others))
     report = pages.permutation(run)
     assert _verdicts(report) == [True, False]
-    assert (_values(report)["renumbered_verdict"], _values(report)["renumbered_min"]) == ("几乎没有变", "10⁻⁴")
+    assert (report_values(report)["renumbered_verdict"], report_values(report)["renumbered_min"]) == (
+        "几乎没有变",
+        "10⁻⁴",
+    )
 
 
 # --------------------------------------------------------------------------- the plugin contract

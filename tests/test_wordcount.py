@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pydantic
 import pytest
-from reports import assert_well_formed, render_with_site_font, two_stage
+from reports import assert_well_formed, render_with_site_font, report_values, two_stage
 
 from computations.corpora import load_texts
 from computations.report import Check, Figure, Report, Table, Value
@@ -401,10 +401,6 @@ def strategies_run() -> experiments.StrategiesRun:
     )
 
 
-def _values(report: Report) -> dict[str, str]:
-    return {item.name: item.text for item in report.items if isinstance(item, Value)}
-
-
 def _scale_times(run: experiments.StrategiesRun, key: str, factors: tuple[float, ...]) -> experiments.StrategiesRun:
     """The run with the naive ``key`` times replaced by the batched ones times ``factors``, round by round."""
     table = getattr(run, key)
@@ -424,7 +420,7 @@ def _scale_times(run: experiments.StrategiesRun, key: str, factors: tuple[float,
 def test_counting_verdict_follows_the_stored_timings(
     strategies_run: experiments.StrategiesRun, factors: tuple[float, ...], verdict: str
 ) -> None:
-    values = _values(pages.strategies(_scale_times(strategies_run, "counting", factors)))
+    values = report_values(pages.strategies(_scale_times(strategies_run, "counting", factors)))
     assert verdict in values["count_verdict"]
     assert values["count_ratio"] == f"{sorted(factors)[1]:.2f}"
     assert values["count_ratio_range"] == f"{min(factors):.2f}–{max(factors):.2f}"
@@ -441,7 +437,7 @@ def test_efficiency_verdict_follows_the_stored_timings(
     batched = table[experiments.BATCHED_KEY].seconds
     key = experiments.parallel_key(1)
     faster = replace(table[key], seconds=tuple(b / f for b, f in zip(batched, factors, strict=True)))
-    values = _values(pages.strategies(replace(strategies_run, end_to_end={**table, key: faster})))
+    values = report_values(pages.strategies(replace(strategies_run, end_to_end={**table, key: faster})))
     assert values["fewest_workers"] == "1"
     assert values["fewest_verdict"].startswith(verdict) or verdict in values["fewest_verdict"]
     assert values["fewest_efficiency"] == f"{sorted(factors)[1]:.2f}"
