@@ -19,6 +19,8 @@ from .descent import Curvature, Run, Smoothness, gradient_descent, hessian_top_e
 from .features import CenteringRow, Spectra, centering_row, feature_spectra, he_weights
 from .network import (
     Architecture,
+    Dataset,
+    FloatArray,
     Placement,
     draw_weights,
     gradient_check,
@@ -143,9 +145,7 @@ def training(
     """
     rates = sorted(set(learning_rates))
     kinds = _distinct_placements(placements)
-    data = teacher_dataset(samples=samples, input_dim=input_dim, classes=classes, rng=rng)
-    sizes = (input_dim, hidden, hidden, classes)
-    weights = draw_weights(sizes, rng=rng)
+    data, sizes, weights = _problem(samples=samples, input_dim=input_dim, hidden=hidden, classes=classes, rng=rng)
     runs: dict[Placement, tuple[Run, ...]] = {}
     curvature: dict[Placement, Curvature] = {}
     for placement in kinds:
@@ -209,9 +209,7 @@ def smoothness(
     """
     rates = sorted(set(learning_rates))
     kinds = _distinct_placements(placements)
-    data = teacher_dataset(samples=samples, input_dim=input_dim, classes=classes, rng=rng)
-    sizes = (input_dim, hidden, hidden, classes)
-    weights = draw_weights(sizes, rng=rng)
+    data, sizes, weights = _problem(samples=samples, input_dim=input_dim, hidden=hidden, classes=classes, rng=rng)
     traces: dict[float, dict[Placement, Smoothness]] = {rate: {} for rate in rates}
     errors: dict[Placement, float] = {}
     for placement in kinds:
@@ -225,6 +223,15 @@ def smoothness(
                 theta, arch=arch, data=data, learning_rate=rate, steps=steps, every=every, multiples=multiples
             )
     return SmoothnessRun(tuple(rates), traces, errors)
+
+
+def _problem(
+    *, samples: int, input_dim: int, hidden: int, classes: int, rng: np.random.Generator
+) -> tuple[Dataset, tuple[int, ...], list[FloatArray]]:
+    """The teacher's data and the network's sizes and initial weights, drawn in this order."""
+    data = teacher_dataset(samples=samples, input_dim=input_dim, classes=classes, rng=rng)
+    sizes = (input_dim, hidden, hidden, classes)
+    return data, sizes, draw_weights(sizes, rng=rng)
 
 
 def _distinct_placements(placements: Sequence[Placement]) -> list[Placement]:
