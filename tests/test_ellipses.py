@@ -705,3 +705,12 @@ def test_parameter_ranges_reject_bad_values(run: typing.Callable[..., typing.Any
 def test_list_parameters_as_posts_write_them_are_accepted() -> None:
     hints = typing.get_type_hints(experiments.perimeter, include_extras=True)
     assert pydantic.TypeAdapter(hints["ratios"]).validate_python([1, 1.2, 100]) == (1.0, 1.2, 100.0)
+
+
+def test_the_ramanujan_alt_text_reads_its_words_from_the_errors() -> None:
+    rising, first = np.array([1e-9, 1e-6, 1e-4]), np.array([1e-5, 1e-3, 1e-2])
+    assert "都单调上升" in pages._error_shape(first, rising)
+    assert "并不都单调上升" in pages._error_shape(first[::-1], rising)
+    assert pages._error_sign(first, rising) == "公式 II 始终比公式 I 小一个数量级以上；两个公式都低估周长"
+    assert "并不都低估周长" in pages._error_sign(first, -rising)
+    assert "并不总比" in pages._error_sign(first, first)

@@ -159,10 +159,10 @@ def _ramanujan_figure(run: PerimeterRun) -> Figure:
         figure=fig,
         caption="拉马努金两个周长近似公式的相对误差随长短轴之比的变化（b = 1，精确值为 4aE(m)）。",
         alt=(
-            "双对数坐标，横轴 a/b 从 1.01 到 100，纵轴为相对误差。两条曲线都单调上升并趋于各自的虚线极限："
-            f"公式 I 从 {err1[0]:.1e} 升到约 {err1[-1]:.1e}（a/b = 2 时 {err1[i2]:.1e}），"
-            f"公式 II 在 a/b 接近 1 时低于舍入误差，a/b = 2 时 {err2[i2]:.1e}，升到约 {err2[-1]:.1e}，"
-            "始终比公式 I 小几个数量级；两个公式都低估周长。"
+            f"双对数坐标，横轴 a/b 从 {grid[0]:g} 到 {grid[-1]:g}，纵轴为相对误差。{_error_shape(err1, err2)}："
+            f"公式 I 从 {err1[0]:.1e} 到约 {err1[-1]:.1e}（a/b = 2 时 {err1[i2]:.1e}），"
+            f"公式 II 在 a/b 接近 1 时低于舍入误差，a/b = 2 时 {err2[i2]:.1e}，到约 {err2[-1]:.1e}；"
+            f"{_error_sign(err1, err2)}。"
         ),
         data={
             "a_over_b": grid.tolist(),
@@ -650,6 +650,21 @@ def _article_check(run: SolidRun) -> Check:
 
 
 # --------------------------------------------------------------------------- values
+
+
+def _error_shape(err1: FloatArray, err2: FloatArray) -> str:
+    """How the two error curves run, as the alt text says it: read from the data, not assumed."""
+    rising = all(bool(np.all(np.diff(err) >= 0.0)) for err in (err1[1:], err2[err2 > 1e-14]))
+    return "两条曲线都单调上升并趋于各自的虚线极限" if rising else "两条曲线并不都单调上升"
+
+
+def _error_sign(err1: FloatArray, err2: FloatArray) -> str:
+    """Whether formula II stays orders of magnitude better and both underestimate, from the data."""
+    better = bool(np.all(err2[1:] < 0.1 * err1[1:]))
+    under = bool(np.all(err1 >= 0.0) and np.all(err2 >= -1e-15))
+    parts = ["公式 II 始终比公式 I 小一个数量级以上" if better else "公式 II 并不总比公式 I 小一个数量级"]
+    parts.append("两个公式都低估周长" if under else "两个公式并不都低估周长")
+    return "；".join(parts)
 
 
 def _verdict(check: Check, held: str, failed: str) -> str:
