@@ -6,10 +6,15 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"
@@ -68,14 +73,14 @@ class Site:
 # needs no marker of its own: ``browser`` (Chromium over the built site), ``site`` (real
 # Pelican builds), ``computations`` (a topic's mathematics and pages), the rest ``fast``
 # (units and the plugin with hand-written inputs).
-BROWSER_FILES = {"test_browser.py", "test_site_quality.py"}
+BROWSER_FILES = {"test_site_quality.py"}  # and every test_browser*.py
 COMPUTATION_FILES = {f"test_{path.name}.py" for path in (ROOT / "computations").iterdir() if path.is_dir()}
 COMPUTATION_FILES |= {"test_corpora.py", "test_registry.py", "test_boundary.py"}
 
 
 def tier(item: pytest.Item) -> str:
     name = item.path.name
-    if name in BROWSER_FILES:
+    if name in BROWSER_FILES or name.startswith("test_browser"):
         return "browser"
     if {"site", "built_site"} & set(getattr(item, "fixturenames", ())):
         return "site"
@@ -101,3 +106,24 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     assert result.returncode == 0, result.log
     site.log = result.log  # type: ignore[attr-defined]
     return site
+
+
+@pytest.fixture(scope="session")
+def server(built_site: Site) -> Iterator[str]:
+    """The built site over HTTP on 127.0.0.1."""
+    from serving import serve
+
+    with serve(built_site.output) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the session (pages get their own contexts)."""
+    from browsing import ARGS, CHROMIUM
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield browser
+        browser.close()

@@ -3,52 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from browsing import posts, visit
 from conftest import Site
-from playwright.sync_api import Browser, Page, Route, sync_playwright
-from serving import serve
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
-
-
-@pytest.fixture(scope="module")
-def server(built_site: Site) -> Iterator[str]:
-    with serve(built_site.output) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield browser
-        browser.close()
-
-
-def visit(browser: Browser, url: str, *, width: int = 1280) -> tuple:
-    """Open a page; return it with its console errors and the hosts it tried to reach."""
-    page = browser.new_page(viewport={"width": width, "height": 900})
-    errors: list[str] = []
-    hosts: set[str] = set()
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("request", lambda r: hosts.add(urlparse(r.url).netloc))
-    response = page.goto(url, wait_until="load")
-    assert response is not None and response.ok, url
-    return page, errors, hosts
+from playwright.sync_api import Browser, Page, Route
 
 
 def test_angle_post_shows_figures_and_math_and_loads_nothing_remote(server: str, browser: Browser) -> None:
@@ -67,7 +28,7 @@ def test_angle_post_shows_figures_and_math_and_loads_nothing_remote(server: str,
         box = maths.nth(i).bounding_box()
         assert box and box["width"] > 0 and box["height"] > 0
     assert page.locator("table.repro-table caption").count() >= 1
-    page.close()
+    page.context.close()
 
 
 @pytest.mark.parametrize("path", ["/index.html", "/posts/angle-between-random-vectors.html", "/about.html"])
@@ -76,7 +37,7 @@ def test_no_horizontal_scroll_on_a_phone(server: str, browser: Browser, path: st
     assert errors == []
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
-    page.close()
+    page.context.close()
 
 
 def test_math_uses_the_shipped_font_and_large_operators_stretch(server: str, browser: Browser) -> None:
@@ -99,7 +60,7 @@ def test_math_uses_the_shipped_font_and_large_operators_stretch(server: str, bro
     assert all(height > 1.8 for op, height, _ in sizes if op == "∫"), sizes
     assert all(width > 1.3 for op, _, width in sizes if op == "∑"), sizes
     assert errors == []
-    page.close()
+    page.context.close()
 
 
 def test_search_finds_a_chinese_word_and_is_usable_with_the_keyboard(server: str, browser: Browser) -> None:
@@ -119,7 +80,7 @@ def test_search_finds_a_chinese_word_and_is_usable_with_the_keyboard(server: str
         page.keyboard.press("Enter")
     assert page.url == f"{server}{first}"
     assert errors == [] and hosts == {urlparse(server).netloc}
-    page.close()
+    page.context.close()
 
 
 def test_search_covers_figure_alt_text_and_captions(server: str, browser: Browser, built_site: Site) -> None:
@@ -136,7 +97,7 @@ def test_search_covers_figure_alt_text_and_captions(server: str, browser: Browse
         hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
         assert "/posts/angle-between-random-vectors.html" in hrefs, (word, hrefs)
         assert errors == []
-        page.close()
+        page.context.close()
 
 
 LIGHT_BG, DARK_BG = "rgb(251, 250, 247)", "rgb(22, 24, 28)"  # --bg of theme/static/css/site.css
@@ -240,7 +201,7 @@ def test_a_missing_page_gets_the_styled_404_page_at_any_depth(server: str, brows
     with page.expect_navigation():
         page.get_by_role("link", name="归档").last.click()
     assert page.url == f"{server}/archives.html"
-    page.close()
+    page.context.close()
 
 
 def _axe_pages(built_site: Site) -> list[str]:
@@ -268,16 +229,10 @@ def test_no_serious_or_critical_accessibility_violations(
     context.close()
 
 
-def _posts(built_site: Site) -> list[str]:
-    posts = sorted(p.name for p in (built_site.output / "posts").glob("*.html"))
-    assert len(posts) == len(list((built_site.path / "content" / "posts").glob("*.md")))
-    return posts
-
-
 def test_contents_links_and_heading_permalinks_lead_to_their_section(
     server: str, browser: Browser, built_site: Site
 ) -> None:
-    for post in _posts(built_site):
+    for post in posts(built_site):
         page, errors, _ = visit(browser, f"{server}/posts/{post}")
         links = page.locator(".post-toc a")
         for i in range(links.count()):
@@ -300,14 +255,14 @@ def test_contents_links_and_heading_permalinks_lead_to_their_section(
         focused = page.evaluate("[document.activeElement.className, getComputedStyle(document.activeElement).opacity]")
         assert focused == ["headerlink", "1"], (post, focused)
         assert errors == []
-        page.close()
+        page.context.close()
 
 
 def test_every_check_group_shows_one_verdict_line_and_folds_its_numbers(
     server: str, browser: Browser, built_site: Site
 ) -> None:
     groups = 0
-    for post in _posts(built_site):
+    for post in posts(built_site):
         page, errors, _ = visit(browser, f"{server}/posts/{post}")
         assert page.locator(".repro-check").count() == page.locator("details.repro-checks .repro-check").count()
         details = page.locator("details.repro-checks")
@@ -321,5 +276,5 @@ def test_every_check_group_shows_one_verdict_line_and_folds_its_numbers(
             assert group.locator(".repro-check").first.is_visible()
         groups += details.count()
         assert errors == []
-        page.close()
+        page.context.close()
     assert groups > 0
