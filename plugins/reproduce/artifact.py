@@ -33,6 +33,7 @@ from computations.report import Check, Figure, Report, Table, Value
 from computations.results import decode, encode, result_type
 
 from . import svg
+from .mathtext import check, to_plain
 from .registry import resolve
 from .runner import Request
 
@@ -120,6 +121,8 @@ def _render_item(item: Figure | Table | Check | Value) -> dict[str, Any]:
     if isinstance(item, Figure):
         if not item.alt.strip() or not item.caption.strip():
             raise ValueError("every figure needs a caption and alt text (what it shows, for readers who cannot see it)")
+        check(item.caption, what="figure caption")
+        check(item.alt, what="figure alt text")
         return {
             "kind": "figure",
             "caption": item.caption,
@@ -133,21 +136,30 @@ def _render_item(item: Figure | Table | Check | Value) -> dict[str, Any]:
                 raise ValueError(
                     f"table {item.caption!r}: row {number} has {len(row)} cells, expected {len(item.columns)}"
                 )
+        for text in (item.caption, *item.columns, *(c for row in item.rows for c in row if isinstance(c, str))):
+            check(text, what="table text")
         return {
             "kind": "table",
             "caption": item.caption,
             "columns": list(item.columns),
             "rows": [[format_cell(cell) for cell in row] for row in item.rows],
             "numeric": [[_is_number(cell) for cell in row] for row in item.rows],
-            "csv": _csv(list(item.columns), item.rows),
+            # A spreadsheet shows no MathML: the CSV's formulas are readable text.
+            "csv": _csv([to_plain(c) for c in item.columns], _plain_rows(item.rows)),
         }
     if isinstance(item, Check):
+        check(item.claim, what="check claim")
+        check(item.detail, what="check detail")
         return {"kind": "check", "claim": item.claim, "passed": bool(item.passed), "detail": item.detail}
     if isinstance(item, Value):
         if not re.fullmatch(r"[a-z][a-z0-9_]*", item.name):
             raise ValueError(f"value name {item.name!r}: expected lowercase letters, digits and _")
         return {"kind": "value", "name": item.name, "text": item.text}
     raise TypeError(f"unknown report item {type(item).__name__}")
+
+
+def _plain_rows(rows: Any) -> list[list[Any]]:
+    return [[to_plain(cell) if isinstance(cell, str) else cell for cell in row] for row in rows]
 
 
 def _is_number(cell: Any) -> bool:

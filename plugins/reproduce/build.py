@@ -54,7 +54,7 @@ _REFERENCE = re.compile(r"(?<![A-Za-z0-9_.@])@(fig|tab):([a-z0-9][a-z0-9-]*[a-z0
 # "@val:label.name": a value a labelled directive exports; in the prose or inside a formula.
 _VALUE = re.compile(r"(?<![A-Za-z0-9_.@])@val:([a-z0-9][a-z0-9-]*)\.([a-z][a-z0-9_]*)")
 # Formulas as arithmatex leaves them for texmath: a value inside one becomes bare text.
-_MATH = re.compile(r'<(span|div) class="arithmatex">.*?</\1>', re.DOTALL)
+_MATH = re.compile(r'<(span|div) class="arithmatex"[^>]*>.*?</\1>', re.DOTALL)
 _CODE = re.compile(r"<pre\b.*?</pre>|<code\b.*?</code>", re.DOTALL)
 # Read loosely from a directive body that may not parse, to name it in messages.
 _NAME = re.compile(r"^compute:\s*([\w.]+)\s*$", re.MULTILINE)

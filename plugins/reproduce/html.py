@@ -3,7 +3,9 @@
 The markup (and its Chinese words) lives in the theme's templates, ``repro/*.html``, rendered
 with Pelican's Jinja environment, so a theme can change how figures, tables, checks, the
 provenance note and error boxes look. This module decides what goes into them: numbering,
-ids, data files, and which SVG post-processing (``svg.py``) an inline figure gets.
+ids, data files, which SVG post-processing (``svg.py``) an inline figure gets, and the
+texts' ``$..$`` formulas (``mathtext.py``: math for texmath in captions, headers, cells and
+checks; readable text in the alt text).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 import jinja2
 
 from . import svg
+from .mathtext import MathTextError, check, to_html, to_plain
 
 #: Our theme's templates: used when no Pelican environment is at hand (tests, ``invoke cache``).
 THEME_TEMPLATES = Path(__file__).resolve().parents[2] / "theme" / "templates"
@@ -119,15 +122,19 @@ def render_artifact(
             numbers.figures += 1
             files[f"{stem}.svg"] = item["svg"]
             numbers.anchors[anchor] = f"{LABELS[kind]} {numbers.figures}"
-            inline = svg.label(svg.theme_colours(svg.prefix_ids(item["svg"], prefix)), item["alt"])
-            context = {"svg": inline, "caption": item["caption"]}
+            inline = svg.label(svg.theme_colours(svg.prefix_ids(item["svg"], prefix)), to_plain(item["alt"]))
+            context = {"svg": inline, "caption": to_html(item["caption"], source=location)}
         else:
             numbers.tables += 1
             numbers.anchors[anchor] = f"{LABELS[kind]} {numbers.tables}"
-            context = _table(item)
+            context = _table(item, source=location)
         parts.append(templates.render(kind, anchor=anchor, label=numbers.anchors[anchor], url=root + stem, **context))
     if checks:
-        parts.append(templates.render("checks", checks=checks))
+        shown = [
+            {**c, "claim": to_html(c["claim"], source=location), "detail": to_html(c["detail"], source=location)}
+            for c in checks
+        ]
+        parts.append(templates.render("checks", checks=shown))
     provenance = _provenance(artifact["provenance"], location=location, timed=timed, values=values, templates=templates)
     parts.append(provenance)
     return Fragment(html="\n".join(parts), files=files)
@@ -149,6 +156,10 @@ def with_author_texts(
         if len(texts) != len(figures):
             raise AuthorTextError(key, f"gives {len(texts)} text(s) but the computation draws {len(figures)} figure(s)")
         for index, text in zip(figures, texts, strict=True):
+            try:
+                check(text or "", what=f"{key} text")
+            except MathTextError as error:
+                raise AuthorTextError(key, str(error)) from None
             if text is not None:
                 items[index] = {**items[index], key: text}
     return {**artifact, "items": items}
@@ -180,12 +191,14 @@ def render_inline_error(text: str, message: str, *, templates: Templates | None 
     return (templates or theme_templates()).render("inline_error", text=text, message=message)
 
 
-def _table(item: Mapping[str, Any]) -> dict[str, Any]:
+def _table(item: Mapping[str, Any], *, source: str) -> dict[str, Any]:
     numeric_columns = [all(column) for column in zip(*item["numeric"], strict=True)] or [False] * len(item["columns"])
+    columns = [to_html(column, source=source) for column in item["columns"]]
+    rows = [[to_html(cell, source=source) for cell in row] for row in item["rows"]]
     return {
-        "caption": item["caption"],
-        "header": list(zip(item["columns"], numeric_columns, strict=True)),
-        "rows": [list(zip(row, flags, strict=True)) for row, flags in zip(item["rows"], item["numeric"], strict=True)],
+        "caption": to_html(item["caption"], source=source),
+        "header": list(zip(columns, numeric_columns, strict=True)),
+        "rows": [list(zip(row, flags, strict=True)) for row, flags in zip(rows, item["numeric"], strict=True)],
     }
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from pelican import signals
 
 from .equations import check_tex, link_page, mentions_equations
-from .mathml import MATH_FONT, Rendered, copy_assets, formulas, render_all, used_characters
+from .mathml import MATH_FONT, Formula, Rendered, copy_assets, formulas, render_all, used_characters
 
 logger = logging.getLogger(__name__)
 FAILURES = "REPRO_FAILURES"  # the build's shared list of what fails a strict build
@@ -42,16 +42,21 @@ def start(pelican: Any) -> None:
 
 
 def remember(content: Any) -> None:
-    text = getattr(content, "_content", "") or ""
+    # Every page: which have math is known only at render time, once the reproduce plugin
+    # (before us in PLUGINS) has put its captions, headers and checks, math included, in place.
+    _pages.append(content)
+
+
+def _has_math(page: Any) -> bool:
+    text = getattr(page, "_content", "") or ""
     # Pages without math still need the scan: an @eq: or \ref there is an error to report.
-    if 'class="arithmatex"' in text or mentions_equations(text):
-        _pages.append(content)
+    return 'class="arithmatex"' in text or mentions_equations(text)
 
 
 def render(generators: list[Any]) -> None:
     settings = generators[0].settings
     strict = settings.get("TEXMATH_STRICT", settings.get("REPRO_STRICT", True))
-    per_page = [(page, formulas(page._content)) for page in _pages]
+    per_page = [(page, formulas(page._content)) for page in _pages if _has_math(page)]
     refused = {f: Rendered(None, error) for _, found in per_page for f in found if (error := check_tex(f.tex))}
     rendered = render_all(f for _, found in per_page for f in found if f not in refused) | refused
     _tex_of.update(
@@ -73,7 +78,7 @@ def render(generators: list[Any]) -> None:
         page._content = linked.html
         for formula in dict.fromkeys(found):
             if rendered[formula].error:
-                problems.append(f"{_where(page, formula.tex)}: {rendered[formula].error}")
+                problems.append(f"{_located(page, formula)}: {rendered[formula].error}")
         problems.extend(f"{_where(page, issue.needle, issue.occurrence)}: {issue.message}" for issue in linked.issues)
     if problems and strict:
         # Reported with the directives' failures in one summary by the reproduce plugin, which
@@ -82,6 +87,13 @@ def render(generators: list[Any]) -> None:
     elif problems:
         report = "\n".join(f"  {problem}" for problem in problems)
         logger.warning("texmath (draft mode, shown in red):\n%s", report)
+
+
+def _located(page: Any, formula: Formula) -> str:
+    """Where a formula was written: its source's ``file:line``, with the TeX when it is not in the prose."""
+    if formula.source:
+        return f"{formula.source}: ${formula.tex}$"
+    return _where(page, formula.tex)
 
 
 def _where(page: Any, needle: str, occurrence: int = 0) -> str:

@@ -32,7 +32,7 @@ FORBIDDEN = re.compile(r"\\(?:eq)?ref\s*\{[^{}]*\}")
 # may touch it ("代入@eq:x"): Python's \w would count it as a word character.
 REFERENCE = re.compile(r"(?<![A-Za-z0-9_.@])@eq:(?P<name>[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)")
 # What the prose scan must leave alone: code (which may show the syntax) and the formulas.
-_SKIP = r'<(?P<code>pre|code)\b.*?</(?P=code)>|<(?P<math>span|div) class="arithmatex">.*?</(?P=math)>'
+_SKIP = r'<(?P<code>pre|code)\b.*?</(?P=code)>|<(?P<math>span|div) class="arithmatex"[^>]*>.*?</(?P=math)>'
 _PROSE = re.compile(rf"(?P<skip>{_SKIP})|{REFERENCE.pattern}|(?P<tex>{FORBIDDEN.pattern})", re.DOTALL)
 # The pieces of temml's MathML that decide numbering: rows (with the id \label gives them
 # and the class \tag gives them), the counter's span, and a tag's text.

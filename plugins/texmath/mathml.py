@@ -26,7 +26,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-ARITHMATEX = re.compile(r'<(span|div) class="arithmatex">(.*?)</\1>', re.DOTALL)
+# ``data-source="file:line"``: where a formula that is not in the page's source was written
+# (a figure caption of a directive, see plugins/reproduce/mathtext.py); errors name it.
+ARITHMATEX = re.compile(r'<(span|div) class="arithmatex"(?: data-source="([^"]*)")?>(.*?)</\1>', re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 _ANNOTATION = re.compile(r"<annotation\b.*?</annotation>", re.DOTALL)
 _FONT_FACE = re.compile(r"(@font-face\s*\{[^}]*?;)(\s*\})")
@@ -47,6 +49,7 @@ FONT_CACHE = Path(__file__).resolve().parents[2] / ".texmath-cache"
 class Formula:
     tex: str
     display: bool
+    source: str | None = None  # file:line, for a formula not written in the page's own source
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,7 @@ def substitute(page_html: str, rendered: Sequence[Rendered]) -> str:
         if result.mathml is not None:
             return result.mathml
         return (
-            f'<span class="math-error" role="alert">{match.group(2)}'
+            f'<span class="math-error" role="alert">{match.group(3)}'
             f'<span class="repro-error-message">{html.escape(result.error or "")}</span></span>'
         )
 
@@ -191,12 +194,13 @@ def node_executable() -> str:
 
 
 def _formula(match: re.Match[str]) -> Formula:
-    text = html.unescape(match.group(2)).strip()
+    text = html.unescape(match.group(3)).strip()
+    source = html.unescape(match.group(2)) if match.group(2) else None
     for opening, closing in (("\\(", "\\)"), ("\\[", "\\]")):
         if text.startswith(opening) and text.endswith(closing):
-            return Formula(text[2:-2].strip(), display=opening == "\\[")
+            return Formula(text[2:-2].strip(), display=opening == "\\[", source=source)
     # \begin{equation}..\end{equation} and friends arrive without delimiters.
-    return Formula(text, display=True)
+    return Formula(text, display=True, source=source)
 
 
 def _italic(character: str) -> str | None:
