@@ -450,13 +450,13 @@ def test_moments_variance_check_fails_when_the_sampler_is_wrong(monkeypatch: pyt
 def test_cosine_check_fails_when_the_sampler_is_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(experiments, "sample_cosines", _one_dimension_too_many(angles.sample_cosines))
     report = two_stage(*STAGES["moments_report"], dims=[5], samples=20_000, rng=np.random.default_rng(14))
-    assert not _check_about(report, "cos θ")
+    assert not _check_about(report, r"(\cos\theta)")
     assert report_values(report)["cosine_verdict"] == "并没有全部落在"
 
 
 def test_cosine_check_passes_for_the_right_sampler() -> None:
     report = two_stage(*STAGES["moments_report"], dims=[5, 50], samples=20_000, rng=np.random.default_rng(14))
-    assert _check_about(report, "cos θ")
+    assert _check_about(report, r"(\cos\theta)")
     assert report_values(report)["cosine_verdict"] == "都在"
 
 

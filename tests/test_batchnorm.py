@@ -397,7 +397,9 @@ def test_lambda_max_check_fails_when_the_kernel_drops_its_sine_term(monkeypatch:
     monkeypatch.setattr(features, "relu_feature_moments", without_sine_term)
     report = two_stage(*STAGES["centering"], widths=[32], samples=20_000, rng=np.random.default_rng(14))
     verdicts = {item.claim: item.passed for item in report.items if isinstance(item, Check)}
-    assert [passed for claim, passed in verdicts.items() if "λ_max(E[xxᵀ]) 与" in claim] == [False]
+    assert [passed for claim, passed in verdicts.items() if r"$\lambda_{\max}(\mathbb{E}[xx^\top])$ 与" in claim] == [
+        False
+    ]
 
 
 @pytest.mark.parametrize("name", ["centering", "training", "smoothness"])
@@ -487,17 +489,17 @@ def _probe_off_trajectory(run: experiments.SmoothnessRun) -> experiments.Smoothn
 PERTURBATIONS: dict[str, tuple[str, str, Callable[[typing.Any], typing.Any]]] = {
     "mean_norm2": (
         "centering",
-        "‖μ̂‖² 与",
+        r"$\|\hat\mu\|^2$ 与",
         lambda run: _estimate_off_by(run, "mc_mean_norm2", lambda row: row.mc_mean_norm2_expected),
     ),
     "trace": (
         "centering",
-        "迹 E‖x‖² 与",
+        r"迹 $\mathbb{E}\|x\|^2$ 与",
         lambda run: _estimate_off_by(run, "mc_second_trace", lambda row: row.second_trace),
     ),
     "lambda_max": (
         "centering",
-        "λ_max(E[xxᵀ]) 与",
+        r"$\lambda_{\max}(\mathbb{E}[xx^\top])$ 与",
         lambda run: _estimate_off_by(run, "mc_lambda_raw", lambda row: row.lambda_raw),
     ),
     "eigensolver_bracket": ("centering", "特征值求解器", _spike_above_weyl),

@@ -73,8 +73,8 @@ def density(run: DensityRun) -> Report:
     figure = Figure(
         figure=fig,
         caption=(
-            f"n 维空间中两个随机向量夹角 θ 的分布：实线为精确密度 p_n(θ) = c_n sin^(n−2) θ，"
-            f"同色细阶梯线为每个 n 取 {run.samples} 对高斯向量的蒙特卡洛直方图（{bins} 个区间）。"
+            rf"$n$ 维空间中两个随机向量夹角 $\theta$ 的分布：实线为精确密度 $p_n(\theta) = c_n\sin^{{n-2}}\theta$，"
+            f"同色细阶梯线为每个 $n$ 取 {run.samples} 对高斯向量的蒙特卡洛直方图（{bins} 个区间）。"
         ),
         alt=(
             f"横轴为夹角 θ（0 到 π），纵轴为概率密度；n = {', '.join(map(str, ns))}。"
@@ -155,19 +155,19 @@ def _moments_table(run: MomentsRun) -> Table:
     )
     return Table(
         caption=(
-            f"夹角 θ 的方差：文章给出的数值、数值积分与级数（前 {SERIES_TERMS} 项）两种方法得到的精确值，"
-            f"每个 n 取 {run.samples} 对高斯向量的蒙特卡洛估计（方差按 mean((θ−π/2)²) 计算），以及两种近似。"
+            f"夹角 $\\theta$ 的方差：文章给出的数值、数值积分与级数（前 {SERIES_TERMS} 项）两种方法得到的精确值，"
+            f"每个 $n$ 取 {run.samples} 对高斯向量的蒙特卡洛估计（方差按 $\\operatorname{{mean}}((\\theta-\\pi/2)^2)$ 计算），以及两种近似。"
         ),
         columns=(
-            "n",
+            "$n$",
             "文章中的方差",
             "精确方差（数值积分）",
             "精确方差（级数）",
             "蒙特卡洛均值",
             "蒙特卡洛方差",
             "方差的标准误",
-            "1/(n−2)",
-            "1/(n−1)",
+            "$1/(n-2)$",
+            "$1/(n-1)$",
         ),
         rows=rows,
     )
@@ -197,11 +197,11 @@ def concentration(run: ConcentrationRun) -> Report:
     """P(|θ − π/2| < δ) and sd(θ) over n (figure and table); checks at 4 standard errors."""
     table = Table(
         caption=(
-            f"夹角落在 90° ± {run.delta_degrees:g}° 之内的概率与夹角的标准差：精确值与每个 n 取 "
+            f"夹角落在 $90° \\pm {run.delta_degrees:g}°$ 之内的概率与夹角的标准差：精确值与每个 $n$ 取 "
             f"{run.samples} 对高斯向量的蒙特卡洛估计。"
         ),
         columns=(
-            "n",
+            "$n$",
             "精确概率",
             "蒙特卡洛频率",
             "二项标准误",
@@ -292,8 +292,8 @@ def _concentration_figure(run: ConcentrationRun, *, sampled_on_curve: bool) -> F
     return Figure(
         figure=_draw_concentration(data, delta_degrees=run.delta_degrees),
         caption=(
-            f"随维数 n 增大，夹角落在 90° ± {run.delta_degrees:g}° 内的概率趋于 1（上），"
-            "夹角的标准差按约 1/√(n−1) 缩小（下，对数坐标）。"
+            f"随维数 $n$ 增大，夹角落在 $90° \\pm {run.delta_degrees:g}°$ 内的概率趋于 1（上），"
+            "夹角的标准差按约 $1/\\sqrt{n-1}$ 缩小（下，对数坐标）。"
         ),
         alt=(
             f"上图：横轴为维数 n（对数坐标，{ns[0]} 到 {ns[-1]}），纵轴为概率；精确概率从 "
@@ -378,33 +378,36 @@ def _colors(count: int) -> list[tuple[float, ...]]:
 def _mean_check(estimates: Mapping[int, AngleMoments]) -> Check:
     samples = next(iter(estimates.values())).samples
     return within_se(
-        f"每个 n 的蒙特卡洛均值与 π/2 之差都在 {_K} 个标准误之内",
-        {f"n={n}": (m.mean, HALF_PI, m.mean_se) for n, m in estimates.items()},
-        note=f"π/2 = {HALF_PI:.5f}，SE = sd(θ)/√N，N = {samples}",
+        f"每个 $n$ 的蒙特卡洛均值与 $\\pi/2$ 之差都在 {_K} 个标准误之内",
+        {f"$n={n}$": (m.mean, HALF_PI, m.mean_se) for n, m in estimates.items()},
+        note=rf"$\pi/2 = {HALF_PI:.5f}$，$\mathrm{{SE}} = \operatorname{{sd}}(\theta)/\sqrt{{N}}$，$N = {samples}$",
     )
 
 
 def _variance_check(estimates: Mapping[int, AngleMoments], *, exact: Mapping[int, float]) -> Check:
     return within_se(
-        f"每个 n 的蒙特卡洛方差与精确方差之差都在 {_K} 个标准误之内",
-        {f"n={n}": (m.variance, exact[n], m.variance_se) for n, m in estimates.items()},
-        note="密度关于 π/2 对称，E θ = π/2，故方差估计取 V̂ = mean((θ−π/2)²)，SE = sd((θ−π/2)²)/√N",
+        f"每个 $n$ 的蒙特卡洛方差与精确方差之差都在 {_K} 个标准误之内",
+        {f"$n={n}$": (m.variance, exact[n], m.variance_se) for n, m in estimates.items()},
+        note=(
+            r"密度关于 $\pi/2$ 对称，$\operatorname{E}\theta = \pi/2$，故方差估计取 $\hat V = \operatorname{mean}((\theta-\pi/2)^2)$，"
+            r"$\mathrm{SE} = \operatorname{sd}((\theta-\pi/2)^2)/\sqrt{N}$"
+        ),
     )
 
 
 def _histogram_check(p_values: Mapping[int, float], *, bins: int) -> Check:
     return at_least(
-        f"每个 n 的直方图都与精确密度一致（卡方拟合优度检验，水平与 {_K} 个标准误相同）",
-        {f"n={n}": (p, FALSE_ALARM_RATE) for n, p in p_values.items()},
-        note=f"{bins} 个区间，期望频数不足 5 的区间合并；p 值不低于正态分布 {_K}σ 之外的双侧概率",
+        f"每个 $n$ 的直方图都与精确密度一致（卡方拟合优度检验，水平与 {_K} 个标准误相同）",
+        {f"$n={n}$": (p, FALSE_ALARM_RATE) for n, p in p_values.items()},
+        note=f"{bins} 个区间，期望频数不足 5 的区间合并；$p$ 值不低于正态分布 ${_K}\\sigma$ 之外的双侧概率",
     )
 
 
 def _article_check(exact: Mapping[int, float], *, series: Mapping[int, float]) -> Check:
     cases = {}
     for n, value in exact.items():
-        cases[f"n={n} 数值积分"] = (value, ARTICLE_VARIANCES[n])
-        cases[f"n={n} 级数"] = (series[n], ARTICLE_VARIANCES[n])
+        cases[f"$n={n}$ 数值积分"] = (value, ARTICLE_VARIANCES[n])
+        cases[f"$n={n}$ 级数"] = (series[n], ARTICLE_VARIANCES[n])
     return rounds_to(
         "数值积分与级数得到的方差四舍五入后都与文章表中的每个数值一致",
         cases,
@@ -414,10 +417,10 @@ def _article_check(exact: Mapping[int, float], *, series: Mapping[int, float]) -
 
 def _series_check(run: MomentsRun) -> Check:
     return within_tolerance(
-        "每个 n 的级数与数值积分两种方法得到的方差一致",
-        {f"n={n}": (run.series_variance[n], run.exact_variance[n], run.series_tolerance[n]) for n in run.ns},
+        "每个 $n$ 的级数与数值积分两种方法得到的方差一致",
+        {f"$n={n}$": (run.series_variance[n], run.exact_variance[n], run.series_tolerance[n]) for n in run.ns},
         note=(
-            f"级数取前 {SERIES_TERMS} 项，容差为截断余项的上界 Γ(n/2)·K^(−n/2)/n，"
+            rf"级数取前 {SERIES_TERMS} 项，容差为截断余项的上界 $\Gamma(n/2)\,K^{{-n/2}}/n$，"
             "加上数值积分 1e-12 的相对误差与求和的舍入误差"
         ),
     )
@@ -425,23 +428,26 @@ def _series_check(run: MomentsRun) -> Check:
 
 def _cosine_check(cosine: Mapping[int, CosineVariance]) -> Check:
     return within_se(
-        f"每个 n 的蒙特卡洛 Var(cos θ) 与 1/n 之差都在 {_K} 个标准误之内",
-        {f"n={n}": (c.variance, 1.0 / n, c.variance_se) for n, c in cosine.items()},
-        note="E cos θ = 0，故取 mean(cos² θ)，SE = sd(cos² θ)/√N；用的是与夹角同一批向量对",
+        f"每个 $n$ 的蒙特卡洛 $\\operatorname{{Var}}(\\cos\\theta)$ 与 $1/n$ 之差都在 {_K} 个标准误之内",
+        {f"$n={n}$": (c.variance, 1.0 / n, c.variance_se) for n, c in cosine.items()},
+        note=(
+            r"$\operatorname{E}\cos\theta = 0$，故取 $\operatorname{mean}(\cos^2\theta)$，"
+            r"$\mathrm{SE} = \operatorname{sd}(\cos^2\theta)/\sqrt{N}$；用的是与夹角同一批向量对"
+        ),
     )
 
 
 def _probability_check(run: ConcentrationRun) -> Check:
     return within_se(
-        f"每个 n 下夹角落在 90° ± {run.delta_degrees:g}° 内的频率与精确概率之差都在 {_K} 个二项标准误之内",
-        {f"n={n}": (run.observed[n], p, run.binomial_se[n]) for n, p in run.exact_probability.items()},
-        note="精确概率 I_{sin²δ}(1/2, (n−1)/2)，SE = √(p(1−p)/N)",
+        f"每个 $n$ 下夹角落在 $90° \\pm {run.delta_degrees:g}°$ 内的频率与精确概率之差都在 {_K} 个二项标准误之内",
+        {f"$n={n}$": (run.observed[n], p, run.binomial_se[n]) for n, p in run.exact_probability.items()},
+        note=r"精确概率 $I_{\sin^2\delta}(1/2, (n-1)/2)$，$\mathrm{SE} = \sqrt{p(1-p)/N}$",
     )
 
 
 def _sd_check(run: ConcentrationRun) -> Check:
     return within_se(
-        f"每个 n 的蒙特卡洛标准差与精确标准差之差都在 {_K} 个标准误之内",
-        {f"n={n}": (m.sd, run.exact_sd[n], m.sd_se) for n, m in run.moments.items()},
-        note="标准差取 √V̂，SE = SE(V̂)/(2√V̂)（delta 方法）",
+        f"每个 $n$ 的蒙特卡洛标准差与精确标准差之差都在 {_K} 个标准误之内",
+        {f"$n={n}$": (m.sd, run.exact_sd[n], m.sd_se) for n, m in run.moments.items()},
+        note=r"标准差取 $\sqrt{\hat V}$，$\mathrm{SE} = \mathrm{SE}(\hat V)/(2\sqrt{\hat V})$（delta 方法）",
     )

@@ -178,8 +178,9 @@ def _centering_figure(rows: Sequence[CenteringRow], *, spectra: Spectra) -> Figu
     return Figure(
         figure=fig,
         caption=(
-            "ReLU 层输出的二阶矩矩阵：原始 E[xxᵀ] 只有一个特征值远离其余（均值方向），去均值后这根尖峰消失；"
-            "右图的 λ_max 随层宽的变化，原始矩阵几乎按 ‖μ‖² ∝ d 增长。"
+            r"ReLU 层输出的二阶矩矩阵：原始 $\mathbb{E}[xx^\top]$ 只有一个特征值远离其余（均值方向），"
+            "去均值后这根尖峰消失；"
+            r"右图的 $\lambda_{\max}$ 随层宽的变化，原始矩阵几乎按 $\|\mu\|^2 \propto d$ 增长。"
         ),
         alt=(
             f"左图：宽度 {width} 时三个矩阵的特征值从大到小排列（对数纵轴），原始矩阵最大特征值 {raw[0]:.1f}，"
@@ -287,9 +288,9 @@ def _smoothness_figure(traces: Mapping[float, Mapping[Placement, Smoothness]]) -
     return Figure(
         figure=fig,
         caption=(
-            "沿梯度下降轨迹的光滑性（Santurkar 等人的度量）：在当前点沿负梯度走 s = "
+            "沿梯度下降轨迹的光滑性（Santurkar 等人的度量）：在当前点沿负梯度走 $s$ = "
             f"{'、'.join(f'{m:g}' for m in multiples)} 倍学习率，左为梯度变化的最大值，右为它除以步长后的最大值"
-            "（有效 β 光滑度），虚线为 2/η。"
+            r"（有效 $\beta$ 光滑度），虚线为 $2/\eta$。"
         ),
         alt=_smoothness_alt(traces),
         data=data,
@@ -320,10 +321,18 @@ def _smoothness_alt(traces: Mapping[float, Mapping[Placement, Smoothness]]) -> s
 def _traces_table(rows: Sequence[CenteringRow]) -> Table:
     return Table(
         caption=(
-            "随机 ReLU 层输出 x = ReLU(Wh) 的迹（文章的量 |E[x⊗x]|₁）：原始、去均值、标准化（恒等于 d），"
-            "以及 ‖μ‖² 所占的比例（精确值，由反余弦核算出）。"
+            r"随机 ReLU 层输出 $x = \operatorname{ReLU}(Wh)$ 的迹（文章的量 $|\mathbb{E}[x\otimes x]|_1$）："
+            "原始、去均值、"
+            r"标准化（恒等于 $d$），以及 $\|\mu\|^2$ 所占的比例（精确值，由反余弦核算出）。"
         ),
-        columns=("宽度 d", "‖μ‖²", "E‖x‖²", "E‖x−μ‖²", "标准化后", "‖μ‖²/E‖x‖²"),
+        columns=(
+            "宽度 $d$",
+            r"$\|\mu\|^2$",
+            r"$\mathbb{E}\|x\|^2$",
+            r"$\mathbb{E}\|x-\mu\|^2$",
+            "标准化后",
+            r"$\|\mu\|^2/\mathbb{E}\|x\|^2$",
+        ),
         rows=tuple(
             (r.width, r.mean_norm2, r.second_trace, r.covariance_trace, r.width, r.mean_norm2 / r.second_trace)
             for r in rows
@@ -334,10 +343,18 @@ def _traces_table(rows: Sequence[CenteringRow]) -> Table:
 def _eigenvalue_table(rows: Sequence[CenteringRow]) -> Table:
     return Table(
         caption=(
-            "同一批 ReLU 层的最大特征值（精确值）：原始二阶矩 E[xxᵀ]、闭式近似 ‖μ‖² + λ_max(Σ)、"
-            "去均值后的 λ_max(Σ)、标准化后的 λ_max，以及去均值使 λ_max 缩小的倍数；蒙特卡洛估计见图 1 与下方自检。"
+            r"同一批 ReLU 层的最大特征值（精确值）：原始二阶矩 $\mathbb{E}[xx^\top]$、闭式近似 "
+            r"$\|\mu\|^2 + \lambda_{\max}(\Sigma)$、去均值后的 $\lambda_{\max}(\Sigma)$、标准化后的 $\lambda_{\max}$，"
+            r"以及去均值使 $\lambda_{\max}$ 缩小的倍数；蒙特卡洛估计见图 1 与下方自检。"
         ),
-        columns=("d", "原始 λ_max", "‖μ‖²+λ_max(Σ)", "去均值 λ_max", "标准化 λ_max", "缩小倍数"),
+        columns=(
+            "$d$",
+            r"原始 $\lambda_{\max}$",
+            r"$\|\mu\|^2+\lambda_{\max}(\Sigma)$",
+            r"去均值 $\lambda_{\max}$",
+            r"标准化 $\lambda_{\max}$",
+            "缩小倍数",
+        ),
         rows=tuple(
             (
                 r.width,
@@ -370,10 +387,17 @@ def _summary_table(
         )
     return Table(
         caption=(
-            f"每种放置方式的汇总（全批量梯度下降 {steps} 步）：初始点的曲率 λ_max(∇²L) 与下降引理给出的 2/λ_max，"
+            f"每种放置方式的汇总（全批量梯度下降 {steps} 步）：初始点的曲率 $\\lambda_{{\\max}}(\\nabla^2 L)$ "
+            "与下降引理给出的 $2/\\lambda_{\\max}$，"
             "“每步下降”（损失每一步都下降，且最终降到初值的 10% 以下）与“训成”（只要求后者）的最大学习率。"
         ),
-        columns=("放置方式", "初始 λ_max(∇²L)", "2/λ_max", "每步下降的最大 η", "训成的最大 η"),
+        columns=(
+            "放置方式",
+            r"初始 $\lambda_{\max}(\nabla^2 L)$",
+            r"$2/\lambda_{\max}$",
+            r"每步下降的最大 $\eta$",
+            r"训成的最大 $\eta$",
+        ),
         rows=tuple(rows),
     )
 
@@ -394,7 +418,7 @@ def _runs_table(runs: Mapping[Placement, Sequence[Run]]) -> Table:
     )
     return Table(
         caption="每一次训练：初始损失、过程中的最大损失、损失上升的步数、最终损失（发散则无）与判定。",
-        columns=("放置方式", "学习率 η", "初始损失", "最大损失", "损失上升的步数", "最终损失", "判定"),
+        columns=("放置方式", r"学习率 $\eta$", "初始损失", "最大损失", "损失上升的步数", "最终损失", "判定"),
         rows=rows,
     )
 
@@ -419,10 +443,20 @@ def _smoothness_table(traces: Mapping[float, Mapping[Placement, Smoothness]]) ->
             )
     return Table(
         caption=(
-            "沿训练轨迹的光滑性度量：梯度变化 max_s‖∇L(w)−∇L(w−s∇L)‖ 与有效 β 光滑度 "
-            "max_s ‖∇L(w)−∇L(w−s∇L)‖/‖s∇L‖，取第 0 步的值、全部探测点的中位数与最大值，及训练的最终损失。"
+            r"沿训练轨迹的光滑性度量：梯度变化 $\max_s\|\nabla L(w)-\nabla L(w-s\nabla L)\|$ 与有效 $\beta$ 光滑度 "
+            r"$\max_s \|\nabla L(w)-\nabla L(w-s\nabla L)\|/\|s\nabla L\|$，取第 0 步的值、全部探测点的中位数与最大值，"
+            "及训练的最终损失。"
         ),
-        columns=("η", "放置方式", "梯度变化·起点", "梯度变化·中位数", "β·起点", "β·中位数", "β·最大", "最终损失"),
+        columns=(
+            r"$\eta$",
+            "放置方式",
+            "梯度变化·起点",
+            "梯度变化·中位数",
+            r"$\beta$·起点",
+            r"$\beta$·中位数",
+            r"$\beta$·最大",
+            "最终损失",
+        ),
         rows=tuple(rows),
     )
 
@@ -434,21 +468,25 @@ def _centering_checks(rows: Sequence[CenteringRow]) -> list[Check]:
     # quantity → ((estimate, its expectation, standard error) per width, how the SE was
     # obtained). ‖μ̂‖² has mean ‖μ‖² + tr Σ / N; the other two are unbiased to first order.
     quantities = {
-        "‖μ̂‖²": (
+        r"$\|\hat\mu\|^2$": (
             [(r.mc_mean_norm2, r.mc_mean_norm2_expected, r.mc_mean_norm2_se) for r in rows],
-            "期望为 ‖μ‖² + tr Σ/N（μ̂ 的方差带来的偏差），SE = 2 sd(μᵀx)/√N（delta 方法）",
+            r"期望为 $\|\mu\|^2 + \operatorname{tr}\Sigma/N$（$\hat\mu$ 的方差带来的偏差），"
+            r"$\mathrm{SE} = 2\operatorname{sd}(\mu^\top x)/\sqrt{N}$（delta 方法）",
         ),
-        "迹 E‖x‖²": ([(r.mc_second_trace, r.second_trace, r.mc_second_trace_se) for r in rows], "SE = sd(‖x‖²)/√N"),
-        "λ_max(E[xxᵀ])": (
+        r"迹 $\mathbb{E}\|x\|^2$": (
+            [(r.mc_second_trace, r.second_trace, r.mc_second_trace_se) for r in rows],
+            r"$\mathrm{SE} = \operatorname{sd}(\|x\|^2)/\sqrt{N}$",
+        ),
+        r"$\lambda_{\max}(\mathbb{E}[xx^\top])$": (
             [(r.mc_lambda_raw, r.lambda_raw, r.mc_lambda_raw_se) for r in rows],
-            "一阶扰动，SE = sd((vᵀx)²)/√N，v 为精确的最大特征向量",
+            r"一阶扰动，$\mathrm{SE} = \operatorname{sd}((v^\top x)^2)/\sqrt{N}$，$v$ 为精确的最大特征向量",
         ),
     }
     return [
         within_se(
             f"每个宽度下蒙特卡洛的 {name} 与反余弦核给出的精确值之差都在 {_K} 个标准误之内",
-            {f"d={r.width}": case for r, case in zip(rows, cases, strict=True)},
-            note=f"N = {rows[0].samples}；{how}",
+            {f"$d={r.width}$": case for r, case in zip(rows, cases, strict=True)},
+            note=f"$N = {rows[0].samples}$；{how}",
         )
         for name, (cases, how) in quantities.items()
     ]
@@ -459,15 +497,20 @@ def _bracket_check(rows: Sequence[CenteringRow]) -> Check:
     for r in rows:
         slack = EIGH_SLACK * r.lambda_raw
         label = (
-            f"d={r.width}：{r.rayleigh_lower:.4f} ≤ {r.lambda_raw:.4f} ≤ {r.weyl_upper:.4f}，"
-            f"近似 ‖μ‖²+λ_max(Σ) 的相对误差 {(r.weyl_upper - r.lambda_raw) / r.lambda_raw:.2%}"
+            f"$d={r.width}$：{r.rayleigh_lower:.4f} ≤ {r.lambda_raw:.4f} ≤ {r.weyl_upper:.4f}，"
+            r"近似 $\|\mu\|^2+\lambda_{\max}(\Sigma)$ 的相对误差 "
+            f"{(r.weyl_upper - r.lambda_raw) / r.lambda_raw:.2%}"
         )
         cases[label] = r.rayleigh_lower - slack <= r.lambda_raw <= r.weyl_upper + slack
     return all_hold(
-        "特征值求解器的精度：精确的 λ_max(E[xxᵀ]) 落在 ‖μ‖² + μᵀΣμ/‖μ‖² 与 ‖μ‖² + λ_max(Σ) 之间"
+        r"特征值求解器的精度：精确的 $\lambda_{\max}(\mathbb{E}[xx^\top])$ 落在 "
+        r"$\|\mu\|^2 + \mu^\top\Sigma\mu/\|\mu\|^2$ 与 $\|\mu\|^2 + \lambda_{\max}(\Sigma)$ 之间"
         "（这对任何对称矩阵都成立，只检验 eigh 算出的特征值）",
         cases,
-        note=f"下界是 μ 方向的瑞利商，上界是 Weyl 不等式；容许 eigh 的舍入误差 {EIGH_SLACK:g}·λ_max",
+        note=(
+            r"下界是 $\mu$ 方向的瑞利商，上界是 Weyl 不等式；"
+            f"容许 eigh 的舍入误差 {EIGH_SLACK:g} 倍 $\\lambda_{{\\max}}$"
+        ),
     )
 
 
@@ -476,7 +519,7 @@ def _gradient_check(errors: Mapping[Placement, float], *, what: str) -> Check:
         f"手写反向传播的梯度与中心差分一致（{what}，相对误差 ≤ {FD_TOLERANCE:g}）",
         {PLACEMENT_NAMES[p]: (e, FD_TOLERANCE) for p, e in errors.items()},
         note=(
-            f"步长 h = {FD_STEP:g}，中心差分自身误差约 h²|f‴|/6 + ε|f|/h ≈ 1e-10；"
+            f"步长 $h$ = {FD_STEP:g}，中心差分自身误差约 $h^2|f'''|/6 + \\varepsilon|f|/h \\approx 10^{{-10}}$；"
             "误差除以梯度的最大分量（小网络）或梯度范数（完整网络）"
         ),
     )
@@ -484,12 +527,16 @@ def _gradient_check(errors: Mapping[Placement, float], *, what: str) -> Check:
 
 def _lanczos_check(curvature: Mapping[Placement, Curvature]) -> Check:
     return at_most(
-        f"初始点的 λ_max(∇²L) 是 Hessian 的特征值：‖Hv − λv‖/|λ| ≤ {LANCZOS_TOLERANCE:g}",
+        f"初始点的 $\\lambda_{{\\max}}(\\nabla^2 L)$ 是 Hessian 的特征值："
+        f"$\\|Hv - \\lambda v\\|/|\\lambda| \\le {LANCZOS_TOLERANCE:g}$",
         {
-            f"{PLACEMENT_NAMES[p]}：λ = {c.eigenvalue:.4f}，残差": (c.residual, LANCZOS_TOLERANCE)
+            f"{PLACEMENT_NAMES[p]}：$\\lambda = {c.eigenvalue:.4f}$，残差": (c.residual, LANCZOS_TOLERANCE)
             for p, c in curvature.items()
         },
-        note="Hv 用梯度的中心差分（ε = 1e-4）算，残差另用 ε = 5e-5 重新算一次，差分误差约 1e-8",
+        note=(
+            r"$Hv$ 用梯度的中心差分（$\varepsilon = 10^{-4}$）算，残差另用 $\varepsilon = 5\times 10^{-5}$ 重新算一次，"
+            r"差分误差约 $10^{-8}$"
+        ),
     )
 
 
@@ -511,12 +558,12 @@ def _probe_check(traces: Mapping[float, Mapping[Placement, Smoothness]]) -> Chec
             finite = np.isfinite(following) & np.isfinite(probed)
             gap = np.abs(probed[finite] - following[finite]) / np.abs(following[finite])
             worst = float(gap.max()) if gap.size else math.nan
-            cases[f"η={rate:g}，{PLACEMENT_NAMES[placement]}（{int(finite.sum())} 个探测点）"] = (
+            cases[f"$\\eta={rate:g}$，{PLACEMENT_NAMES[placement]}（{int(finite.sum())} 个探测点）"] = (
                 worst,
                 PROBE_TOLERANCE,
             )
     return at_most(
-        "光滑性探测走在轨迹上：沿负梯度走 s = η 的探测点就是下一步的参数，它的损失等于轨迹记录的下一步损失",
+        r"光滑性探测走在轨迹上：沿负梯度走 $s = \eta$ 的探测点就是下一步的参数，它的损失等于轨迹记录的下一步损失",
         cases,
         note="最大相对差；探测与训练各自调用损失函数，方向、步长或步序有误都会使两者不等",
     )
