@@ -54,22 +54,22 @@ ARROW_SHRINK: Final = 2.0
 MODE_NAMES: Final = ("小峰", "大峰")
 #: The denoisers of the loss tables, by their key in the run's result.
 DENOISER_NAMES: Final[Mapping[str, str]] = {
-    "optimal": "最优 r*",
+    "optimal": "最优 $r^*$",
     "wiener": "维纳滤波",
     "none": "不去噪",
-    "learned": "学到的 y+∇E",
+    "learned": r"学到的 $y+\nabla E$",
 }
 #: What a field-error row compares, by its key in the run's result.
 FIELD_QUANTITIES: Final[Mapping[str, str]] = {
-    "shift": "去噪位移 σ²∇log p_σ",
-    "energy": "能量 E − σ² log p_σ，整体减一个常数",
-    "energy_per_mode": "能量 E − σ² log p_σ，每个峰各减一个常数",
+    "shift": r"去噪位移 $\sigma^2\nabla\log p_\sigma$",
+    "energy": r"能量 $E - \sigma^2\log p_\sigma$，整体减一个常数",
+    "energy_per_mode": r"能量 $E - \sigma^2\log p_\sigma$，每个峰各减一个常数",
 }
 #: Where a field-error row compares, by its key in the run's result.
 FIELD_REGIONS: Final[Mapping[str, str]] = {
-    "samples": "p_σ 的新样本",
-    "dense": "p_σ ≥ 峰值 1% 的格点",
-    "square": "整个 [−5, 5]² 的格点",
+    "samples": r"$p_\sigma$ 的新样本",
+    "dense": r"$p_\sigma \ge$ 峰值 1% 的格点",
+    "square": "整个 $[-5, 5]^2$ 的格点",
 }
 #: The Langevin runs in the figure and the table, by their key in the run's result.
 RUN_NAMES: Final[Mapping[str, str]] = {
@@ -88,11 +88,13 @@ def identity(run: IdentityRun) -> Report:
     """Displacement along the modes' line and the routes' gaps; agreement and loss tables; three checks; values."""
     table = Table(
         caption=(
-            f"在 [−5, 5]² 的 {run.grid}×{run.grid} 格点与两峰连线上（共 {run.lattice_points + run.line_t.size} 个点），"
-            "数值积分与高斯条件期望算出的 E[x|y] 各自与 y + σ²∇log p_σ(y) 的最大差距（欧氏范数）；"
-            "最后一列是被比较的位移 ‖σ²∇log p_σ‖ 本身的最大值。"
+            f"在 $[-5, 5]^2$ 的 ${run.grid}\\times{run.grid}$ 格点与两峰连线上"
+            f"（共 {run.lattice_points + run.line_t.size} 个点），"
+            r"数值积分与高斯条件期望算出的 $E[x\mid y]$ 各自与 $y + \sigma^2\nabla\log p_\sigma(y)$ 的最大差距"
+            "（欧氏范数）；"
+            r"最后一列是被比较的位移 $\|\sigma^2\nabla\log p_\sigma\|$ 本身的最大值。"
         ),
-        columns=("σ", "积分步长", "积分点数", "数值积分之差", "条件期望之差", "最大位移"),
+        columns=(r"$\sigma$", "积分步长", "积分点数", "数值积分之差", "条件期望之差", "最大位移"),
         rows=tuple(
             (sigma, a.step, a.nodes**2, a.quadrature_gap, a.conditioning_gap, a.largest_shift)
             for sigma, a in run.agreement.items()
@@ -127,7 +129,7 @@ def learned_score(run: LearnedScoreRun) -> Report:
     """Exact, learned and error fields; field-error, mode-balance and loss tables; two checks; values."""
     fields = Table(
         caption=(
-            f"学到的能量模型（{run.features} 个随机傅里叶特征、{run.pairs} 对训练样本、σ = {run.sigma:g}）"
+            f"学到的能量模型（{run.features} 个随机傅里叶特征、{run.pairs} 对训练样本、$\\sigma = {run.sigma:g}$）"
             "与精确值的差距。相对误差 = 误差的均方根 / 精确值的均方根；"
             "能量的误差先减去使它最小的常数（整体一个，或每个峰一个）。"
         ),
@@ -195,7 +197,7 @@ def langevin(run: LangevinRun) -> Report:
         items=(
             _langevin_figure(run),
             _shares_table(run),
-            _share_check("直接从 p_σ 抽样", run.shares["direct"], run),
+            _share_check(r"直接从 $p_\sigma$ 抽样", run.shares["direct"], run),
             _share_check("退火 Langevin", run.shares["annealed"], run),
             *_langevin_setup_values(run),
             *_plain_values(run),
@@ -420,8 +422,9 @@ def _field_figure(model: FourierEnergy, *, sigma: float) -> Figure:
     return Figure(
         figure=fig,
         caption=(
-            f"σ = {sigma:g}：精确的去噪位移场（左上）、学到的能量模型的位移场（右上）、两者之差（左下，"
-            "对数色标，蓝线是 p_σ 为峰值 1%、10%、50% 的等高线），以及沿两峰连线的 log p_σ 与 E/σ²"
+            f"$\\sigma = {sigma:g}$：精确的去噪位移场（左上）、学到的能量模型的位移场（右上）、两者之差（左下，"
+            r"对数色标，蓝线是 $p_\sigma$ 为峰值 1%、10%、50% 的等高线），"
+            r"以及沿两峰连线的 $\log p_\sigma$ 与 $E/\sigma^2$"
             f"（右下，学到的曲线平移到在大峰处重合）。底色都归一到峰值 1；箭头长度是实际位移的 1/{ARROW_SHRINK:g}。"
         ),
         alt=(
@@ -527,7 +530,7 @@ def _langevin_figure(run: LangevinRun) -> Figure:
         figure=fig,
         caption=(
             f"同一批从方框内均匀出发的链：普通 Langevin 与退火 Langevin 的终点（各画 {CLOUD_POINTS} 个点，"
-            "虚线方框是出发区域，灰线是 p_σ 的等高线），与直接抽样对照；右下是小峰比例随步数的变化。"
+            r"虚线方框是出发区域，灰线是 $p_\sigma$ 的等高线），与直接抽样对照；右下是小峰比例随步数的变化。"
         ),
         alt=(
             f"三幅散点图：直接抽样时小峰占 {final['direct']:.3f}，普通 Langevin 的终点小峰占 "
@@ -600,11 +603,12 @@ def _draw_cloud(ax: Axes, points: FloatArray, *, target: GaussianMixture, half_w
 def _loss_table(losses: Mapping[float, Mapping[str, DenoiserLoss]], *, pairs: int) -> Table:
     return Table(
         caption=(
-            f"去噪自编码器损失 mean‖r(y)−x‖²（每个 σ 取 {pairs} 对新样本）。r* = y + σ²∇log p_σ；"
-            "维纳滤波是最优的仿射去噪器；“不去噪”即 r(y) = y。交叉项 = 损失 − 最优损失 − mean‖r−r*‖²，"
-            "r* 是后验均值，它的期望恰为 0。"
+            r"去噪自编码器损失 $\operatorname{mean}\|r(y)-x\|^2$"
+            f"（每个 $\\sigma$ 取 {pairs} 对新样本）。"
+            r"$r^* = y + \sigma^2\nabla\log p_\sigma$；维纳滤波是最优的仿射去噪器；“不去噪”即 $r(y) = y$。"
+            r"交叉项 = 损失 − 最优损失 − $\operatorname{mean}\|r-r^*\|^2$，$r^*$ 是后验均值，它的期望恰为 0。"
         ),
-        columns=("σ", "去噪器", "损失", "mean‖r−r*‖²", "交叉项", "交叉项 / 标准误"),
+        columns=(r"$\sigma$", "去噪器", "损失", r"$\operatorname{mean}\|r-r^*\|^2$", "交叉项", "交叉项 / 标准误"),
         rows=tuple(
             (sigma, DENOISER_NAMES[name], item.loss, item.distance, item.cross, item.z)
             for sigma, by_name in losses.items()
@@ -618,10 +622,10 @@ def _mode_balance_table(run: LearnedScoreRun) -> Table:
     balance = run.mode_balance
     return Table(
         caption=(
-            "两个峰的相对高低：学到的能量给出的 log p_σ 只差一个常数，但两峰之间的落差决定了它们的相对权重。"
-            "份额按 p_σ ≥ 峰值 1% 的格点求和（小峰一侧 / 全部）。"
+            r"两个峰的相对高低：学到的能量给出的 $\log p_\sigma$ 只差一个常数，但两峰之间的落差决定了它们的相对权重。"
+            r"份额按 $p_\sigma \ge$ 峰值 1% 的格点求和（小峰一侧 / 全部）。"
         ),
-        columns=("量", "由学到的 E/σ² 算出", "精确值（由 log p_σ 算出）"),
+        columns=("量", r"由学到的 $E/\sigma^2$ 算出", r"精确值（由 $\log p_\sigma$ 算出）"),
         rows=(
             ("大峰中心与小峰中心的对数密度差", balance.learned_gap, balance.exact_gap),
             ("高密度区中小峰所占份额", balance.learned_share, balance.exact_share),
@@ -634,12 +638,13 @@ def _shares_table(run: LangevinRun) -> Table:
     exact = run.cell_probabilities
     return Table(
         caption=(
-            f"各模式所占比例：{chains} 条链从 [−{half_width:g}, {half_width:g}]² 上均匀出发，"
-            f"普通 Langevin 在 σ = {sigma_min:g} 上跑 {run.levels * run.steps_per_level} 步，"
+            f"各模式所占比例：{chains} 条链从 $[-{half_width:g}, {half_width:g}]^2$ 上均匀出发，"
+            f"普通 Langevin 在 $\\sigma = {sigma_min:g}$ 上跑 {run.levels * run.steps_per_level} 步，"
             f"退火 Langevin 用 {run.levels} 个噪声级（{run.sigma_max:g} → {sigma_min:g}）"
             f"各跑 {run.steps_per_level} 步。"
-            f"每个点归入 p_σ 下责任最大的成分；“区域概率”是该区域在 p_σ（σ = {sigma_min:g}）下的概率，"
-            "“吸引盆”是起点方框中被无噪声梯度流带到该区域的面积比例，标准误为 √(p(1−p)/N)。"
+            r"每个点归入 $p_\sigma$ 下责任最大的成分；“区域概率”是该区域在 $p_\sigma$"
+            f"（$\\sigma = {sigma_min:g}$）下的概率，"
+            r"“吸引盆”是起点方框中被无噪声梯度流带到该区域的面积比例，标准误为 $\sqrt{p(1-p)/N}$。"
         ),
         columns=("模式", "权重", "区域概率", "直接抽样", "普通 Langevin", "退火 Langevin", "吸引盆", "标准误"),
         rows=tuple(
@@ -667,37 +672,46 @@ def _binomial_se(p: float, count: int) -> float:
 
 def _identity_check(run: IdentityRun) -> Check:
     cases = {
-        f"σ={sigma:g}：数值积分差 {a.quadrature_gap:.1e}，条件期望差 {a.conditioning_gap:.1e}": (
+        f"$\\sigma={sigma:g}$：数值积分差 {a.quadrature_gap:.1e}，条件期望差 {a.conditioning_gap:.1e}": (
             max(a.quadrature_gap, a.conditioning_gap) <= IDENTITY_TOLERANCE
         )
         for sigma, a in run.agreement.items()
     }
     return all_hold(
-        "最优去噪器 E[x|y]（两种独立算法）与 y + σ²∇log p_σ(y) 处处一致，差距只剩舍入误差",
+        r"最优去噪器 $E[x\mid y]$（两种独立算法）与 $y + \sigma^2\nabla\log p_\sigma(y)$ 处处一致，差距只剩舍入误差",
         cases,
-        note=f"容差 {IDENTITY_TOLERANCE:.0e}：积分网格的离散误差小于 e⁻⁸⁸，截断误差小于 e⁻⁵⁰，其余是双精度舍入",
+        note=(
+            f"容差 {IDENTITY_TOLERANCE:.0e}：积分网格的离散误差小于 $e^{{-88}}$，截断误差小于 $e^{{-50}}$，"
+            "其余是双精度舍入"
+        ),
     )
 
 
 def _orthogonality_check(losses: Mapping[float, Mapping[str, DenoiserLoss]]) -> Check:
     # r* against itself is left out: its cross term is 0 with standard error 0 by construction.
     return within_se(
-        f"对 r* 以外的每个去噪器 r，损失(r) − 损失(r*) 与 mean‖r − r*‖² 之差都在 {_K} 个标准误之内（后验均值的正交性）",
+        r"对 $r^*$ 以外的每个去噪器 $r$，损失($r$) − 损失($r^*$) 与 $\operatorname{mean}\|r - r^*\|^2$ 之差"
+        f"都在 {_K} 个标准误之内（后验均值的正交性）",
         {
-            f"σ={sigma:g} {DENOISER_NAMES[name]}": (item.cross, 0.0, item.cross_se)
+            f"$\\sigma={sigma:g}$ {DENOISER_NAMES[name]}": (item.cross, 0.0, item.cross_se)
             for sigma, by_name in losses.items()
             for name, item in by_name.items()
             if name != "optimal"
         },
-        note="差值即交叉项 2⟨r−r*, r*−x⟩ 的样本均值，期望为 0",
+        note=r"差值即交叉项 $2\langle r-r^*, r^*-x\rangle$ 的样本均值，期望为 0",
     )
 
 
 def _bayes_check(bayes: Mapping[float, BayesRisk]) -> Check:
     return within_se(
-        f"r* 的损失与后验方差的平均 mean tr Cov(x|y) 之差在 {_K} 个标准误之内（后者用高斯条件化逐点另算，不经过 r*）",
-        {f"σ={sigma:g}": (item.loss, item.expected, item.se) for sigma, item in bayes.items()},
-        note="同一批样本上 ‖r*(y)−x‖² − tr Cov(x|y) 的均值，给定 y 时期望为 0；SE = 其样本标准差 / √N",
+        r"$r^*$ 的损失与后验方差的平均 $\operatorname{mean}\operatorname{tr}\operatorname{Cov}(x\mid y)$ 之差"
+        f"在 {_K} 个标准误之内（后者用高斯条件化逐点另算，不经过 $r^*$）",
+        {f"$\\sigma={sigma:g}$": (item.loss, item.expected, item.se) for sigma, item in bayes.items()},
+        note=(
+            r"同一批样本上 $\|r^*(y)-x\|^2 - \operatorname{tr}\operatorname{Cov}(x\mid y)$ 的均值，"
+            r"给定 $y$ 时期望为 0；"
+            r"$\mathrm{SE}$ = 其样本标准差 / $\sqrt{N}$"
+        ),
     )
 
 
@@ -705,21 +719,29 @@ def _learned_field_check(run: LearnedScoreRun) -> Check:
     shift = next(e for e in run.field_errors if (e.quantity, e.region) == ("shift", "samples"))
     estimation = _estimation_error(run)
     return at_most(
-        f"学到的位移 ∇E 与精确的 σ²∇log p_σ 在 p_σ 的新样本上的均方误差不超过最小二乘估计误差的 {LEARNED_SLACK:g} 倍",
-        {f"{shift.points} 个新样本上的 mean‖∇E − σ²∇log p_σ‖²": (shift.rms_error**2, LEARNED_SLACK * estimation)},
+        r"学到的位移 $\nabla E$ 与精确的 $\sigma^2\nabla\log p_\sigma$ 在 $p_\sigma$ 的新样本上的均方误差"
+        f"不超过最小二乘估计误差的 {LEARNED_SLACK:g} 倍",
+        {
+            f"{shift.points} 个新样本上的 " + r"$\operatorname{mean}\|\nabla E - \sigma^2\nabla\log p_\sigma\|^2$": (
+                shift.rms_error**2,
+                LEARNED_SLACK * estimation,
+            )
+        },
         note=(
-            f"估计误差 D·R*/(2N) = {run.features}×{run.losses['optimal'].loss:.4f}/(2×{run.pairs}) = {estimation:.3g}，"
-            "R* 是最优去噪器的损失（回归目标 −ε 在给定 y 时的方差之和）；另一半容差留给有限个特征的逼近误差"
+            r"估计误差 $D R^*/(2N)$ = "
+            f"${run.features}\\times{run.losses['optimal'].loss:.4f}/(2\\times{run.pairs}) = {estimation:.3g}$，"
+            r"$R^*$ 是最优去噪器的损失（回归目标 $-\varepsilon$ 在给定 $y$ 时的方差之和）；"
+            "另一半容差留给有限个特征的逼近误差"
         ),
     )
 
 
 def _share_check(label: str, shares: Sequence[float], run: LangevinRun) -> Check:
     return within_se(
-        f"{label}：各模式所占比例与 p_σ 下的真实比例之差都在 {_K} 个二项标准误之内",
+        f"{label}：各模式所占比例与 $p_\\sigma$ 下的真实比例之差都在 {_K} 个二项标准误之内",
         {
             MODE_NAMES[k]: (share, float(p), _binomial_se(float(p), run.chains))
             for k, (share, p) in enumerate(zip(shares, run.cell_probabilities, strict=True))
         },
-        note=f"SE = √(p(1−p)/N)，N = {run.chains}",
+        note=f"$\\mathrm{{SE}} = \\sqrt{{p(1-p)/N}}$，$N = {run.chains}$",
     )
