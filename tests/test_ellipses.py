@@ -478,7 +478,7 @@ def test_reference_check_fails_on_a_misprint(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(pages, "REFERENCE_VALUES", {**pages.REFERENCE_VALUES, 2.0: wrong})
     report = two_stage(*STAGES["seam"], ratios=[2.0])
     verdicts = {item.claim: item.passed for item in report.items if isinstance(item, Check)}
-    assert [passed for claim, passed in verdicts.items() if claim.startswith("a/b = 2（")] == [False]
+    assert [passed for claim, passed in verdicts.items() if claim.startswith("$a/b = 2$（")] == [False]
     assert sum(not passed for passed in verdicts.values()) == 1
 
 
@@ -505,7 +505,7 @@ def test_height_grid_check_fails_with_a_wrong_law(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(experiments, "height_grid_error", shrunk)  # where the run stage looks it up
     report = two_stage(*STAGES["perimeter"], ratios=[2.0], height_steps=[1000])
     (claim,) = _failing(report)
-    assert claim.startswith("按 y 积分的误差服从 √h 规律")
+    assert claim.startswith("按 $y$ 积分的误差服从 $\\sqrt{h}$ 规律")
     assert report_values(report)["height"] == "与渐近公式不符"
 
 
@@ -563,7 +563,7 @@ def test_end_curvature_check_fails_when_d_is_off_near_the_start() -> None:
 
     report = _perturbed("seam", lambda run: _with_discriminant(run, tilt), ratios=[2.0], intervals=400)
     (claim,) = _failing(report)
-    assert claim.startswith("接缝起点附近 D(s) ≈ (a²/b⁴ − b²/a⁴)s²")
+    assert claim.startswith(r"接缝起点附近 $D(s) \approx (a^2/b^4 - b^2/a^4)s^2$")
     assert report_values(report)["peak"] == "在中点取最大值"
 
 
@@ -586,7 +586,7 @@ def test_circle_check_fails_when_the_circle_has_an_extent() -> None:
         return _with_seam(run, x=x)
 
     report = _perturbed("seam", spread, ratios=[1.0], intervals=400)
-    assert _failing(report) == ["圆（a = b）的两张圆片只能平贴在一起：X = 0"]
+    assert _failing(report) == ["圆（$a = b$）的两张圆片只能平贴在一起：$X = 0$"]
     assert report_values(report)["circle"].endswith("并不")
 
 

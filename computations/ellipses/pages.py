@@ -47,7 +47,7 @@ REFERENCE_2_1: Final[Mapping[str, str]] = {"perimeter": "9.688448", "mid_height"
 _EPS: Final = float(np.finfo(np.float64).eps)
 #: "Everyday" ellipses for the prose's claim on Ramanujan's second formula: a/b up to this.
 _EVERYDAY: Final = 3.0
-_REFERENCE_SOURCE: Final = "参考值是本项目事先用离心角参数化（2×10⁵ 个点）另行算出的"
+_REFERENCE_SOURCE: Final = r"参考值是本项目事先用离心角参数化（$2\times10^5$ 个点）另行算出的"
 _REFERENCE_TOLERANCE: Final = "容差为所印末位的半个单位乘缩放因子，加上求积误差界"
 
 
@@ -336,11 +336,11 @@ def _colors(count: int) -> list[tuple[float, ...]]:
 def _perimeter_table(run: PerimeterRun) -> Table:
     return Table(
         caption=(
-            "半轴为 a、b = 1 的椭圆周长 4aE(m)（m = 1 − b²/a²），对离心角 t 的周期梯形公式"
+            "半轴为 $a$、$b = 1$ 的椭圆周长 $4aE(m)$（$m = 1 - b^2/a^2$），对离心角 $t$ 的周期梯形公式"
             f"（{run.periodic_points} 个节点）与它之差，"
             "以及拉马努金两个近似公式 I、II 的相对误差（近似值/精确值 − 1）。"
         ),
-        columns=("a/b", "m", "周长 4aE(m)", "梯形 − 4aE(m)", "I 相对误差", "II 相对误差"),
+        columns=("$a/b$", "$m$", "周长 $4aE(m)$", "梯形 − $4aE(m)$", "I 相对误差", "II 相对误差"),
         rows=tuple(_perimeter_cells(e) for e in run.estimates),
     )
 
@@ -359,11 +359,12 @@ def _perimeter_cells(e: PerimeterEstimates) -> tuple[Cell, ...]:
 def _height_grid_table(run: PerimeterRun) -> Table:
     return Table(
         caption=(
-            f"对 a = {run.height_grid_ratio:g}、b = 1 的椭圆按高度 y 取 n 步梯形公式"
-            "求四分之一周长 l（原文代码的做法），"
-            "与精确值之差及其两项渐近预测 (ζ(½) − ½)·φ(0)·√h + (ζ(−½) − ½)·φ′(0)·h√h。"
+            f"对 $a = {run.height_grid_ratio:g}$、$b = 1$ 的椭圆按高度 $y$ 取 $n$ 步梯形公式"
+            "求四分之一周长 $l$（原文代码的做法），"
+            r"与精确值之差及其两项渐近预测 $(\zeta(\tfrac12) - \tfrac12)\,\varphi(0)\sqrt{h}"
+            r" + (\zeta(-\tfrac12) - \tfrac12)\,\varphi'(0)\,h\sqrt{h}$。"
         ),
-        columns=("步数 n", "步长 h", "按 y 积分的 l", "误差 l_h − l", "首项预测", "两项预测", "误差 / 首项"),
+        columns=("步数 $n$", "步长 $h$", "按 $y$ 积分的 $l$", "误差 $l_h - l$", "首项预测", "两项预测", "误差 / 首项"),
         rows=tuple(
             (g.steps, g.step, g.value, g.error, g.first, g.first + g.second, g.error / g.first) for g in run.height_grid
         ),
@@ -377,7 +378,7 @@ def _seam_table(run: SeamRun) -> Table:
             f"判别式的中点值（即最大值）与内部网格点上的最小值、立体体积 V，以及 X 的求积误差界"
             f"（每条接缝 {run.intervals} 个等弧长步）。"
         ),
-        columns=("a/b", "l", "X", "D(l/2)", "内部 min D", "体积 V", "X 误差界"),
+        columns=("$a/b$", "$l$", "$X$", "$D(l/2)$", r"内部 $\min D$", "体积 $V$", "$X$ 误差界"),
         rows=tuple(_seam_cells(pair) for pair in run.pairs),
     )
 
@@ -456,25 +457,25 @@ def _perimeter_reference_check(perimeter_2_1: float) -> Check:
     printed = REFERENCE_2_1["perimeter"]
     return within_tolerance(
         f"a = 2、b = 1 的椭圆周长与参考值 {printed} 一致",
-        {"4aE(m)": _reference_case(perimeter_2_1, printed, 16.0 * _EPS * perimeter_2_1)},
+        {"$4aE(m)$": _reference_case(perimeter_2_1, printed, 16.0 * _EPS * perimeter_2_1)},
         note=f"{_REFERENCE_SOURCE}（原文未给数值）；容差为所印末位的半个单位加 16ε 的舍入",
     )
 
 
 def _height_grid_check(estimates: Sequence[HeightGridEstimate], *, ratio: float) -> Check:
     return within_tolerance(
-        f"按 y 积分的误差服从 √h 规律：a/b = {ratio:g} 时两项渐近公式的余项小于它的第二项",
+        f"按 $y$ 积分的误差服从 $\\sqrt{{h}}$ 规律：$a/b = {ratio:g}$ 时两项渐近公式的余项小于它的第二项",
         {f"n={g.steps} 的误差 − 首项": (g.error - g.first, g.second, abs(g.second)) for g in estimates},
-        note="误差减去首项应为第二项，容差为 |第二项|：余项应为 O(h²√h)，比第二项 O(h√h) 高一阶",
+        note=r"误差减去首项应为第二项，容差为 |第二项|：余项应为 $O(h^2\sqrt{h})$，比第二项 $O(h\sqrt{h})$ 高一阶",
     )
 
 
 def _nonnegative_check(seams: Mapping[float, Seam]) -> Check:
     count = next(iter(seams.values())).s.size
     return at_least(
-        "每个椭圆的判别式 D(s) 在整条接缝上都不小于 0：两张相同的椭圆片总能粘合",
-        {f"a/b={r:g} 的 min D": (float(glued.discriminant.min()), -glued.rounding) for r, glued in seams.items()},
-        note=f"每条接缝 {count} 个等弧长点，D 以 g'(s)² − h'(l−s)² 计算；下限为负的舍入界",
+        "每个椭圆的判别式 $D(s)$ 在整条接缝上都不小于 0：两张相同的椭圆片总能粘合",
+        {f"$a/b={r:g}$ 的 $\\min D$": (float(glued.discriminant.min()), -glued.rounding) for r, glued in seams.items()},
+        note=f"每条接缝 {count} 个等弧长点，$D$ 以 $g'(s)^2 - h'(l-s)^2$ 计算；下限为负的舍入界",
     )
 
 
@@ -528,9 +529,13 @@ def _end_curvature_check(seams: Mapping[float, Seam]) -> Check:
         expected = (a / b**2) ** 2 - (b / a**2) ** 2
         cases[f"a/b={ratio:g}"] = ((4.0 * first - second) / 3.0, expected, abs(second - first) / 3.0 + rounding)
     return within_tolerance(
-        "接缝起点附近 D(s) ≈ (a²/b⁴ − b²/a⁴)s²：与椭圆在长、短轴端点的曲率 a/b²、b/a² 给出的闭式一致",
+        r"接缝起点附近 $D(s) \approx (a^2/b^4 - b^2/a^4)s^2$："
+        r"与椭圆在长、短轴端点的曲率 $a/b^2$、$b/a^2$ 给出的闭式一致",
         cases,
-        note=("由前两个网格点的 D(s)/s² 作 Richardson 外推；容差为外推消去的 s² 项的大小加 D 的舍入界除以 s²"),
+        note=(
+            r"由前两个网格点的 $D(s)/s^2$ 作 Richardson 外推；"
+            r"容差为外推消去的 $s^2$ 项的大小加 $D$ 的舍入界除以 $s^2$"
+        ),
     )
 
 
@@ -538,9 +543,9 @@ def _circle_check(glued: Seam) -> Check:
     # X = ∫√D ≤ l·√(max D) with max D within rounding.
     bound = glued.length * math.sqrt(glued.rounding)
     return within_tolerance(
-        "圆（a = b）的两张圆片只能平贴在一起：X = 0",
+        "圆（$a = b$）的两张圆片只能平贴在一起：$X = 0$",
         {"X": (glued.end_x, 0.0, bound)},
-        note="X = ∫√D ≤ l·√(max D)，圆的 D 不超过舍入界，故容差为 l·√(舍入界)",
+        note=r"$X = \int\sqrt{D} \le l\sqrt{\max D}$，圆的 $D$ 不超过舍入界，故容差为 $l\sqrt{\text{舍入界}}$",
     )
 
 
@@ -554,7 +559,8 @@ def _two_by_one_check(pair: GluedPair) -> Check:
         "x(l/2)": _reference_case(float(glued.x[mid]), REFERENCE_2_1["mid_x"], glued.x_error, scale=b),
     }
     return within_tolerance(
-        f"a/b = 2（b = {b:g}）的 l、X、max D = D(l/2) 与 V 均与参考值一致（b = 1 时依次为 {'、'.join(ref)}）",
+        f"$a/b = 2$（$b = {b:g}$）的 $l$、$X$、$\\max D = D(l/2)$ 与 $V$ 均与参考值一致"
+        f"（$b = 1$ 时依次为 {'、'.join(ref)}）",
         cases,
         note=f"{_REFERENCE_SOURCE}（原文只说此例通过数值检验）；b ≠ 1 时按 b、b³ 缩放；{_REFERENCE_TOLERANCE}",
     )
@@ -617,11 +623,11 @@ def _difference_check(run: SolidRun) -> Check:
             "l": (fd.length, glued.length, fd.length_change + 16.0 * _EPS * glued.length),
             "X": (fd.end_x, glued.end_x, fd.end_x_change + glued.x_error),
             "V": (fd.volume, volume, fd.volume_change + run.pair.volume_error),
-            "max |x_差分(s) − x(s)|": (fd.gap, 0.0, curve),
+            r"$\max|x_{\text{差分}}(s) - x(s)|$": (fd.gap, 0.0, curve),
         },
         note=(
             f"差分构造取 {fd.steps} 个等离心角步；容差为它在步数减半时的变化（二阶方法，约为误差的三倍），"
-            "加本帖的求积误差界，曲线比较再加线性插值的误差 Δ²·max|x″|/8"
+            r"加本帖的求积误差界，曲线比较再加线性插值的误差 $\Delta^2\max|x''|/8$"
         ),
     )
 
@@ -643,9 +649,10 @@ def _closure_check(run: SolidRun) -> Check:
 def _article_check(run: SolidRun) -> Check:
     art = run.article
     return at_least(
-        f"原文代码的断言成立：在它的高度网格（步长 h = {art.step:.0e}）上 dx2 = 1 − h′(s)² − h′(l−s)² 处处大于 −10h",
-        {"min dx2": (art.lowest, -10.0 * art.step)},
-        note="原文用差商求斜率，dx2 含 O(h) 的截断误差，故允许 −10h",
+        f"原文代码的断言成立：在它的高度网格（步长 $h$ = {art.step:.0e}）上 "
+        r"$\mathtt{dx2} = 1 - h'(s)^2 - h'(l-s)^2$ 处处大于 $-10h$",
+        {r"$\min \mathtt{dx2}$": (art.lowest, -10.0 * art.step)},
+        note=r"原文用差商求斜率，$\mathtt{dx2}$ 含 $O(h)$ 的截断误差，故允许 $-10h$",
     )
 
 
