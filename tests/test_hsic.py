@@ -607,7 +607,7 @@ def _printed_output_far(run: experiments.ArticleDemoRun) -> experiments.ArticleD
 
 
 PERTURBATIONS = [
-    pytest.param("dependence", _r_far_from_zero, "样本 r 与 0", id="dependence-uncorrelated"),
+    pytest.param("dependence", _r_far_from_zero, "样本 $r$ 与 0", id="dependence-uncorrelated"),
     pytest.param(
         "dependence",
         lambda run: _replace_case(run, "cases", "sine", hsic_p=0.5),

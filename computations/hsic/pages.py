@@ -268,14 +268,14 @@ def _null_figure(run: NullRun) -> Figure:
 
 
 def describe_relationship(relationship: Relationship, *, noise: float) -> str:
-    """The generating formula of a relationship as plain text, e.g. "y = x² + 0.1ε"."""
+    """The generating formula of a relationship as text with TeX, e.g. "$y = x^2 + 0.1\\varepsilon$"."""
     c = f"{noise:g}"
     return {
-        "independent": "x, y ~ U[−1, 1] 独立",
-        "linear": f"y = x + {c}ε",
-        "quadratic": f"y = x² + {c}ε",
-        "circle": f"(cos t, sin t) + {c}ε",
-        "sine": f"y = sin({sine_frequency():.4f}x) + {c}ε",
+        "independent": r"$x, y \sim U[-1, 1]$ 独立",
+        "linear": f"$y = x + {c}\\varepsilon$",
+        "quadratic": f"$y = x^2 + {c}\\varepsilon$",
+        "circle": f"$(\\cos t, \\sin t) + {c}\\varepsilon$",
+        "sine": f"$y = \\sin({sine_frequency():.4f}x) + {c}\\varepsilon$",
     }[relationship]
 
 
@@ -283,19 +283,19 @@ def _dependence_table(run: DependenceRun) -> Table:
     results, permutations = run.cases, run.permutations
     return Table(
         caption=(
-            f"每种关系各取 n = {run.samples} 对样本：Pearson 相关系数与 HSIC（高斯核，带宽取两两距离的中位数），"
-            f"以及分别以 HSIC 和 |r| 为统计量、各用 {permutations} 次随机重配对的置换检验 p 值"
-            f"（最小可能值为 1/{permutations + 1}）。"
+            f"每种关系各取 $n = {run.samples}$ 对样本：Pearson 相关系数与 HSIC（高斯核，带宽取两两距离的中位数），"
+            f"以及分别以 HSIC 和 $|r|$ 为统计量、各用 {permutations} 次随机重配对的置换检验 $p$ 值"
+            f"（最小可能值为 $1/{permutations + 1}$）。"
         ),
         columns=("", *(LABELS[case] for case in results)),
         rows=(
             ("生成方式", *(describe_relationship(case, noise=run.noise) for case in results)),
-            ("总体 ρ", *(r.population_r for r in results.values())),
-            ("样本 r", *(r.r for r in results.values())),
+            (r"总体 $\rho$", *(r.population_r for r in results.values())),
+            ("样本 $r$", *(r.r for r in results.values())),
             ("HSIC（有偏）", *(r.hsic_biased for r in results.values())),
             ("HSIC（无偏）", *(r.hsic_unbiased for r in results.values())),
-            ("p（HSIC）", *(r.hsic_p for r in results.values())),
-            ("p（|r|）", *(r.pearson_p for r in results.values())),
+            ("$p$（HSIC）", *(r.hsic_p for r in results.values())),
+            ("$p$（$|r|$）", *(r.pearson_p for r in results.values())),
         ),
     )
 
@@ -304,11 +304,12 @@ def _article_table(run: ArticleDemoRun) -> Table:
     cases = run.cases
     return Table(
         caption=(
-            f"原文的 numpy 实验（n = {run.samples}，核 exp(−(x−x')²)）：原文输出与本次重算。"
-            f"“原文估计量”即 tr(KJLJ)/(n−1)²，均值与标准差取自 {run.repeats} 次独立抽样；"
+            f"原文的 numpy 实验（$n = {run.samples}$，核 $\\exp(-(x-x')^2)$）：原文输出与本次重算。"
+            r"“原文估计量”即 $\operatorname{tr}(KJLJ)/(n-1)^2$，"
+            f"均值与标准差取自 {run.repeats} 次独立抽样；"
             "精确期望与总体值由高斯积分的闭式给出。"
         ),
-        columns=("", "x, y ~ N(0, 1) 独立", "y = x + 0.1ε"),
+        columns=("", r"$x, y \sim N(0, 1)$ 独立", r"$y = x + 0.1\varepsilon$"),
         rows=(
             ("原文的输出", *(float(ARTICLE_OUTPUTS[case]) for case in cases)),
             ("本次第一次抽样", *(float(c.article[0]) for c in cases.values())),
@@ -335,9 +336,12 @@ def _uncorrelated_check(run: DependenceRun) -> Check | None:
     if not zero:
         return None
     return within_se(
-        f"总体相关系数为 0 的各关系，样本 r 与 0 之差都在 {_K} 个标准误之内（Pearson 相关看不出它们）",
+        f"总体相关系数为 0 的各关系，样本 $r$ 与 0 之差都在 {_K} 个标准误之内（Pearson 相关看不出它们）",
         {LABELS[case]: (res.r, 0.0, res.r_se) for case, res in zero.items()},
-        note="SE 取 ρ = 0 时的 delta 法标准误 √(E[x̃²ỹ²]/(σ_x²σ_y²n))",
+        note=(
+            r"$\mathrm{SE}$ 取 $\rho = 0$ 时的 delta 法标准误 "
+            r"$\sqrt{E[\tilde x^2\tilde y^2]/(\sigma_x^2\sigma_y^2 n)}$"
+        ),
     )
 
 
@@ -365,22 +369,22 @@ def _noise_checks(run: NoiseRun) -> tuple[Check, Check]:
     return (
         within_se(
             f"每个噪声水平下，无偏估计的均值与闭式总体值之差都在 {_K} 个标准误之内",
-            {f"c={c:g}": (float(e.unbiased.mean()), e.population, _mean_se(e.unbiased)) for c, e in by_level.items()},
-            note=f"SE = sd/√{run.repeats}",
+            {f"$c={c:g}$": (float(e.unbiased.mean()), e.population, _mean_se(e.unbiased)) for c, e in by_level.items()},
+            note=f"$\\mathrm{{SE}} = \\operatorname{{sd}}/\\sqrt{{{run.repeats}}}$",
         ),
         within_se(
-            f"每个噪声水平下，有偏估计 tr(KHLH)/n² 的均值与其精确期望之差都在 {_K} 个标准误之内",
-            {f"c={c:g}": (float(e.biased.mean()), e.biased_mean, _mean_se(e.biased)) for c, e in by_level.items()},
-            note=f"精确期望按下标重合方式分类求和得到；SE = sd/√{run.repeats}",
+            f"每个噪声水平下，有偏估计 $\\operatorname{{tr}}(KHLH)/n^2$ 的均值与其精确期望之差都在 {_K} 个标准误之内",
+            {f"$c={c:g}$": (float(e.biased.mean()), e.biased_mean, _mean_se(e.biased)) for c, e in by_level.items()},
+            note=f"精确期望按下标重合方式分类求和得到；$\\mathrm{{SE}} = \\operatorname{{sd}}/\\sqrt{{{run.repeats}}}$",
         ),
     )
 
 
 def _null_mean_check(run: NullRun) -> Check:
     return within_se(
-        f"置换得到的零分布均值与全部 n! 种重配对的精确均值之差在 {_K} 个标准误之内",
+        f"置换得到的零分布均值与全部 $n!$ 种重配对的精确均值之差在 {_K} 个标准误之内",
         {LABELS[case]: (float(p.null.mean()), p.exact_mean, _mean_se(p.null)) for case, p in run.panels.items()},
-        note="精确均值 = tr(HKH)·(L 对角均值 − L 非对角均值)/n²",
+        note=r"精确均值 = $\operatorname{tr}(HKH)\cdot$（$L$ 对角均值 − $L$ 非对角均值）$/n^2$",
     )
 
 
@@ -410,15 +414,15 @@ def _agreement_check(run: ArticleDemoRun) -> Check:
         gap = _forms_gap(c)
         cases[f"{LABELS[case]}：{c.first_forms[0]:.12g}，最大差 {gap:.1e} ≤ {tolerance:.1e}"] = gap <= tolerance
     return all_hold(
-        "原文的一次矩阵乘法写法、显式 J 矩阵的 tr(KJLJ) 与本站 O(n²) 写法给出同一个数",
+        r"原文的一次矩阵乘法写法、显式 $J$ 矩阵的 $\operatorname{tr}(KJLJ)$ 与本站 $O(n^2)$ 写法给出同一个数",
         cases,
-        note="第一次抽样，三者都按 1/(n−1)² 缩放；容差 4nε（长度 n 的内积的舍入误差界）",
+        note=r"第一次抽样，三者都按 $1/(n-1)^2$ 缩放；容差 $4n\varepsilon$（长度 $n$ 的内积的舍入误差界）",
     )
 
 
 def _noted_population_check(value: float) -> Check:
     return rounds_to(
-        f"y = x + 0.1ε 的总体 HSIC 闭式值四舍五入后为 {NOTED_POPULATION_HSIC}",
+        f"$y = x + 0.1\\varepsilon$ 的总体 HSIC 闭式值四舍五入后为 {NOTED_POPULATION_HSIC}",
         {"闭式": (value, NOTED_POPULATION_HSIC)},
         note="容差为所记最后一位的半个单位",
     )
@@ -437,10 +441,11 @@ def _bias_check(independent: ArticleCase, *, samples: int) -> Check:
     mean, se = float(independent.article.mean()), _mean_se(independent.article)
     closed = (1.0 - 1.0 / math.sqrt(5.0)) ** 2 / (samples - 1)
     return all_hold(
-        "原文称 tr(KJLJ)/(n−1)² 为无偏估计，其实有偏：独立时总体 HSIC 为 0，它的均值却显著大于 0",
+        r"原文称 $\operatorname{tr}(KJLJ)/(n-1)^2$ 为无偏估计，其实有偏：独立时总体 HSIC 为 0，它的均值却显著大于 0",
         {
             f"均值 {mean:.3e}，SE {se:.1e}，Δ/SE = {mean / se:.1f} > {_K}": mean > TOLERANCE_SE * se,
-            f"精确期望 (1 − 1/√5)²/(n−1) = {closed:.4e}（E k = 1/√5），与分类求和的 "
+            r"精确期望 $(1 - 1/\sqrt{5})^2/(n-1)$ = "
+            f"{closed:.4e}（$E k = 1/\\sqrt{{5}}$），与分类求和的 "
             f"{independent.article_mean:.4e} 一致": math.isclose(independent.article_mean, closed, rel_tol=1e-9),
         },
     )
