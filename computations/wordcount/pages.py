@@ -197,8 +197,8 @@ def _growth_figure(run: DictGrowthRun) -> Figure:
     return Figure(
         figure=_draw_growth(series),
         caption=(
-            "字典越大，更新越慢吗？纵轴是执行 10⁵ 次 d[k] = d.get(k, 0) + 1 的用时，横轴是字典的大小（对数坐标）。"
-            f"橙线为语料 {run.corpus} 的词流逐条累加、每 10⁵ 个词计一次时；绿点为分批统计时每批自己的小字典；"
+            "字典越大，更新越慢吗？纵轴是执行 $10^5$ 次 d[k] = d.get(k, 0) + 1 的用时，横轴是字典的大小（对数坐标）。"
+            f"橙线为语料 {run.corpus} 的词流逐条累加、每 $10^5$ 个词计一次时；绿点为分批统计时每批自己的小字典；"
             "蓝线为合成的双字词，只更新已有的键。"
         ),
         alt=(
@@ -243,7 +243,7 @@ def _top_words_table(run: VocabularyRun) -> Table:
         for rank, entry in enumerate(run.top, start=1)
     )
     return Table(
-        caption=f"出现最多的 {len(rows)} 个词（不计纯标点；每万词 = 次数 ÷ 全部 {tokens} 个词 × 10⁴）。",
+        caption=f"出现最多的 {len(rows)} 个词（不计纯标点；每万词 = 次数 ÷ 全部 {tokens} 个词 $\\times 10^4$）。",
         columns=("名次", "词", "次数", "每万词"),
         rows=rows,
     )
@@ -442,8 +442,8 @@ def _growth_table(run: DictGrowthRun) -> Table:
         )
     return Table(
         caption=(
-            "图中各条曲线两端的数值：字典从小到大，每 10⁵ 次更新的用时（毫秒）变了多少倍（倍数 = 大 ÷ 小）。"
-            "真实语料逐条累加取第一个与最后一个完整的 10⁵ 词块（第一块里有大量新词插入）；"
+            "图中各条曲线两端的数值：字典从小到大，每 $10^5$ 次更新的用时（毫秒）变了多少倍（倍数 = 大 ÷ 小）。"
+            "真实语料逐条累加取第一个与最后一个完整的 $10^5$ 词块（第一块里有大量新词插入）；"
             "批内小字典取各批的中位数；合成词取最小与最大的字典。"
         ),
         columns=("曲线", "键数（小）", "毫秒（小）", "键数（大）", "毫秒（大）", "倍数"),
