@@ -197,6 +197,30 @@ def positional(points: int = 3) -> Nothing:
     return Nothing()
 
 
+@dataclass(frozen=True)
+class TexRun:
+    tex: str
+
+
+def tex(*, formula: str = "x^2") -> TexRun:
+    """Carries a formula for the present stage to write into every kind of text."""
+    return TexRun(formula)
+
+
+def show_tex(run: TexRun) -> Report:
+    """The formula as $..$ in a caption, an alt text, a table header and cell, a check's claim and detail."""
+    figure = MplFigure(figsize=(2, 2))
+    figure.add_subplot().plot([0, 1], [0, 1])
+    math = f"${run.tex}$"
+    return Report(
+        items=(
+            Figure(figure=figure, caption=f"图注 {math}", alt=f"替代文字 {math}", data={"x": [0, 1]}),
+            Table(caption=f"表注 {math}", columns=(f"列 {math}", "值"), rows=((f"行 {math}", 1.5),)),
+            Check(claim=f"断言 {math}", passed=True, detail=f"细节 {math}"),
+        )
+    )
+
+
 EXCLUSIVE = frozenset({"toy.timed"})
 
 _HERE = "fake_computations"
@@ -218,4 +242,5 @@ COMPUTATIONS = {
     "toy.raising": (f"{_HERE}:raising", f"{_HERE}:show_nothing"),
     "toy.positional": (f"{_HERE}:positional", f"{_HERE}:show_nothing"),
     "toy.echo_lines": (f"{_HERE}:echo_lines", f"{_HERE}:show_lines"),
+    "toy.tex": (f"{_HERE}:tex", f"{_HERE}:show_tex"),
 }

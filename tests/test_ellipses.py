@@ -596,7 +596,7 @@ def test_reference_table_check_fails_on_a_wrong_volume() -> None:
         return dataclasses.replace(run, pairs=(dataclasses.replace(pair, volume=pair.volume + 1e-5),))
 
     report = _perturbed("seam", heavier, ratios=[3.0], intervals=800)
-    assert _failing(report) == ["a/b = 3 的 l、X、D(l/2)、V 与参考表一致"]
+    assert _failing(report) == ["$a/b$ = 3 的 $l$、$X$、$D(l/2)$、$V$ 与参考表一致"]
 
 
 @pytest.mark.parametrize(("field", "position"), [("axis_length", 4), ("sheet_area", 5)])

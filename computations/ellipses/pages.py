@@ -430,7 +430,7 @@ def _solid_table(run: SolidRun) -> Table:
 def _perimeter_quadrature_check(estimates: Sequence[PerimeterEstimates]) -> Check:
     return within_tolerance(
         "完全椭圆积分 4aE(m) 与对离心角的周期梯形公式给出相同的周长",
-        {f"a/b={e.ratio:g}": (e.quadrature, e.exact, e.quadrature_error + 16.0 * _EPS * e.exact) for e in estimates},
+        {f"$a/b={e.ratio:g}$": (e.quadrature, e.exact, e.quadrature_error + 16.0 * _EPS * e.exact) for e in estimates},
         note="容差为梯形公式节点数减半时的变化加 16ε 的舍入",
     )
 
@@ -450,7 +450,7 @@ def _ramanujan_case(e: PerimeterEstimates) -> tuple[str, bool]:
     e1, e2 = 1.0 - e.first / e.exact, 1.0 - e.second / e.exact
     slack = 8.0 * _EPS
     ok = -slack <= e2 <= e1 + slack and e1 <= RAMANUJAN_FIRST_LIMIT and e2 <= RAMANUJAN_SECOND_LIMIT
-    return f"a/b={e.ratio:g}：I {e1:.2e}，II {e2:.2e}", ok
+    return f"$a/b={e.ratio:g}$：I {e1:.2e}，II {e2:.2e}", ok
 
 
 def _perimeter_reference_check(perimeter_2_1: float) -> Check:
@@ -491,10 +491,10 @@ def _zeros_case(ratio: float, glued: Seam) -> tuple[str, bool]:
     d, tol = glued.discriminant, glued.rounding
     if glued.a == glued.b:
         largest = float(np.max(np.abs(d)))
-        return f"a/b=1：max |D| = {largest:.1e}", largest <= tol
+        return f"$a/b=1$：$\\max |D|$ = {largest:.1e}", largest <= tol
     ends = max(abs(d[0]), abs(d[-1]))
     inside = float(d[1:-1].min())
-    return f"a/b={ratio:g}：两端 |D| ≤ {ends:.1e}，内部 min D = {inside:.2e}", bool(ends <= tol and inside > tol)
+    return f"$a/b={ratio:g}$：两端 |D| ≤ {ends:.1e}，内部 min D = {inside:.2e}", bool(ends <= tol and inside > tol)
 
 
 def _maximum_check(seams: Mapping[float, Seam]) -> Check:
@@ -511,7 +511,7 @@ def _maximum_case(ratio: float, glued: Seam) -> tuple[str, bool]:
     d = glued.discriminant
     top = float(d.max())
     ok = d[glued.middle] >= top - glued.rounding
-    return f"a/b={ratio:g}：D(l/2) = {d[glued.middle]:.6f}，max D = {top:.6f}", bool(ok)
+    return f"$a/b={ratio:g}$：D(l/2) = {d[glued.middle]:.6f}，max D = {top:.6f}", bool(ok)
 
 
 def _end_curvature_check(seams: Mapping[float, Seam]) -> Check:
@@ -527,7 +527,7 @@ def _end_curvature_check(seams: Mapping[float, Seam]) -> Check:
         first, second = d[1] / s[1] ** 2, d[2] / s[2] ** 2
         rounding = glued.rounding * (4.0 / s[1] ** 2 + 1.0 / s[2] ** 2) / 3.0
         expected = (a / b**2) ** 2 - (b / a**2) ** 2
-        cases[f"a/b={ratio:g}"] = ((4.0 * first - second) / 3.0, expected, abs(second - first) / 3.0 + rounding)
+        cases[f"$a/b={ratio:g}$"] = ((4.0 * first - second) / 3.0, expected, abs(second - first) / 3.0 + rounding)
     return within_tolerance(
         r"接缝起点附近 $D(s) \approx (a^2/b^4 - b^2/a^4)s^2$："
         r"与椭圆在长、短轴端点的曲率 $a/b^2$、$b/a^2$ 给出的闭式一致",
@@ -562,21 +562,23 @@ def _two_by_one_check(pair: GluedPair) -> Check:
         f"$a/b = 2$（$b = {b:g}$）的 $l$、$X$、$\\max D = D(l/2)$ 与 $V$ 均与参考值一致"
         f"（$b = 1$ 时依次为 {'、'.join(ref)}）",
         cases,
-        note=f"{_REFERENCE_SOURCE}（原文只说此例通过数值检验）；b ≠ 1 时按 b、b³ 缩放；{_REFERENCE_TOLERANCE}",
+        note=(
+            f"{_REFERENCE_SOURCE}（原文只说此例通过数值检验）；$b \\ne 1$ 时按 $b$、$b^3$ 缩放；{_REFERENCE_TOLERANCE}"
+        ),
     )
 
 
 def _reference_table_check(pairs: Sequence[GluedPair]) -> Check:
     cases = {
-        f"a/b={pair.ratio:g} 的 {name}": case
+        f"$a/b={pair.ratio:g}$ 的 {name}": case
         for pair in pairs
         for name, case in _reference_cases(pair, REFERENCE_VALUES[pair.ratio]).items()
     }
     listed = "、".join(f"{pair.ratio:g}" for pair in pairs)
     return within_tolerance(
-        f"a/b = {listed} 的 l、X、D(l/2)、V 与参考表一致",
+        f"$a/b$ = {listed} 的 $l$、$X$、$D(l/2)$、$V$ 与参考表一致",
         cases,
-        note=f"{_REFERENCE_SOURCE}；b ≠ 1 时按 b、b³ 缩放；{_REFERENCE_TOLERANCE}",
+        note=f"{_REFERENCE_SOURCE}；$b \\ne 1$ 时按 $b$、$b^3$ 缩放；{_REFERENCE_TOLERANCE}",
     )
 
 
