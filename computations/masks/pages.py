@@ -250,7 +250,7 @@ def _dependency_figure(results: Sequence[LeakMeasurement], *, layers: int, width
         figure=fig,
         caption=(
             f"实测依赖：随机 Transformer（{layers} 层、宽 {width}、{heads} 头，残差 + LayerNorm）中，"
-            "只替换第 j 个输入时第 i 个输出的最大变化（颜色为 log10）。白格表示输出一位不差（|Δ| = 0），"
+            "只替换第 $j$ 个输入时第 $i$ 个输出的最大变化（颜色为 log10）。白格表示输出一位不差（$|\\Delta| = 0$），"
             f"× 标出 Mask 禁止的格：{'两者完全重合' if apart == 0 else f'两者有 {apart} 格不重合'}。"
         ),
         alt=(
@@ -298,15 +298,16 @@ def _leak_table(result: LeakMeasurement) -> Table:
         )
     return Table(
         caption=(
-            f"{TITLES[spec.kind]}：替换输入后第 i 个输出的最大变化 |Δ|。不可见的输入既逐个替换、也一次全部替换，"
-            "取最大的变化；可见的输入逐个替换，取最小的变化；— 表示没有不可见的输入。"
+            f"{TITLES[spec.kind]}：替换输入后第 $i$ 个输出的最大变化 $|\\Delta|$。"
+            "不可见的输入既逐个替换、也一次全部替换，取最大的变化；"
+            "可见的输入逐个替换，取最小的变化；— 表示没有不可见的输入。"
         ),
         columns=(
-            "i",
+            "$i$",
             "输入 → 预测" if spec.predicts else "输入",
             "可见 / 不可见",
-            "替换不可见输入：最大 |Δ|",
-            "替换可见输入：最小 |Δ|",
+            "替换不可见输入：最大 $|\\Delta|$",
+            "替换可见输入：最小 $|\\Delta|$",
         ),
         rows=tuple(rows),
     )
@@ -318,7 +319,7 @@ def _permutation_table(run: PermutationRun) -> Table:
             f"同一个随机 Transformer（{run.layers} 层、宽 {run.width}、{run.heads} 头）上，乱序 Mask（原顺序输入）与"
             "下三角 Mask（按生成顺序重排输入）的输出之差。第一行是原文的顺序。"
         ),
-        columns=("生成顺序", "重排输入（位置编号随词走）：max|Δ|", "重排后重新编号：max|Δ|"),
+        columns=("生成顺序", "重排输入（位置编号随词走）：$\\max|\\Delta|$", "重排后重新编号：$\\max|\\Delta|$"),
         rows=tuple(
             (" → ".join(run.sentence[p - 1] for p in r.order), r.travelling, r.renumbered) for r in run.comparisons
         ),
@@ -443,12 +444,12 @@ def _unilm_formula_check(unilm: MaskSpec, causal: MaskSpec, *, run: Seq2SeqFigur
     return all_hold(
         "UniLM 的 Mask 与 cumsum 写法一致；它比朴素单向 Mask 多出的格恰好是源句内部“往后看”的格",
         {
-            "(1−sᵢ)(1−sⱼ) + sᵢ·[j ≤ i] 与 c = cumsum(s)、[cⱼ ≤ cᵢ] 相同": bool(
+            r"$(1-s_i)(1-s_j) + s_i\,[j \le i]$ 与 $c = \operatorname{cumsum}(s)$、$[c_j \le c_i]$ 相同": bool(
                 np.array_equal(unilm_mask_by_cumsum(unilm.segments), unilm.allowed)
             ),
-            f"多出 {len(extra)} 格，源句内部 i < j 的格共 {len(look_ahead)} 个，两组逐格相同": extra == look_ahead,
+            f"多出 {len(extra)} 格，源句内部 $i < j$ 的格共 {len(look_ahead)} 个，两组逐格相同": extra == look_ahead,
         },
-        note=f"“{run.source}”→“{run.target}”；源句内部 i < j 的格由位置编号直接列出",
+        note=f"“{run.source}”→“{run.target}”；源句内部 $i < j$ 的格由位置编号直接列出",
     )
 
 
@@ -501,7 +502,7 @@ def _unilm_dependency_check(result: LeakMeasurement) -> Check:
             "源句输出对目标句毫无反应": not moved[np.ix_(src, ~src)].any()
             and float(result.single[np.ix_(src, ~src)].max()) <= HIDDEN_TOLERANCE,
             "目标句每个输出都随整个源句变化": bool(moved[np.ix_(~src, src)].all()),
-            "目标句第 k 个输出只随目标句前 k 个位置变化": bool(
+            "目标句第 $k$ 个输出只随目标句前 $k$ 个位置变化": bool(
                 np.array_equal(moved[np.ix_(~src, ~src)], causal_mask(nt))
             ),
         },
@@ -512,7 +513,7 @@ def _travelling_check(comparisons: Sequence[OrderComparison]) -> Check:
     worst = max(c.travelling for c in comparisons)
     return all_hold(
         f"对全部 {len(comparisons)} 种生成顺序，两种实现的输出之差都不超过 {HIDDEN_TOLERANCE:g}",
-        {f"最大 |Δ| = {worst:.2e}": worst <= HIDDEN_TOLERANCE},
+        {f"最大 $|\\Delta|$ = {worst:.2e}": worst <= HIDDEN_TOLERANCE},
         note="两种实现只差在浮点求和的顺序，应当只有舍入误差",
     )
 
@@ -522,7 +523,12 @@ def _renumbered_check(comparisons: Sequence[OrderComparison]) -> Check:
     shuffled = [c.renumbered for c in comparisons if list(c.order) != sorted(c.order)]
     return at_least(
         "重排后若把位置重新编号，结果就不再相同：生成顺序是由位置编号携带的",
-        {f"{len(shuffled)} 种非正向顺序中最小的 max|Δ|": (min(shuffled, default=math.inf), RENUMBERED_THRESHOLD)},
+        {
+            f"{len(shuffled)} 种非正向顺序中最小的 $\\max|\\Delta|$": (
+                min(shuffled, default=math.inf),
+                RENUMBERED_THRESHOLD,
+            )
+        },
     )
 
 

@@ -86,7 +86,7 @@ HAND_COUNTS: Final = (6, 7, 3)
 STAGE_LABELS: Final[Mapping[str, str]] = {
     "load": "读取语料",
     "encode": "全角转半角、字符编号",
-    "count_ngrams": "n 元组计数",
+    "count_ngrams": "$n$ 元组计数",
     "cohesion": "凝固度计算与筛选",
     "cut": "预切分",
     "count_pieces": "候选词计数",
@@ -174,7 +174,7 @@ def _cohesion_figure(run: DiscoverRun) -> Figure:
         figure=fig,
         caption=(
             f"出现不少于 {run.min_count} 次的 2 至 {run.order} 元组的凝固度分布；"
-            f"同色虚线是该阶的阈值（{thresholds}），虚线右边的 n 元组被保留。"
+            f"同色虚线是该阶的阈值（{thresholds}），虚线右边的 $n$ 元组被保留。"
         ),
         alt=(
             f"三条阶梯形直方图，横轴为凝固度（{edges[0]:g} 到 {edges[-1]:g}），纵轴为个数。"
@@ -253,10 +253,10 @@ def _sweep_figure(run: SweepRun) -> Figure:
     varied = " min_count " if by_count else "凝固度阈值整体平移"
     return Figure(
         figure=fig,
-        caption=f"F1、精确率、召回率（上）与词库词数、保留 n 元组个数（下）随{varied}的变化。",
+        caption=f"F1、精确率、召回率（上）与词库词数、保留 $n$ 元组个数（下）随{varied}的变化。",
         alt=(
             f"上图：F1 在 min_count = {best.min_count}、平移 {best.shift:+g} 处最高（{best.score.f1:.3f}）。"
-            "下图：保留的 n 元组随阈值升高单调减少，词库词数大体也减少，但不严格单调。"
+            "下图：保留的 $n$ 元组随阈值升高单调减少，词库词数大体也减少，但不严格单调。"
         ),
         data=data,
     )
@@ -305,10 +305,10 @@ def _ngram_table(run: DiscoverRun) -> Table:
     return Table(
         caption=(
             f"语料 {run.corpus}：{run.texts} 段文本，{run.characters} 个“词字符”（汉字、数字、拉丁字母），"
-            f"{run.alphabet} 种不同的字符。各阶 n 元组中出现不少于 {run.min_count} 次的个数、"
+            f"{run.alphabet} 种不同的字符。各阶 $n$ 元组中出现不少于 {run.min_count} 次的个数、"
             "凝固度（各切分点上 PMI 的最小值，自然对数）阈值与通过阈值保留下来的个数。"
         ),
-        columns=("n", f"出现 ≥ {run.min_count} 次", "凝固度阈值", "保留", "保留比例"),
+        columns=("$n$", f"出现 ≥ {run.min_count} 次", "凝固度阈值", "保留", "保留比例"),
         rows=tuple(rows),
     )
 
@@ -357,9 +357,9 @@ def _rejected_table(run: DiscoverRun) -> Table:
     return Table(
         caption=(
             f"预切分出现 ≥ {run.min_count} 次、却被回溯检查去掉的片段（共 {run.lexicon.rejected} 个，列出最常见的）："
-            "它们由几个互相重叠的保留 n 元组连成，自身却不是保留的 n 元组（或含有不保留的 4 字窗口）。"
+            "它们由几个互相重叠的保留 $n$ 元组连成，自身却不是保留的 $n$ 元组（或含有不保留的 4 字窗口）。"
         ),
-        columns=("片段", "次数", "把它连起来的保留 n 元组"),
+        columns=("片段", "次数", "把它连起来的保留 $n$ 元组"),
         rows=rows,
     )
 
@@ -453,7 +453,7 @@ def _sweep_table(run: SweepRun) -> Table:
     return Table(
         caption=(
             f"{run.corpus}：每组阈值下保留的 2/3/4 元组个数、词库词数，以及把词库交给 jieba-rs（HMM 关）后的分词成绩。"
-            f"n 元组只统计一次；之后每组阈值的发现、切分与评分平均用时 {mean:.2f} 秒。"
+            f"$n$ 元组只统计一次；之后每组阈值的发现、切分与评分平均用时 {mean:.2f} 秒。"
         ),
         columns=("min_count", "凝固度阈值", "保留的 2/3/4 元组", "词库词数", "精确率", "召回率", "F1"),
         rows=rows,
@@ -609,7 +609,7 @@ def _count_check(run: DiscoverRun) -> Check:
     return all_hold(
         f"numpy 计出的 1 至 {run.order} 元组频数与纯 Python 逐个子串计数完全相同（前 {test.texts} 段文本）",
         {f"{n} 元组逐项相等": agree for n, agree in test.counts_agree.items()},
-        note=f"{test.characters} 个词字符，{test.ngrams} 种不同的 n 元组",
+        note=f"{test.characters} 个词字符，{test.ngrams} 种不同的 $n$ 元组",
     )
 
 
@@ -626,7 +626,7 @@ def _coverage_check(run: DiscoverRun) -> Check:
     test = run.self_test
     loose = list(test.loose)
     return all_hold(
-        "词库中每个多字词（以及被回溯去掉的片段）的每个字间空隙都被其内部的某个保留 n 元组覆盖",
+        "词库中每个多字词（以及被回溯去掉的片段）的每个字间空隙都被其内部的某个保留 $n$ 元组覆盖",
         {f"未被覆盖的：{loose[:5] if loose else '无'}": not loose},
         note=f"检查了 {test.multi_character} 个多字片段；覆盖关系用逐个字间空隙检查的朴素切分判断",
     )
@@ -693,7 +693,7 @@ def _baseline_check(scores: Mapping[str, SegmentationScore]) -> Check:
 def _nested_ngrams_check(run: SweepRun) -> Check:
     extra = [step for step in run.steps if not step.ngrams_nested]
     return all_hold(
-        "提高 min_count 或凝固度阈值，保留的 n 元组只会减少：高阈值下保留的都在低阈值下保留",
+        "提高 min_count 或凝固度阈值，保留的 $n$ 元组只会减少：高阈值下保留的都在低阈值下保留",
         {f"{len(extra)} 对不是子集关系" if extra else "全部是子集关系": not extra},
         note=f"比较了 {len(run.steps)} 对相邻网格点",
     )
