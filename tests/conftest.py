@@ -62,7 +62,9 @@ class Site:
         ]
         command = [sys.executable, "-m", "pelican", str(self.path / "content"), "-s", str(ROOT / settings_file)]
         command += ["-o", str(self.output), "--fatal", "errors", "--log-handler", "plain", "-e", *overrides]
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(TESTS)]), "COLUMNS": "400"}
+        # The project first; a PYTHONPATH the tests were started with stays after it.
+        path = [str(ROOT), str(TESTS), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(path), "COLUMNS": "400"}
         env.update(environment or {})
         result = subprocess.run(command, capture_output=True, text=True, cwd=self.path, env=env, timeout=600)
         result.log = result.stdout + result.stderr  # type: ignore[attr-defined]

@@ -30,8 +30,9 @@ _DOLLAR = re.compile(r"(?<!\\)\$")
 _SPACES = re.compile(r"\s+")
 # Relations and binary operators get a space on each side in plain text, as TeX spaces them.
 _RELATION = re.compile(r"\s*([=≤≥≈≠<>∝±→])\s*")
-# A function name's space stays out of its script: "sin^(n−2)", not "sin ^(n−2)".
+# A function name's spaces stay out of its script and brackets: "sin^(n−2)", "(cos θ)".
 _BEFORE_SCRIPT = re.compile(r"\s+([\^_])")
+_AFTER_OPENING = re.compile(r"([(\[{])\s+")
 
 
 class MathTextError(ValueError):
@@ -92,7 +93,8 @@ def _plain_formula(tex: str) -> str:
         # plain version of a formula that does not parse is its source.
         return tex
     text = _RELATION.sub(lambda m: f" {m.group(1)} ", text.replace("-", "−"))
-    return _SPACES.sub(" ", _BEFORE_SCRIPT.sub(r"\1", text)).strip()
+    text = _AFTER_OPENING.sub(r"\1", _BEFORE_SCRIPT.sub(r"\1", text))
+    return _SPACES.sub(" ", text).strip()
 
 
 def _grouped(text: str) -> str:
@@ -152,7 +154,7 @@ def _contexts() -> tuple[Any, Any]:
             latex2text.MacroTextSpec("mid", " | "),
             latex2text.MacroTextSpec("left", ""),
             latex2text.MacroTextSpec("right", ""),
-            *(latex2text.MacroTextSpec(name, f"{name} ") for name in names),
+            *(latex2text.MacroTextSpec(name, f" {name} ") for name in names),
         ],
         specials=[latex2text.SpecialsTextSpec(mark, simplify_repl=_script(mark)) for mark in "^_"],
     )
