@@ -13,7 +13,7 @@ import shutil
 from conftest import ROOT, TESTS, Site
 
 POST = "angle-between-random-vectors.md"
-CAPTION = "同色细阶梯线为每个 n 取"
+CAPTION = "同色细阶梯线为每个"
 
 
 def _summary(log: str) -> str:
@@ -40,12 +40,12 @@ def test_a_caption_edit_redraws_from_stored_results_and_a_math_edit_recomputes(s
     before = {path.name: path.read_text(encoding="utf-8") for path in (site.output / "repro").rglob("*.csv")}
 
     pages = site.path / "computations" / "angles" / "pages.py"
-    pages.write_text(pages.read_text(encoding="utf-8").replace(CAPTION, "改过的图注：每个 n 取"), encoding="utf-8")
+    pages.write_text(pages.read_text(encoding="utf-8").replace(CAPTION, "改过的图注：每个"), encoding="utf-8")
     summary = build()
     assert summary.startswith(f"repro: {directives} directive(s): 0 cached, 0 computed, 0 failed"), summary
     assert f"{directives} redrawn from stored results" in summary
     html = page.read_text(encoding="utf-8")
-    assert "改过的图注：每个 n 取" in html and CAPTION not in html
+    assert "改过的图注：每个" in html and CAPTION not in html
     after = {path.name: path.read_text(encoding="utf-8") for path in (site.output / "repro").rglob("*.csv")}
     assert after == before  # the same numbers, drawn again
 

@@ -156,7 +156,8 @@ def _moments_table(run: MomentsRun) -> Table:
     return Table(
         caption=(
             f"夹角 $\\theta$ 的方差：文章给出的数值、数值积分与级数（前 {SERIES_TERMS} 项）两种方法得到的精确值，"
-            f"每个 $n$ 取 {run.samples} 对高斯向量的蒙特卡洛估计（方差按 $\\operatorname{{mean}}((\\theta-\\pi/2)^2)$ 计算），以及两种近似。"
+            f"每个 $n$ 取 {run.samples} 对高斯向量的蒙特卡洛估计"
+            r"（方差按 $\operatorname{mean}((\theta-\pi/2)^2)$ 计算），以及两种近似。"
         ),
         columns=(
             "$n$",
@@ -389,7 +390,8 @@ def _variance_check(estimates: Mapping[int, AngleMoments], *, exact: Mapping[int
         f"每个 $n$ 的蒙特卡洛方差与精确方差之差都在 {_K} 个标准误之内",
         {f"$n={n}$": (m.variance, exact[n], m.variance_se) for n, m in estimates.items()},
         note=(
-            r"密度关于 $\pi/2$ 对称，$\operatorname{E}\theta = \pi/2$，故方差估计取 $\hat V = \operatorname{mean}((\theta-\pi/2)^2)$，"
+            r"密度关于 $\pi/2$ 对称，$\operatorname{E}\theta = \pi/2$，"
+            r"故方差估计取 $\hat V = \operatorname{mean}((\theta-\pi/2)^2)$，"
             r"$\mathrm{SE} = \operatorname{sd}((\theta-\pi/2)^2)/\sqrt{N}$"
         ),
     )
