@@ -10,8 +10,6 @@ from __future__ import annotations
 import csv
 import inspect
 import io
-import math
-import numbers
 import platform
 import re
 import time
@@ -33,6 +31,7 @@ from computations.report import Check, Figure, Report, Table, Value
 from computations.results import decode, encode, result_type
 
 from . import svg
+from .cells import format_column, is_number
 from .registry import resolve
 from .runner import Request
 
@@ -137,8 +136,9 @@ def _render_item(item: Figure | Table | Check | Value) -> dict[str, Any]:
             "kind": "table",
             "caption": item.caption,
             "columns": list(item.columns),
-            "rows": [[format_cell(cell) for cell in row] for row in item.rows],
-            "numeric": [[_is_number(cell) for cell in row] for row in item.rows],
+            # one number format per column (cells.py), so values compare down the column
+            "rows": [list(row) for row in zip(*(format_column(column) for column in zip(*item.rows)))],
+            "numeric": [[is_number(cell) for cell in row] for row in item.rows],
             "csv": _csv(list(item.columns), item.rows),
         }
     if isinstance(item, Check):
@@ -148,20 +148,6 @@ def _render_item(item: Figure | Table | Check | Value) -> dict[str, Any]:
             raise ValueError(f"value name {item.name!r}: expected lowercase letters, digits and _")
         return {"kind": "value", "name": item.name, "text": item.text}
     raise TypeError(f"unknown report item {type(item).__name__}")
-
-
-def _is_number(cell: Any) -> bool:
-    return isinstance(cell, numbers.Real) and not isinstance(cell, bool)
-
-
-def format_cell(cell: Any) -> str:
-    """Table cells as shown on the page: floats to 6 significant digits, the rest as is."""
-    if isinstance(cell, numbers.Real) and not isinstance(cell, numbers.Integral):
-        cell = float(cell)
-        if math.isnan(cell):
-            return "—"
-        return f"{cell:.6g}"
-    return str(cell)
 
 
 def _csv(header: list[str], rows: Any) -> str:
