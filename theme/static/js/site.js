@@ -62,7 +62,7 @@
     button.hidden = false;
   }
 
-  var SCROLLERS = ".math-display, .repro-table-wrap, .repro-svg, pre";
+  var SCROLLERS = '.math-display, .repro-table-wrap, .repro-svg, pre, math:not([display="block"])';
   // The name a sideways-scrolling box gets when it becomes a tab stop and has none of its own
   // (a table is named by its caption in the template).
   var SCROLL_NAMES = { "math-display": "公式，可左右滚动", "repro-svg": "图，可左右滚动" };
@@ -88,7 +88,7 @@
       if (overflows && !box.hasAttribute("tabindex")) {
         box.setAttribute("tabindex", "0");
         box.dataset.scrollFocus = "";
-        var name = SCROLL_NAMES[box.classList[0]];
+        var name = SCROLL_NAMES[box.classList[0]]; // none for inline math: its role names it
         if (name && !named(box)) {
           box.setAttribute("role", "group");
           box.setAttribute("aria-label", name);
