@@ -137,7 +137,7 @@ def _render_item(item: Figure | Table | Check | Value) -> dict[str, Any]:
             "caption": item.caption,
             "columns": list(item.columns),
             # one number format per column (cells.py), so values compare down the column
-            "rows": [list(row) for row in zip(*(format_column(column) for column in zip(*item.rows)))],
+            "rows": [list(row) for row in zip(*map(format_column, zip(*item.rows, strict=True)), strict=True)],
             "numeric": [[is_number(cell) for cell in row] for row in item.rows],
             "csv": _csv(list(item.columns), item.rows),
         }
