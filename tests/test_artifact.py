@@ -8,7 +8,8 @@ import io
 
 import numpy as np
 from matplotlib.figure import Figure as MplFigure
-from reproduce.artifact import Request, _csv, configure_matplotlib, execute, format_cell
+from reproduce.artifact import Request, _csv, configure_matplotlib, execute
+from reproduce.cells import format_column
 from reproduce.svg import from_figure as render_svg
 
 
@@ -59,9 +60,18 @@ def test_csv_text_cannot_run_as_a_spreadsheet_formula() -> None:
     assert rows[2] == ["'@SUM(A1)", "3"] and rows[3] == ["普通", "'-x"]
 
 
-def test_cells_are_formatted_to_six_significant_digits() -> None:
+def test_a_column_shows_its_floats_in_one_notation_and_keeps_integers_and_text() -> None:
     cells = (np.float64(0.1234567), 3, "π", float("nan"), np.int64(7))
-    assert [format_cell(x) for x in cells] == ["0.123457", "3", "π", "—", "7"]
+    assert format_column(cells) == ["0.123457", "3", "π", "—", "7"]
+    # the smallest value keeps six significant digits; every cell gets as many decimals
+    assert format_column([0.467401, 0.00502508]) == ["0.46740100", "0.00502508"]
+    # exact parameters are not padded with zeros every cell would share
+    assert format_column([0.2, 0.5, 1.0]) == ["0.2", "0.5", "1.0"]
+    # issue 11: 5.0627e-05 under 0.00361585; more than four decades apart: all scientific
+    assert format_column([5.0627e-05, 0.00361585, 0.0]) == ["5.06270×10⁻⁵", "3.61585×10⁻³", "0"]
+    assert format_column([1e-9, 2.5e-3]) == ["1.0×10⁻⁹", "2.5×10⁻³"]
+    # whole floats read as integers
+    assert format_column([1.0, 2.0, 30.0]) == ["1", "2", "30"]
 
 
 def _path_tags(svg: str) -> list[str]:

@@ -9,7 +9,7 @@ import pytest
 from conftest import ROOT, Site
 
 from plugins.texmath.equations import check_tex, link_page, numbered_rows
-from plugins.texmath.mathml import Formula, Rendered, formulas, render_all
+from plugins.texmath.mathml import Formula, Rendered, formulas, render_all, substitute
 
 POSTS = ROOT / "content" / "posts"
 
@@ -218,3 +218,18 @@ def test_every_reference_in_the_built_posts_links_to_an_element_of_its_page(buil
         for anchor, text in links:
             assert f'id="{anchor}"' in page, (post.name, anchor)
             assert re.fullmatch(r"(式|图|表) \(?\d+\)?", text), (post.name, text)
+
+
+# --- where formulas sit in the page: scroll box, punctuation kept with the formula -------------
+
+
+def test_display_math_gets_a_box_of_its_own_and_inline_math_keeps_the_punctuation_after_it() -> None:
+    page = (
+        '<p>设 <span class="arithmatex">\\(x\\)</span>。又 <span class="arithmatex">\\(y\\)</span>），'
+        'and <span class="arithmatex">\\(z\\)</span> 是</p><div class="arithmatex">\\[a=b\\]</div>'
+    )
+    rendered = [Rendered(f"<math>{name}</math>", None) for name in "xyz"] + [Rendered("<math>ab</math>", None)]
+    assert substitute(page, rendered) == (
+        '<p>设 <span class="math-nobr"><math>x</math>。</span>又 <span class="math-nobr"><math>y</math>），</span>'
+        'and <math>z</math> 是</p><div class="math-display"><math>ab</math></div>'
+    )

@@ -10,8 +10,6 @@ from __future__ import annotations
 import csv
 import inspect
 import io
-import math
-import numbers
 import platform
 import re
 import time
@@ -33,6 +31,7 @@ from computations.report import Check, Figure, Report, Table, Value
 from computations.results import decode, encode, result_type
 
 from . import svg
+from .cells import format_column, is_number
 from .mathtext import check, to_plain
 from .registry import resolve
 from .runner import Request
@@ -142,8 +141,9 @@ def _render_item(item: Figure | Table | Check | Value) -> dict[str, Any]:
             "kind": "table",
             "caption": item.caption,
             "columns": list(item.columns),
-            "rows": [[format_cell(cell) for cell in row] for row in item.rows],
-            "numeric": [[_is_number(cell) for cell in row] for row in item.rows],
+            # one number format per column (cells.py), so values compare down the column
+            "rows": [list(row) for row in zip(*map(format_column, zip(*item.rows, strict=True)), strict=True)],
+            "numeric": [[is_number(cell) for cell in row] for row in item.rows],
             # A spreadsheet shows no MathML: the CSV's formulas are readable text.
             "csv": _csv([to_plain(c) for c in item.columns], _plain_rows(item.rows)),
         }
@@ -160,20 +160,6 @@ def _render_item(item: Figure | Table | Check | Value) -> dict[str, Any]:
 
 def _plain_rows(rows: Any) -> list[list[Any]]:
     return [[to_plain(cell) if isinstance(cell, str) else cell for cell in row] for row in rows]
-
-
-def _is_number(cell: Any) -> bool:
-    return isinstance(cell, numbers.Real) and not isinstance(cell, bool)
-
-
-def format_cell(cell: Any) -> str:
-    """Table cells as shown on the page: floats to 6 significant digits, the rest as is."""
-    if isinstance(cell, numbers.Real) and not isinstance(cell, numbers.Integral):
-        cell = float(cell)
-        if math.isnan(cell):
-            return "—"
-        return f"{cell:.6g}"
-    return str(cell)
 
 
 def _csv(header: list[str], rows: Any) -> str:

@@ -29,6 +29,11 @@ from pathlib import Path
 # ``data-source="file:line"``: where a formula that is not in the page's source was written
 # (a figure caption of a directive, see plugins/reproduce/mathtext.py); errors name it.
 ARITHMATEX = re.compile(r'<(span|div) class="arithmatex"(?: data-source="([^"]*)")?>(.*?)</\1>', re.DOTALL)
+# Punctuation that closes a phrase: after inline math it must not begin the next line.
+# Browsers only keep it on the line of ordinary text; the boundary after a formula (an
+# atomic inline box) is a break opportunity, so we glue the two in a no-wrap span.
+CLOSING = "，。、；：？！）》」』】〉〕”’…,.;:?!)]}"
+_PLACED = re.compile(ARITHMATEX.pattern + f"(?P<closing>[{re.escape(CLOSING)}]*)", re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 _ANNOTATION = re.compile(r"<annotation\b.*?</annotation>", re.DOTALL)
 _FONT_FACE = re.compile(r"(@font-face\s*\{[^}]*?;)(\s*\})")
@@ -89,20 +94,26 @@ def substitute(page_html: str, rendered: Sequence[Rendered]) -> str:
     """Replace the page's arithmatex elements, in order, by their MathML (or a visible error span).
 
     One rendering per occurrence, not per distinct formula: two copies of a labelled
-    equation on one page differ in their ids.
+    equation on one page differ in their ids. A displayed formula goes into a
+    ``<div class="math-display">``, the box that scrolls when the formula is wider than the
+    column (the math element itself does not clip in Chromium); inline math followed by
+    closing punctuation goes with it into a ``<span class="math-nobr">``.
     """
     pieces = iter(rendered)
 
     def replace(match: re.Match[str]) -> str:
         result = next(pieces)
-        if result.mathml is not None:
-            return result.mathml
-        return (
-            f'<span class="math-error" role="alert">{match.group(3)}'
-            f'<span class="repro-error-message">{html.escape(result.error or "")}</span></span>'
-        )
+        math = result.mathml
+        if math is None:
+            math = (
+                f'<span class="math-error" role="alert">{match.group(3)}'
+                f'<span class="repro-error-message">{html.escape(result.error or "")}</span></span>'
+            )
+        if match.group(1) == "div":
+            return f'<div class="math-display">{math}</div>{match.group("closing")}'
+        return f'<span class="math-nobr">{math}{match.group("closing")}</span>' if match.group("closing") else math
 
-    return ARITHMATEX.sub(replace, page_html)
+    return _PLACED.sub(replace, page_html)
 
 
 def copy_assets(

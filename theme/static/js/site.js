@@ -5,9 +5,11 @@
  *    stays hidden. The choice lives in localStorage["theme"] ("light" | "dark") and is applied
  *    as <html data-theme="…">; a choice equal to the system's preference is forgotten, so the
  *    page follows the system again.
- * 2. Keyboard access to content that scrolls sideways on a narrow screen (a long formula, a
- *    wide table or figure): such a box gets tabindex="0" so arrow keys can scroll it. Only
- *    boxes that overflow at the current width become tab stops. */
+ * 2. Content that scrolls sideways on a narrow screen (a long formula, a wide table or
+ *    figure): such a box gets tabindex="0" (and a name, if it has none) so arrow keys can
+ *    scroll it, and data-scroll="left right" naming the edges with more content, where the
+ *    stylesheet draws a shadow. Only boxes that overflow at the current width become tab
+ *    stops; the attributes follow scrolling, resizing and the late math font. */
 (function () {
   "use strict";
   var KEY = "theme";
@@ -60,7 +62,25 @@
     button.hidden = false;
   }
 
-  var SCROLLERS = 'math[display="block"], .repro-table-wrap, .repro-svg, pre';
+  var SCROLLERS = '.math-display, .repro-table-wrap, .repro-svg, pre, math:not([display="block"])';
+  // The name a sideways-scrolling box gets when it becomes a tab stop and has none of its own
+  // (a table is named by its caption in the template).
+  var SCROLL_NAMES = { "math-display": "公式，可左右滚动", "repro-svg": "图，可左右滚动" };
+
+  // data-scroll lists the edges with more content beyond them ("left", "right"); the
+  // stylesheet draws a shadow there.
+  function markEdges(box) {
+    var room = box.scrollWidth - box.clientWidth;
+    var edges = [];
+    if (room > 1 && box.scrollLeft > 1) edges.push("left");
+    if (room > 1 && box.scrollLeft < room - 1) edges.push("right");
+    if (edges.length) box.dataset.scroll = edges.join(" ");
+    else delete box.dataset.scroll;
+  }
+
+  function named(box) {
+    return box.hasAttribute("aria-label") || box.hasAttribute("aria-labelledby");
+  }
 
   function focusableScrollers() {
     document.querySelectorAll(SCROLLERS).forEach(function (box) {
@@ -68,10 +88,26 @@
       if (overflows && !box.hasAttribute("tabindex")) {
         box.setAttribute("tabindex", "0");
         box.dataset.scrollFocus = "";
+        var name = SCROLL_NAMES[box.classList[0]]; // none for inline math: its role names it
+        if (name && !named(box)) {
+          box.setAttribute("role", "group");
+          box.setAttribute("aria-label", name);
+          box.dataset.scrollNamed = "";
+        }
       } else if (!overflows && "scrollFocus" in box.dataset) {
         box.removeAttribute("tabindex");
         delete box.dataset.scrollFocus;
+        if ("scrollNamed" in box.dataset) {
+          box.removeAttribute("role");
+          box.removeAttribute("aria-label");
+          delete box.dataset.scrollNamed;
+        }
       }
+      if (!("scrollWatched" in box.dataset)) {
+        box.dataset.scrollWatched = "";
+        box.addEventListener("scroll", function () { markEdges(box); }, { passive: true });
+      }
+      markEdges(box);
     });
   }
 
@@ -83,6 +119,9 @@
       clearTimeout(pending);
       pending = setTimeout(focusableScrollers, 150);
     });
+    // widths change once the math font and the page's images have arrived
+    window.addEventListener("load", focusableScrollers);
+    if (document.fonts) document.fonts.ready.then(focusableScrollers);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
