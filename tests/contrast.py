@@ -1,11 +1,11 @@
 """WCAG contrast of what a figure draws, against what it is drawn on, as Chromium renders it.
 
-:data:`COLLECT` runs in the page: for one ``figure.repro-figure`` it reads the computed
-background of its panel (``.repro-svg``) and every colour its SVG actually paints: the
-computed fill and stroke of each visible path, line, shape, marker (``<use>``) and text, with
-the opacity of the element and its ancestors, and the pixels of every embedded raster image.
-:func:`failures` does the arithmetic in Python (WCAG 2.x relative luminance and contrast
-ratio), so it can be tested on hand-made inputs.
+:data:`COLLECT` (``contrast.js``) runs in the page: for one ``figure.repro-figure`` it reads
+the computed background of its panel (``.repro-svg``) and every colour its SVG actually
+paints: the computed fill and stroke of each visible path, line, shape, marker (``<use>``)
+and text, with the opacity of the element and its ancestors, and the pixels of every embedded
+raster image (decoded in a canvas, with the image's computed CSS filter). :func:`failures`
+does the arithmetic in Python (WCAG 2.x contrast, :func:`computations.palette.contrast`).
 
 Rules, from WCAG 2.x (1.4.3 text, 1.4.11 non-text contrast):
 - text needs 4.5:1, every other mark (lines, markers, fills, edges) 3:1 against what lies
@@ -21,7 +21,12 @@ Rules, from WCAG 2.x (1.4.3 text, 1.4.11 non-text contrast):
   pixels) is read from its pixels at least 3/4 as opaque as its most opaque one;
 - an opaque image is a backdrop (a heat map): its own colours encode values read through
   its colour bar, so they are not held against the panel, but everything drawn over it
-  (arrows, contour lines, markers) is checked against the image's pixels under it.
+  (arrows, contour lines, markers) is checked against the image's pixels under it (points
+  along its outline, or across its box); within a pixel of the image's edge, under the axes'
+  frame, neither side counts.
+
+Not covered: a vector mark over another vector mark (a line across a bar) is checked against
+the panel only, not against the mark under it.
 """
 
 from __future__ import annotations
@@ -31,8 +36,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-TEXT_RATIO = 4.5
-MARK_RATIO = 3.0
+from computations import palette
+
+TEXT_RATIO = 4.5  # WCAG 2.x 1.4.3
+MARK_RATIO = palette.MARK_RATIO  # WCAG 2.x 1.4.11
 
 # runs in the page: figure.evaluate(COLLECT) with a figure.repro-figure element
 COLLECT = (Path(__file__).parent / "contrast.js").read_text(encoding="utf-8")
@@ -57,16 +64,9 @@ class Failure:
         return f"{self.figure}: {self.element} ({self.kind}) {hex_colour}{alpha} on {on}: {self.ratio:.2f}:1 < {need}:1"
 
 
-def luminance(rgb: Sequence[float]) -> float:
-    """WCAG 2.x relative luminance of an 8-bit sRGB colour."""
-    linear = [c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb[:3]]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
 def contrast(first: Sequence[float], second: Sequence[float]) -> float:
-    """WCAG contrast ratio of two opaque colours, from 1 to 21."""
-    high, low = sorted((luminance(first), luminance(second)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
+    """WCAG contrast ratio (1–21) of two opaque 8-bit sRGB colours (the site's own formula)."""
+    return palette.contrast(tuple(c / 255 for c in first[:3]), tuple(c / 255 for c in second[:3]))
 
 
 def composite(colour: Sequence[float], under: Sequence[float]) -> tuple[float, float, float]:
@@ -79,7 +79,7 @@ def failures(figure: dict[str, Any], *, where: str) -> list[Failure]:
     """Every colour of one collected figure (:data:`COLLECT`) below its threshold."""
     panel = tuple(figure["panel"])
     found: dict[tuple[Any, ...], Failure] = {}
-    for item in _without_rounding_variants(figure["items"]):
+    for item in _marks(figure["items"]):
         if item["kind"] == "backdrop":
             continue
         colour = item["colour"]
@@ -109,7 +109,7 @@ def _backgrounds(item: dict[str, Any], panel: tuple[int, ...]) -> Iterable[tuple
     return [tuple(b) for b in item["under"]] if item["under"] else [panel]
 
 
-def _without_rounding_variants(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _marks(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Layer colours at the highest opacity they (or a colour within the rounding of
     un-premultiplied 8-bit pixels, ±3 per channel) reach anywhere in their layer.
 
