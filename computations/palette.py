@@ -8,7 +8,7 @@ must have WCAG contrast ≥ 3:1 against both panels: its relative luminance must
 band where that holds (0.143–0.300 for these panels). This module gives
 
 - :data:`CYCLE`: matplotlib's ten default colours moved into the middle of that band
-  (luminance 0.21, about 4:1 on both panels) with their hue kept, so ``"C0"`` … ``"C9"``
+  (luminance 0.21, about 4:1 on both panels; tinted or shaded, hue kept), so ``"C0"`` … ``"C9"``
   keep their meaning; the renderer installs it as the colour cycle (:data:`RC_PARAMS`);
 - :func:`sequence`: ordered colours for a family of curves (viridis hues, lightness inside
   the band), instead of a colormap whose dark end vanishes on the dark panel;
@@ -50,19 +50,22 @@ def contrast(first: str | tuple[float, ...], second: str | tuple[float, ...]) ->
 
 
 def with_luminance(colour: str | tuple[float, ...], target: float) -> str:
-    """The colour with its linear RGB scaled (hue kept where no channel clips) to a luminance."""
-    linear_rgb = np.asarray(to_rgb(colour))
-    linear_rgb = np.where(linear_rgb <= 0.04045, linear_rgb / 12.92, ((linear_rgb + 0.055) / 1.055) ** 2.4)
-    low, high = 0.0, 1.0 / max(float(linear_rgb.max()), 1e-9) * 50
-    for _ in range(60):  # luminance grows with the scale: bisect it
-        scale = (low + high) / 2
-        if float(np.clip(linear_rgb * scale, 0, 1) @ _WEIGHTS) < target:
-            low = scale
+    """The colour tinted with white, or shaded with black, to a relative luminance (hue kept).
+
+    Mixing in sRGB rather than scaling keeps a dark colour's hue from turning neon (viridis'
+    purple scaled up to the band becomes magenta; tinted, it stays a muted purple).
+    """
+    rgb = np.asarray(to_rgb(colour))
+    towards = np.ones(3) if luminance(tuple(rgb)) < target else np.zeros(3)
+    low, high = 0.0, 1.0
+    for _ in range(40):  # luminance moves monotonically along the mix: bisect it
+        share = (low + high) / 2
+        reached = luminance(tuple(rgb + share * (towards - rgb)))
+        if (reached < target) == (towards[0] == 1.0):
+            low = share
         else:
-            high = scale
-    scaled = np.clip(linear_rgb * low, 0, 1)
-    encoded = np.where(scaled <= 0.0031308, scaled * 12.92, 1.055 * scaled ** (1 / 2.4) - 0.055)
-    return to_hex(encoded)
+            high = share
+    return to_hex(rgb + low * (towards - rgb))
 
 
 def _band() -> tuple[float, float]:
