@@ -101,9 +101,11 @@ async (figure) => {
           background = lying(under, sx, sy);
           if (background === undefined) continue;
         }
+        // inside a mark the opacity is the mark's own: keep the faintest; on rims, the strongest
         const key = `${data[i]},${data[i + 1]},${data[i + 2]}|${background}|${inside}`;
         const known = seen.get(key);
-        if (!known || known.alpha < data[i + 3]) seen.set(key, {rgb: [data[i], data[i + 1], data[i + 2]], alpha: data[i + 3], background, inside});
+        const better = !known || (inside ? data[i + 3] < known.alpha : data[i + 3] > known.alpha);
+        if (better) seen.set(key, {rgb: [data[i], data[i + 1], data[i + 2]], alpha: data[i + 3], background, inside});
       }
     }
     for (const {rgb, alpha, background, inside} of seen.values()) {

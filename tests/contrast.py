@@ -14,11 +14,13 @@ Rules, from WCAG 2.x (1.4.3 text, 1.4.11 non-text contrast):
   boxes, white separators between facets) and is not a mark;
 - an image with transparent pixels is a rasterised layer of marks (a scatter cloud, dense
   markers, shaded facets): each colour it has inside a mark (a pixel whose four neighbours
-  are the same; not an anti-aliased rim, nor the blend where two rims meet), at the highest
-  opacity that colour reaches anywhere in the layer, rims included (a mark covering part of
-  a pixel is fainter there, not another colour), is checked like a mark against what lies
-  under it; a layer whose marks are all too thin to have such pixels (arrows, dots of two
-  pixels) is read from its pixels at least 3/4 as opaque as its most opaque one;
+  are the same; not an anti-aliased rim, nor the blend where two rims meet), at the lowest
+  opacity it has there (a lone translucent dot, not the overlap of several), is checked like
+  a mark against what lies under it; a layer whose marks are all too thin to have such
+  pixels (arrows, dots of two pixels) is read from its rims: the colours of its pixels at
+  least 3/4 as opaque as its most opaque one, each at the highest opacity it (within the
+  rounding of 8-bit pixels) reaches (a mark covering part of a pixel is fainter there, not
+  another colour);
 - an opaque image is a backdrop (a heat map): its own colours encode values read through
   its colour bar, so they are not held against the panel, but everything drawn over it
   (arrows, contour lines, markers) is checked against the image's pixels under it (points
@@ -110,13 +112,10 @@ def _backgrounds(item: dict[str, Any], panel: tuple[int, ...]) -> Iterable[tuple
 
 
 def _marks(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Layer colours at the highest opacity they (or a colour within the rounding of
-    un-premultiplied 8-bit pixels, ±3 per channel) reach anywhere in their layer.
-
-    A layer whose marks are all too thin to have an inside (arrows, clouds of small dots) is
-    read from its rims instead: the colours of pixels at least 3/4 as opaque as its most
-    opaque one.
-    """
+    """The colours of each layer's marks: those inside marks, as collected; for a layer whose
+    marks are all too thin to have an inside (arrows, clouds of small dots), those of its rims
+    at least 3/4 as opaque as its most opaque pixel, each at the highest opacity it (or a
+    colour within the rounding of un-premultiplied 8-bit pixels, ±3 per channel) reaches."""
     layers: dict[str, list[dict[str, Any]]] = {}
     for item in items:
         if item["kind"] in ("layer", "rim"):
@@ -124,13 +123,14 @@ def _marks(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     kept = [item for item in items if item["kind"] not in ("layer", "rim")]
     for group in layers.values():
         inside = [item for item in group if item["kind"] == "layer"]
-        if not inside:
-            top = max(item["colour"][3] for item in group)
-            inside = [{**item, "kind": "layer"} for item in group if item["colour"][3] >= 0.75 * top]
-        for item in inside:
+        if inside:
+            kept += inside
+            continue
+        top = max(item["colour"][3] for item in group)
+        for item in (i for i in group if i["colour"][3] >= 0.75 * top):
             rgb = item["colour"][:3]
             near = [
                 o["colour"][3] for o in group if all(abs(x - y) <= 3 for x, y in zip(rgb, o["colour"][:3], strict=True))
             ]
-            kept.append({**item, "colour": [*rgb, max(near)]})
+            kept.append({**item, "kind": "layer", "colour": [*rgb, max(near)]})
     return kept

@@ -64,7 +64,7 @@ def _scatter(colour: str, alpha: float) -> Callable[[Axes], None]:
 def _heat_map(cmap: object, overlay: str) -> Callable[[Axes], None]:
     def draw(ax: Axes) -> None:
         ax.imshow(np.linspace(0, 1, 64).reshape(8, 8), cmap=cmap, interpolation="nearest")
-        ax.plot([0, 7], [3.5, 3.5], color=overlay, linewidth=2)
+        ax.plot([3.5, 3.5], [0, 7], color=overlay, linewidth=2)  # across every row
 
     return draw
 
