@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Final
 
 import numpy as np
-from matplotlib import colormaps, ticker
+from matplotlib import ticker
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.lines import Line2D
@@ -25,6 +25,7 @@ from computations.checks import (
     within_se,
     within_tolerance,
 )
+from computations.palette import sequence
 from computations.report import Cell, Check, Figure, Report, Table, Value
 
 from .experiments import SERIES_TERMS, ConcentrationRun, DensityRun, MomentsRun
@@ -63,7 +64,7 @@ def density(run: DensityRun) -> Report:
     fig = MplFigure(figsize=(6.4, 4.0), layout="constrained")
     ax = fig.add_subplot()
     data: dict[str, list[Cell]] = {key: [] for key in _DENSITY_COLUMNS}
-    for n, color in zip(ns, _colors(len(ns)), strict=True):
+    for n, color in zip(ns, sequence(len(ns)), strict=True):
         _draw_density(ax, n=n, edges=run.edges, mc_density=run.mc_density[n], color=color)
         _append_density_rows(data, n=n, edges=run.edges, mc_density=run.mc_density[n])
     _style_density_axes(ax)
@@ -247,8 +248,8 @@ _DENSITY_COLUMNS: Final = (
 )
 
 
-def _draw_density(ax: Axes, *, n: int, edges: FloatArray, mc_density: FloatArray, color: tuple[float, ...]) -> None:
-    ax.stairs(mc_density, edges, color=color, alpha=0.55, linewidth=0.9)
+def _draw_density(ax: Axes, *, n: int, edges: FloatArray, mc_density: FloatArray, color: str) -> None:
+    ax.stairs(mc_density, edges, color=color, linewidth=0.8)  # opaque: translucent lines fade on a dark panel
     grid = np.linspace(0.0, math.pi, 721)
     ax.plot(grid, angle_density(grid, n=n), color=color, linewidth=1.6, label=f"$n={n}$")
 
@@ -267,7 +268,7 @@ def _style_density_axes(ax: Axes) -> None:
     ax.add_artist(by_n)
     kinds = [
         Line2D([], [], color="0.3", linewidth=1.6, label="精确密度"),
-        Line2D([], [], color="0.3", alpha=0.55, linewidth=0.9, drawstyle="steps-mid", label="蒙特卡洛直方图"),
+        Line2D([], [], color="0.3", linewidth=0.8, drawstyle="steps-mid", label="蒙特卡洛直方图"),
     ]
     ax.legend(handles=kinds, loc="upper right", fontsize="small")
 
@@ -366,11 +367,6 @@ def _log_axes_with_plain_ticks(ax: Axes) -> None:
         axis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
         axis.set_major_formatter(ticker.FuncFormatter(lambda value, _: f"{value:g}"))
         axis.set_minor_formatter(ticker.NullFormatter())
-
-
-def _colors(count: int) -> list[tuple[float, ...]]:
-    cmap = colormaps["viridis"]
-    return [tuple(cmap(x)) for x in np.linspace(0.0, 0.85, count)]
 
 
 # --------------------------------------------------------------------------- checks

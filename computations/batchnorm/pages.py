@@ -135,7 +135,7 @@ def _centering_figure(rows: Sequence[CenteringRow], *, spectra: Spectra) -> Figu
         (standardised, "相关矩阵（标准化）", "C2"),
     ):
         # One marker per eigenvalue (hundreds): an image inside the SVG, axes and text stay vectors.
-        left.plot(index, values, marker="o", markersize=2.5, linewidth=1.0, color=color, label=label, rasterized=True)
+        left.plot(index, values, marker="o", markersize=3.0, linewidth=1.3, color=color, label=label, rasterized=True)
     left.set_yscale("log")
     left.set_xlabel("特征值序号（从大到小）")
     left.set_ylabel("特征值")

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure as MplFigure
 from matplotlib.patches import Rectangle
 
 from computations.checks import TOLERANCE_SE, all_hold, at_most, within_se
+from computations.palette import FAINTEST, IMAGE_BLUE, IMAGE_INK, IMAGE_RED, backdrop
 from computations.report import Cell, Check, Figure, Report, Table, Value
 
 from .energy import FourierEnergy
@@ -346,7 +347,8 @@ def _draw_identity_line(
     floor = 1e-17  # exact zeros drawn at the bottom of the log axis
     # Hundreds of markers per series: drawn as one image inside the SVG (axes and text stay
     # vectors), they weigh a fraction of their SVG markers.
-    dense = {"color": color, "markersize": 2.5, "alpha": 0.7, "rasterized": True}
+    # Strokes thick enough that a raster pixel is covered whole: thinner, they render faint.
+    dense = {"color": color, "markersize": 3.0, "markeredgewidth": 1.2, "rasterized": True}
     bottom.semilogy(line_t, np.maximum(columns["gap_quadrature"], floor), "o", **dense)
     bottom.semilogy(line_t, np.maximum(columns["gap_conditioning"], floor), "x", **dense)
 
@@ -354,7 +356,7 @@ def _draw_identity_line(
 def _style_identity_axes(top: Axes, bottom: Axes, mode_t: FloatArray) -> None:
     for ax in (top, bottom):
         for t in mode_t:
-            ax.axvline(t, color="0.6", linewidth=0.8, linestyle="--")
+            ax.axvline(t, color="0.5", linewidth=0.8, linestyle="--")
     top.axhline(0.0, color="0.3", linewidth=0.6)
     top.plot([], [], "o", color="0.3", markerfacecolor="none", markersize=3.5, label="数值积分的 E[x|y] − y")
     top.set_ylabel(r"去噪位移沿两峰连线的分量")
@@ -394,9 +396,9 @@ def _field_figure(model: FourierEnergy, *, sigma: float) -> Figure:
     fig = MplFigure(figsize=(7.4, 7.6), dpi=72, layout="constrained")
     (exact_ax, learned_ax), (error_ax, line_ax) = fig.subplots(2, 2)
     arrows = lattice(13)
-    _draw_field(exact_ax, exact_log, sigma**2 * score(arrows, mixture=smoothed), arrows=arrows, color="black")
+    _draw_field(exact_ax, exact_log, sigma**2 * score(arrows, mixture=smoothed), arrows=arrows, color=IMAGE_INK)
     exact_ax.set_title(r"精确：$\sigma^2\nabla\log p_\sigma$，底色 $p_\sigma$")
-    _draw_field(learned_ax, learned_log, model.gradient(arrows), arrows=arrows, color="C3")
+    _draw_field(learned_ax, learned_log, model.gradient(arrows), arrows=arrows, color=IMAGE_RED)
     learned_ax.set_title(r"学到的：$\nabla E$，底色 $e^{E/\sigma^2}$")
     _draw_error(error_ax, error, exact_log)
     _draw_mode_line(line_ax, line_t, line_exact, line_learned, mode_t=mode_t)
@@ -440,7 +442,9 @@ def _draw_field(ax: Axes, log_values: FloatArray, shift: FloatArray, *, arrows: 
     """Density e^{log_values} (lattice order, peak 1) as background, displacement arrows on top."""
     size = FIELD_LATTICE
     relative = np.exp(log_values - log_values.max()).reshape(size, size).T
-    ax.imshow(relative, extent=_EXTENT, origin="lower", cmap="Blues", vmin=0.0, vmax=1.0, interpolation="bilinear")
+    ax.imshow(
+        relative, extent=_EXTENT, origin="lower", cmap=backdrop("Blues"), vmin=0.0, vmax=1.0, interpolation="bilinear"
+    )
     ax.quiver(
         arrows[:, 0],
         arrows[:, 1],
@@ -462,7 +466,7 @@ def _draw_error(ax: Axes, error: FloatArray, exact_log: FloatArray) -> None:
         error.reshape(size, size).T,
         extent=_EXTENT,
         origin="lower",
-        cmap="magma_r",
+        cmap=backdrop("magma_r"),
         interpolation="bilinear",
         norm=LogNorm(vmin=1e-3, vmax=max(1.0, float(error.max()))),
     )
@@ -472,7 +476,7 @@ def _draw_error(ax: Axes, error: FloatArray, exact_log: FloatArray) -> None:
         square[:, 1].reshape(size, size),
         np.exp(exact_log - exact_log.max()).reshape(size, size),
         levels=[0.01, 0.1, 0.5],
-        colors="C0",
+        colors=IMAGE_BLUE,
         linewidths=0.8,
         rasterized=True,  # contours of a fine lattice: long SVG paths
     )
@@ -489,7 +493,7 @@ def _draw_mode_line(
         line_t, line_learned, color="C3", linewidth=1.4, linestyle="--", label=r"$E/\sigma^2$（学到的，在大峰处对齐）"
     )
     for t, name in zip(mode_t, MODE_NAMES, strict=True):
-        ax.axvline(t, color="0.6", linewidth=0.8, linestyle=":")
+        ax.axvline(t, color="0.5", linewidth=0.8, linestyle=":")
         ax.text(t, 0.02, f" {name}", transform=ax.get_xaxis_transform(), fontsize="small")
     ax.set_ylim(max(float(line_exact.min()), float(line_exact.max()) - 12.0), float(line_exact.max()) + 1.0)
     ax.set_xlabel(r"沿两峰连线的位置 $t$")
@@ -579,7 +583,7 @@ def _draw_cloud(ax: Axes, points: FloatArray, *, target: GaussianMixture, half_w
     ax.contour(
         first, second, density.reshape(first.shape), levels=levels, colors="0.55", linewidths=0.7, rasterized=True
     )
-    ax.scatter(points[:, 0], points[:, 1], s=2.0, color="C0", alpha=0.6, linewidths=0.0, rasterized=True)
+    ax.scatter(points[:, 0], points[:, 1], s=2.0, color="C0", alpha=FAINTEST, linewidths=0.0, rasterized=True)
     start = Rectangle(
         (-half_width, -half_width),
         2 * half_width,

@@ -15,13 +15,14 @@ from decimal import Decimal
 from typing import Final
 
 import numpy as np
-from matplotlib import colormaps, ticker
+from matplotlib import ticker
 from matplotlib.axes import Axes
 from matplotlib.colors import LightSource
 from matplotlib.figure import Figure as MplFigure
 from mpl_toolkits.mplot3d.art3d import Poly3DCollection
 
 from computations.checks import all_hold, at_least, within_tolerance
+from computations.palette import CYCLE, sequence, shade
 from computations.report import Cell, Check, Figure, Report, Table, Value
 
 from .experiments import GluedPair, HeightGridEstimate, PerimeterEstimates, PerimeterRun, SeamRun, SolidRun
@@ -179,7 +180,7 @@ def _discriminant_figure(seams: Mapping[float, Seam]) -> Figure:
     fig = MplFigure(figsize=(7.0, 4.2), layout="constrained")
     ax = fig.add_subplot()
     data: dict[str, list[Cell]] = {"a_over_b": [], "s": [], "s_over_l": [], "D": [], "x": [], "y": [], "z": []}
-    for (ratio, glued), color in zip(seams.items(), _colors(len(seams)), strict=True):
+    for (ratio, glued), color in zip(seams.items(), sequence(len(seams)), strict=True):
         every = max(1, (glued.s.size - 1) // 400)
         u = glued.s / glued.length
         ax.plot(u, glued.discriminant, color=color, linewidth=1.6, label=f"{ratio:g}")
@@ -273,10 +274,7 @@ def _draw_bent_sheet(ax: Axes, glued: Seam) -> None:
         ax.plot(x, -y, sign * z, color=color, linewidth=1.4)
         ax.plot(x, np.zeros_like(x), sign * z, color="tab:red", linewidth=1.4)
         for k in np.linspace(0, x.size - 1, 13).astype(int)[1:]:
-            ax.plot([x[k], x[k]], [y[k], -y[k]], [sign * z[k]] * 2, color=color, linewidth=0.6, alpha=0.8)
-    xs, ys, zs = _sheet_mesh(glued)
-    # Hundreds of translucent facets as SVG polygons weighed ~150 KB; as an image, far less.
-    ax.plot_surface(xs, ys, zs, color="tab:blue", alpha=0.12, linewidth=0, shade=False, rasterized=True)
+            ax.plot([x[k], x[k]], [y[k], -y[k]], [sign * z[k]] * 2, color=color, linewidth=0.6)
 
 
 def _draw_solid(ax: Axes, glued: Seam) -> None:
@@ -286,15 +284,17 @@ def _draw_solid(ax: Axes, glued: Seam) -> None:
     first = _quads(xs, ys, zs)
     # The second sheet: the first turned half a turn about the line x = X/2, y = z.
     second = _quads(glued.end_x - xs, zs, ys)
-    colors = ["#4f8fc9"] * len(first) + ["#f2a05a"] * len(second)
+    # shaded by hand, inside the luminance band legible on both panels (matplotlib's shading
+    # darkens facets to 30 %, which vanish on a dark panel)
+    light = LightSource(azdeg=300, altdeg=50).direction
+    colors = shade(CYCLE[0], _lit(first, light)) + shade(CYCLE[1], _lit(second, light))
     ax.add_collection3d(
         Poly3DCollection(
             first + second,
             facecolors=colors,
-            edgecolors="white",
+            edgecolors=colors,
             linewidths=0.25,
-            shade=True,
-            lightsource=LightSource(azdeg=300, altdeg=50),
+            shade=False,
             rasterized=True,  # hundreds of shaded facets as SVG polygons weighed most of the figure
         )
     )
@@ -302,6 +302,13 @@ def _draw_solid(ax: Axes, glued: Seam) -> None:
     for sy in (1.0, -1.0):
         for sz in (1.0, -1.0):
             ax.plot(x, sy * y, sz * z, color="0.1", linewidth=1.2)
+
+
+def _lit(quads: list[FloatArray], light: FloatArray) -> FloatArray:
+    """How squarely each quad faces the light, 0 to 1 (either side: the sheets have no outside)."""
+    normals = np.cross(np.stack([q[2] - q[0] for q in quads]), np.stack([q[3] - q[1] for q in quads]))
+    lengths = np.linalg.norm(normals, axis=1)
+    return np.abs(normals @ light) / np.where(lengths > 0, lengths, 1.0)
 
 
 def _quads(xs: FloatArray, ys: FloatArray, zs: FloatArray) -> list[FloatArray]:
@@ -323,11 +330,6 @@ def _sheet_mesh(glued: Seam, *, along: int = 36, across: int = 5) -> tuple[Float
     half = np.concatenate([glued.y[k], glued.y[k[::-1]][1:]])
     v = np.linspace(-1.0, 1.0, across)
     return np.repeat(x[:, None], across, axis=1), half[:, None] * v[None, :], np.repeat(z[:, None], across, axis=1)
-
-
-def _colors(count: int) -> list[tuple[float, ...]]:
-    cmap = colormaps["viridis"]
-    return [tuple(cmap(x)) for x in np.linspace(0.0, 0.85, count)]
 
 
 # --------------------------------------------------------------------------- tables

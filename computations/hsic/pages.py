@@ -19,6 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure as MplFigure
 
 from computations.checks import FALSE_ALARM_RATE, TOLERANCE_SE, all_hold, rounds_to, within_se
+from computations.palette import FAINTEST
 from computations.report import Cell, Check, Figure, Report, Table, Value
 
 from .estimators import FloatArray
@@ -103,7 +104,7 @@ def _scatter_figure(run: DependenceRun) -> Figure:
     for ax, (case, res) in zip(axes, results.items(), strict=False):
         # Thousands of points as SVG markers weighed 423 KB; as one image inside the SVG, with
         # axes and text still vectors, the figure is a fraction of that.
-        ax.scatter(res.x, res.y, s=3, alpha=0.5, color="C0", linewidths=0, rasterized=True)
+        ax.scatter(res.x, res.y, s=3, alpha=FAINTEST, color="C0", linewidths=0, rasterized=True)
         ax.set_title(f"{LABELS[case]}：r = {res.r:.2f}，p = {res.hsic_p:.3g}", fontsize="medium")
         ax.tick_params(labelsize="small")
         ax.set_xlabel("$x$", labelpad=1)
@@ -238,7 +239,7 @@ def _null_figure(run: NullRun) -> Figure:
     data: dict[str, list[Cell]] = {"relationship": [], "permuted_statistic": []}
     summary = []
     for ax, (case, panel) in zip(axes, run.panels.items(), strict=True):
-        ax.hist(panel.null, bins=40, color="C0", alpha=0.75, label="重配对后的统计量")
+        ax.hist(panel.null, bins=40, color="C0", alpha=FAINTEST, label="重配对后的统计量")
         ax.axvline(panel.exact_mean, color="0.3", linestyle="--", linewidth=1.0, label="零分布的精确均值")
         ax.axvline(panel.statistic, color="C3", linewidth=1.6, label="观测值")
         title = LABELS[case] if case == "independent" else f"{LABELS[case]}（c = {run.noise:g}）"

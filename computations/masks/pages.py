@@ -15,12 +15,12 @@ from collections.abc import Mapping, Sequence
 from typing import Final
 
 import numpy as np
-from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure as MplFigure
 
 from computations.checks import all_hold, at_least
+from computations.palette import IMAGE_INK, IMAGE_RED, backdrop
 from computations.report import Cell, Check, Figure, Report, Table, Value
 
 from .experiments import LeakTestRun, LmFiguresRun, PermutationRun, Seq2SeqFiguresRun
@@ -58,8 +58,8 @@ _READINGS: Final[Mapping[str, str]] = {
     "unilm": "先一次读完源句，再逐字读入目标句",
 }
 _SUPERSCRIPTS: Final = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-_ALLOWED_COLOR: Final = "#3d72b8"  # the article's figures draw allowed cells in blue
-_SEGMENT_COLOR: Final = "#d2462f"
+# The article's figures draw allowed cells in blue: the darkest blue our overlays stay legible on.
+_ALLOWED_COLOR: Final = backdrop("Blues")(1.0)
 
 
 # --------------------------------------------------------------------------- directives
@@ -197,7 +197,7 @@ def _label_grid(ax: Axes, spec: MaskSpec, *, title: str) -> None:
     ax.set_yticks(ticks, labels=spec.tokens, fontsize=8)
     ax.set_xticks(ticks[1:] - 0.5, minor=True)
     ax.set_yticks(ticks[1:] - 0.5, minor=True)
-    ax.grid(which="minor", color="0.8", linewidth=0.6)
+    ax.grid(which="minor", color=IMAGE_INK, linewidth=0.4)
     ax.tick_params(which="minor", length=0)
     ax.set_xlabel(title, fontsize=9)
     if spec.predicts:
@@ -206,8 +206,8 @@ def _label_grid(ax: Axes, spec: MaskSpec, *, title: str) -> None:
         right.tick_params(length=0)
     if spec.segments:
         edge = spec.segments.index(1) - 0.5
-        ax.axhline(edge, color=_SEGMENT_COLOR, linewidth=1.2)
-        ax.axvline(edge, color=_SEGMENT_COLOR, linewidth=1.2)
+        ax.axhline(edge, color=IMAGE_RED, linewidth=1.4)
+        ax.axvline(edge, color=IMAGE_RED, linewidth=1.4)
 
 
 def _mask_data(panels: Sequence[tuple[str, MaskSpec]]) -> dict[str, list[Cell]]:
@@ -233,13 +233,13 @@ def _dependency_figure(results: Sequence[LeakMeasurement], *, layers: int, width
     axes = np.atleast_1d(fig.subplots(rows, columns)).ravel()
     positive = np.concatenate([r.single[r.single > 0] for r in results])
     low, high = math.floor(np.log10(positive.min())), math.ceil(np.log10(positive.max()))
-    cmap = colormaps["viridis"].with_extremes(bad="white")
+    cmap = backdrop("viridis").with_extremes(bad="white")
     image = None
     for ax, result in zip(axes, results, strict=False):
         shown = np.ma.masked_less_equal(result.single, 0.0)
         image = ax.imshow(np.ma.log10(shown), cmap=cmap, vmin=low, vmax=high, interpolation="nearest")
         hidden_rows, hidden_cols = np.nonzero(~result.spec.allowed)
-        ax.scatter(hidden_cols, hidden_rows, marker="x", s=14, linewidths=0.8, color="0.55")
+        ax.scatter(hidden_cols, hidden_rows, marker="x", s=14, linewidths=0.8, color=IMAGE_INK)
         _label_grid(ax, result.spec, title=TITLES[result.spec.kind])
     for ax in axes[len(results) :]:
         ax.set_visible(False)

@@ -19,6 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure as MplFigure
 
 from computations.checks import all_hold
+from computations.palette import FAINTEST
 from computations.report import Cell, Check, Figure, Report, Table, Value
 
 from .experiments import (
@@ -266,7 +267,7 @@ def _plot_sweep_series(
     top: Axes, bottom: Axes, x: Sequence[float], group: Sequence[SweepPoint], *, color: str, suffix: str
 ) -> None:
     top.plot(x, [p.score.f1 for p in group], "o-", color=color, label=f"F1{suffix}")
-    faint = {"color": color, "alpha": 0.6, "markersize": 4}
+    faint = {"color": color, "alpha": FAINTEST, "markersize": 4}
     top.plot(x, [p.score.precision for p in group], "s--", label=f"精确率{suffix}", **faint)
     top.plot(x, [p.score.recall for p in group], "^:", label=f"召回率{suffix}", **faint)
     bottom.plot(x, [p.lexicon for p in group], "o-", color=color, label=f"词库词数{suffix}")

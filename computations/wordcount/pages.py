@@ -18,6 +18,7 @@ from matplotlib import ticker
 from matplotlib.figure import Figure as MplFigure
 
 from computations.checks import all_hold
+from computations.palette import CYCLE
 from computations.report import Cell, Check, Figure, Report, Table, Value
 
 from .counting import CountSummary
@@ -50,10 +51,10 @@ _UNIFORM: Final = "合成词·均匀抽取"
 _ZIPF: Final = "合成词·Zipf 抽取"
 _GROWING: Final = "真实语料·逐条累加（全局字典）"
 _GROWTH_STYLES: Final = (
-    {"color": "#9ecae1", "marker": "o", "linestyle": "-"},
-    {"color": "#3182bd", "marker": "s", "linestyle": "-"},
-    {"color": "#e6550d", "marker": ".", "linestyle": "-"},
-    {"color": "#31a354", "marker": "^", "linestyle": "none"},
+    {"color": CYCLE[9], "marker": "o", "linestyle": "-"},
+    {"color": CYCLE[0], "marker": "s", "linestyle": "-"},
+    {"color": CYCLE[1], "marker": ".", "linestyle": "-"},
+    {"color": CYCLE[2], "marker": "^", "linestyle": "none"},
 )
 
 
@@ -224,7 +225,7 @@ def _draw_growth(series: Mapping[str, tuple[list[int], list[float]]]) -> MplFigu
     ax.yaxis.set_minor_formatter(ticker.NullFormatter())
     ax.set_xlabel("字典中不同键的个数")
     ax.set_ylabel("每 $10^5$ 次更新的用时（毫秒）")
-    ax.grid(True, which="major", alpha=0.3)
+    ax.grid(True, which="major")
     ax.legend(fontsize=8, loc="lower right")
     return fig
 

@@ -27,6 +27,7 @@ import numpy as np
 from matplotlib import font_manager
 from threadpoolctl import threadpool_limits
 
+from computations import palette
 from computations.report import Check, Figure, Report, Table, Value
 from computations.results import decode, encode, result_type
 
@@ -64,7 +65,8 @@ def configure_matplotlib() -> None:
         raise RuntimeError(f"CJK font not installed ({', '.join(missing)}); run scripts/setup.sh")
     for path in CJK_FONT_FILES:
         font_manager.fontManager.addfont(str(path))
-    matplotlib.rcParams.update(RC_PARAMS)
+    # the site's colours (legible on the light and the dark panel) after our own settings
+    matplotlib.rcParams.update({**RC_PARAMS, **palette.RC_PARAMS})
 
 
 def execute(request: Request) -> dict[str, Any]:

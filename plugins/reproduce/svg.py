@@ -3,7 +3,7 @@
 Every transformation of SVG text lives here: :func:`from_figure` (matplotlib figure → SVG
 with no dates, fixed ids and paths validators accept; its source is part of every cache key
 through ``artifact``), and, per page, :func:`prefix_ids` (ids unique on a page with several
-figures), :func:`theme_colours` (black and white follow the page's theme) and :func:`label`
+figures), :func:`theme_colours` (black, white and greys follow the page's theme) and :func:`label`
 (the alt text as the image's accessible name).
 """
 
@@ -17,8 +17,9 @@ from typing import Any
 NO_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
 _ID = re.compile(r'\bid="([^"]+)"')
 _REF = re.compile(r'(url\(#|href="#)([^)"]+)')
-# matplotlib's black (text, axes, ticks) and white (figure, axes and legend backgrounds).
-_INK = re.compile(r"((?:fill|stroke): ?)#(000000|ffffff)\b")
+# matplotlib's black (text, axes, ticks), white (figure, axes and legend backgrounds) and
+# every neutral grey between them (reference lines, grids, shades of ink).
+_NEUTRAL = re.compile(r"((?:fill|stroke): ?)#(([0-9a-f]{2})\3\3)\b")
 # matplotlib writes the space glyph as a <path> without "d", which HTML validators reject.
 _PATH_WITHOUT_D = re.compile(r"<path id=\"([^\"]+)\"(?![^>]*\bd=)")
 
@@ -38,14 +39,24 @@ def prefix_ids(svg: str, prefix: str) -> str:
 
 
 def theme_colours(svg: str) -> str:
-    """Let the page's theme pick a figure's ink and paper: black and white become CSS variables.
+    """Let the page's theme pick a figure's ink and paper: black, white and greys follow it.
 
-    ``var(--figure-fg, #000000)`` and ``var(--figure-bg, #ffffff)`` keep the original colours
-    wherever the variables are unset (the downloadable SVG file is left as drawn), and let a
-    dark theme draw light text and axes on a dark panel. Data colours are untouched.
+    Black becomes ``var(--figure-fg, #000000)``, white ``var(--figure-bg, #ffffff)`` (the
+    original colours wherever the variables are unset; the downloadable SVG file is left as
+    drawn), and a grey of level g the mix ``color-mix(in srgb, ink (1 − g), paper)``: the same
+    grey on a white panel, and as far between light ink and dark paper in a dark theme, so a
+    grey reference line keeps its contrast. Other colours (data, images) are untouched: they
+    come from :mod:`computations.palette`, legible on both panels.
     """
-    names = {"000000": "--figure-fg", "ffffff": "--figure-bg"}
-    return _INK.sub(lambda m: f"{m.group(1)}var({names[m.group(2)]}, #{m.group(2)})", svg)
+    return _NEUTRAL.sub(lambda m: m.group(1) + _neutral(m.group(2)), svg)
+
+
+def _neutral(hex_grey: str) -> str:
+    ink, paper = "var(--figure-fg, #000000)", "var(--figure-bg, #ffffff)"
+    if hex_grey in ("000000", "ffffff"):
+        return ink if hex_grey == "000000" else paper
+    share = (255 - int(hex_grey[:2], 16)) / 255 * 100
+    return f"color-mix(in srgb, {ink} {share:.1f}%, {paper})"
 
 
 def label(svg: str, alt: str) -> str:
