@@ -7,7 +7,10 @@
  *    page follows the system again.
  * 2. Keyboard access to content that scrolls sideways on a narrow screen (a long formula, a
  *    wide table or figure): such a box gets tabindex="0" so arrow keys can scroll it. Only
- *    boxes that overflow at the current width become tab stops. */
+ *    boxes that overflow at the current width become tab stops.
+ * 3. "/" goes to search, as on GitHub or MDN: it focuses the search box on the search page and
+ *    opens the search page (whose box takes the focus) from any other. Not while typing in a
+ *    field, and not with a modifier, so "/" still types and browser shortcuts still work. */
 (function () {
   "use strict";
   var KEY = "theme";
@@ -75,8 +78,23 @@
     });
   }
 
+  function typing(target) {
+    return target instanceof Element && Boolean(target.closest("input, textarea, select, [contenteditable]"));
+  }
+
+  function searchKey(event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    var box = document.querySelector("#search input");
+    var link = document.querySelector("a[data-search-page]");
+    if (box) box.focus();
+    else if (link) window.location.href = link.href;
+    else return;
+    event.preventDefault(); // the "/" must not land in the box it just focused
+  }
+
   function ready() {
     wire();
+    document.addEventListener("keydown", searchKey);
     focusableScrollers();
     var pending = null;
     window.addEventListener("resize", function () {
