@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 from matplotlib.figure import Figure
 from PIL import Image
-from reproduce.compact import compact, smallest_image
+from reproduce.compact import compact, round_numbers, smallest_image
 from reproduce.svg import from_figure
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -102,3 +102,14 @@ def test_a_real_figure_keeps_every_element_text_and_reference() -> None:
     assert text(after) == text(before)
     ids = {element.get("id") for element in after.iter()}
     assert set(re.findall(r'(?:url\(#|href="#)([^)"]+)', small)) <= ids  # every reference still resolves
+
+
+def test_rounding_moves_no_number_of_a_real_figure_by_more_than_half_a_hundredth() -> None:
+    buffer = io.StringIO()
+    _figure().savefig(buffer, format="svg")
+    raw = buffer.getvalue()
+    rounded = round_numbers(raw)
+    number = re.compile(r"-?\d+(?:\.\d+)?")
+    before, after = number.findall(raw), number.findall(rounded)
+    assert len(before) == len(after) and before != after  # the same numbers, in order, and some rounded
+    assert max(abs(float(a) - float(b)) for a, b in zip(before, after, strict=True)) <= 0.005 + 1e-9

@@ -46,7 +46,11 @@ def compact(svg: str) -> str:
     referenced = set(_REFERENCE.findall(svg))
     svg = _ID.sub(lambda m: m.group(0) if m.group(1) in referenced else "", svg)
     svg = _NO_ROTATION.sub("", svg)
-    svg = _INDENT.sub("><", svg)
+    return round_numbers(_INDENT.sub("><", svg))
+
+
+def round_numbers(svg: str) -> str:
+    """``svg`` with the numbers of its attribute values rounded to two decimals (not transforms, ids, links)."""
     return _ATTRIBUTE.sub(_rounded_attribute, svg)
 
 
