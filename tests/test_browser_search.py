@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import random
 import re
+import shutil
+import subprocess
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import quote
@@ -21,6 +23,7 @@ import rjieba
 from browsing import pages, posts, visit
 from conftest import Site
 from playwright.sync_api import Browser, Page
+from search import pagefind_executable
 
 CHINESE_WORD = re.compile(r"[\u4e00-\u9fff]{2,4}")
 SAMPLE = 20  # prose words per post besides every heading word; a fixed seed per post
@@ -143,18 +146,24 @@ def measure(page: Page, module: str, built_site: Site) -> Quality:
     return Quality(lost, wrong, sum(map(len, drawn.values())), sum(map(len, found.values())))
 
 
+def measured(server: str, browser: Browser, built_site: Site, module: str) -> Quality:
+    """:func:`measure` on the search page, which must log no error on the way."""
+    page, errors, _ = visit(browser, f"{server}/search.html")
+    quality = measure(page, module, built_site)
+    assert errors == []
+    page.context.close()
+    print(f"{module}: {quality}")
+    return quality
+
+
 def test_every_word_of_every_post_finds_the_post_and_only_pages_that_contain_it(
     server: str, browser: Browser, built_site: Site
 ) -> None:
     # Pagefind segments the index with jieba and the query with the browser's Intl.Segmenter;
     # when they split a word differently the post was not found (拉马努金, 互信息, 构建).
-    page, errors, _ = visit(browser, f"{server}/search.html")
-    quality = measure(page, PHRASES, built_site)
-    print(f"phrases: {quality}")
+    quality = measured(server, browser, built_site, PHRASES)
     assert quality.lost == {}
     assert quality.precision >= PRECISION, quality.wrong
-    assert errors == []
-    page.context.close()
 
 
 def test_the_precision_measure_sees_pagefinds_own_character_matches_fail(
@@ -162,13 +171,21 @@ def test_the_precision_measure_sees_pagefinds_own_character_matches_fail(
 ) -> None:
     # The same measure over Pagefind's own module: a query finds every page holding its
     # characters anywhere, so the precision bound above must fail (else it measures nothing).
-    page, errors, _ = visit(browser, f"{server}/search.html")
-    quality = measure(page, PAGEFIND, built_site)
-    print(f"pagefind: {quality}")
+    quality = measured(server, browser, built_site, PAGEFIND)
     assert quality.lost == {}  # the character index alone already finds every post
     assert quality.precision < PRECISION
-    assert errors == []
-    page.context.close()
+
+
+def test_the_recall_measure_sees_the_jieba_index_lose_words(server: str, browser: Browser, built_site: Site) -> None:
+    # Pagefind's index of the pages as published (jieba): where jieba and the browser split a
+    # word differently (拉马努金, 互信息, 构建) the post is lost, so recall 1 must fail there.
+    jieba = built_site.output / "pagefind-jieba"
+    command = [pagefind_executable(), "--site", str(built_site.output), "--output-path", str(jieba)]
+    subprocess.run(command, check=True, capture_output=True, timeout=600)
+    try:
+        assert measured(server, browser, built_site, "./pagefind-jieba/pagefind.js").lost != {}
+    finally:
+        shutil.rmtree(jieba)
 
 
 def test_the_result_count_is_announced_to_screen_readers(server: str, browser: Browser, built_site: Site) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from search.characters import ZWSP, split_characters, split_page, write_character_copy
+from search.characters import HAN, ZWSP, split_characters, split_page, write_character_copy
 
 PAGE = """<!DOCTYPE html><html lang="zh-cn"><head><title>拉马努金 · 站名</title></head>
 <body><article data-pagefind-body><h1 class="post-title">拉马努金的<em>近似</em> &amp; HSIC</h1>
@@ -40,3 +40,9 @@ def test_the_copy_holds_every_page_but_pagefinds_own(tmp_path: Path) -> None:
     assert write_character_copy(site, copy) == 2
     assert sorted(p.relative_to(copy).as_posix() for p in copy.rglob("*.html")) == ["index.html", "posts/a.html"]
     assert (site / "index.html").read_text(encoding="utf-8") == PAGE  # the published page is untouched
+
+
+def test_the_query_side_splits_the_same_characters_as_the_index() -> None:
+    # phrases.js turns each character of HAN into a word of a phrase; the index must have split them all
+    source = (Path(__file__).parents[1] / "plugins" / "search" / "phrases.js").read_text(encoding="utf-8")
+    assert f'const HAN = "{HAN.encode("unicode_escape").decode()}";' in source
