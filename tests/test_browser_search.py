@@ -188,6 +188,35 @@ def test_the_recall_measure_sees_the_jieba_index_lose_words(server: str, browser
         shutil.rmtree(jieba)
 
 
+SECTION_TITLES = """async (words) => {
+    const pagefind = await import("./pagefind/phrases/pagefind.js");
+    await pagefind.init();
+    const titles = [];
+    for (const word of words) {
+        for (const result of (await pagefind.search(word)).results) {
+            titles.push(...(await result.data()).sub_results.map((sub) => sub.title));
+        }
+    }
+    return titles;
+}"""
+
+
+def test_section_titles_of_results_are_the_headings_without_their_permalinks(
+    server: str, browser: Browser, built_site: Site
+) -> None:
+    # the "#" permalink of each heading is left out of the index (SEARCH_EXCLUDE_SELECTORS)
+    words = [
+        words_to_find((built_site.output / "posts" / name).read_text(encoding="utf-8"), name)[0]
+        for name in posts(built_site)
+    ]
+    page, errors, _ = visit(browser, f"{server}/search.html")
+    titles = page.evaluate(SECTION_TITLES, words)
+    assert len(titles) >= len(words)
+    assert [t for t in titles if not t.strip() or t.rstrip().endswith("#") or "\u200b" in t] == []
+    assert errors == []
+    page.context.close()
+
+
 def test_the_result_count_is_announced_to_screen_readers(server: str, browser: Browser, built_site: Site) -> None:
     page, errors, _ = visit(browser, f"{server}/search.html")
     status = page.locator("#search-status")
