@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from PIL import Image
 from playwright.sync_api import Browser
+from reproduce.artifact import configure_matplotlib
 from reproduce.compact import compact, round_numbers
 
 SCALE = 2  # device pixels per CSS pixel, as on a phone
@@ -21,6 +22,7 @@ MAX_LEVELS = 1
 
 
 def _figure() -> Figure:
+    configure_matplotlib()  # the site's settings: text as <text>, the CJK font
     fig = Figure(figsize=(4, 3))
     ax = fig.subplots()
     t = np.linspace(0, 1, 200)

@@ -19,7 +19,11 @@ coordinate, a ``rotate(-0 …)`` on every label. :func:`compact` (called by
 - **No-op rotations** ``transform="rotate(-0 x y)"`` on unrotated text are dropped.
 - **Indentation**: the newline and spaces matplotlib puts before each element go. Between
   the ``<tspan>``s of a label (each placed by its own x and y) they were spaces that drew
-  nothing and broke the label's words apart when copied.
+  nothing and broke the label's words apart when copied. So do the newlines inside path data.
+- **Font family**: the family every label names (``'Noto Sans CJK SC', 'DejaVu Sans'``) is
+  said once, on the ``<svg>``, and inherited; a label or ``<tspan>`` with another keeps its own.
+- **Bare groups**: a ``<g>`` left without attributes (its id was the only one) groups nothing
+  that draws differently; it and its ``</g>`` go, its children stay in place.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+from collections import Counter
 
 from PIL import Image
 
@@ -38,6 +43,9 @@ _ATTRIBUTE = re.compile(r'([\w:-]+)="([^"]*)"')
 _DECIMAL = re.compile(r"-?\d+\.\d{3,}")
 _KEEP_WHOLE = frozenset({"id", "href", "xlink:href", "transform"})
 _INDENT = re.compile(r">\n[ \t]*<")
+_GROUP = re.compile(r"<g\b[^>]*>|</g>")
+_TEXT_STYLE = re.compile(r'(<text\b[^>]*?\bstyle=")([^"]*)(")')
+_ROOT_STYLE = re.compile(r"<svg\b[^>]*\bstyle=")
 
 
 def compact(svg: str) -> str:
@@ -46,7 +54,8 @@ def compact(svg: str) -> str:
     referenced = set(_REFERENCE.findall(svg))
     svg = _ID.sub(lambda m: m.group(0) if m.group(1) in referenced else "", svg)
     svg = _NO_ROTATION.sub("", svg)
-    return round_numbers(_INDENT.sub("><", svg))
+    svg = _hoist_font_family(_unwrap_bare_groups(_INDENT.sub("><", svg)))
+    return round_numbers(svg)
 
 
 def round_numbers(svg: str) -> str:
@@ -64,10 +73,55 @@ def smallest_image(png: bytes) -> str:
     return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
 
 
+def _declarations(style: str) -> list[str]:
+    return [declaration.strip() for declaration in style.split(";") if declaration.strip()]
+
+
+def _hoist_font_family(svg: str) -> str:
+    families = Counter(
+        declaration
+        for style in _TEXT_STYLE.finditer(svg)
+        for declaration in _declarations(style.group(2))
+        if declaration.startswith("font-family:")
+    )
+    if not families or _ROOT_STYLE.match(svg):
+        return svg
+    family = families.most_common(1)[0][0]
+
+    def without(style: re.Match[str]) -> str:
+        kept = [declaration for declaration in _declarations(style.group(2)) if declaration != family]
+        return style.group(1) + "; ".join(kept) + style.group(3)
+
+    return _TEXT_STYLE.sub(without, svg).replace("<svg ", f'<svg style="{family}" ', 1)
+
+
+def _unwrap_bare_groups(svg: str) -> str:
+    pieces: list[str] = []
+    bare: list[bool] = []  # per open <g>: whether it (and so its </g>) is dropped
+    end = 0
+    for tag in _GROUP.finditer(svg):
+        pieces.append(svg[end : tag.start()])
+        end = tag.end()
+        if tag.group(0).endswith("/>"):  # an empty group: dropped when bare, else kept whole
+            pieces.append("" if tag.group(0) == "<g/>" else tag.group(0))
+        elif tag.group(0) == "</g>":
+            if not (bare.pop() if bare else False):
+                pieces.append("</g>")
+        elif tag.group(0) == "<g>":
+            bare.append(True)
+        else:
+            bare.append(False)
+            pieces.append(tag.group(0))
+    pieces.append(svg[end:])
+    return "".join(pieces)
+
+
 def _rounded_attribute(match: re.Match[str]) -> str:
     name, value = match.groups()
     if name in _KEEP_WHOLE or value.startswith("data:"):
         return match.group(0)
+    if name == "d":
+        value = value.replace("\n", "")
     return f'{name}="{_DECIMAL.sub(_two_decimals, value)}"'
 
 
