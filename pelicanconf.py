@@ -46,6 +46,8 @@ PLUGIN_PATHS = ["plugins"]
 # site, so the index is published with it, or not at all when indexing fails).
 # toc reads the headings once texmath has rendered their math, so it comes after texmath.
 PLUGINS = ["pelican.plugins.sitemap", "sitemap_dates", "search", "reproduce", "texmath", "toc"]
+# Not indexed: the headings' "#" permalinks (they ended every search result's section title).
+SEARCH_EXCLUDE_SELECTORS = [".headerlink"]
 
 # pelican-sitemap: articles, pages and list pages; hidden pages (404) are left out. List
 # pages have no date of their own: plugins/sitemap_dates gives them the newest article's,

@@ -130,7 +130,7 @@ def test_theme_toggle_switches_colours_is_remembered_and_works_by_keyboard(serve
 
 FIGURE_INK = """() => {
     const svg = document.querySelector('figure.repro-figure svg');
-    const text = svg.querySelector('g[id$="text_1"] text');  // a tick label
+    const text = svg.querySelector('text');  // a tick label (drawn first; compact.py drops unused ids)
     const axis = svg.querySelector('[style*="stroke: var(--figure-fg"]');  // a tick mark
     const paper = svg.querySelector('[style*="fill: var(--figure-bg"]');  // the figure's background
     return [getComputedStyle(text).fill, getComputedStyle(axis).stroke, getComputedStyle(paper).fill];

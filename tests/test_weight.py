@@ -25,18 +25,10 @@ def _posts(site: Site) -> list[Path]:
     return posts
 
 
-# The target is 300 KB for every post (issue 11). The denoising post's three figures (images
-# of smooth fields, contours, 169-arrow quivers, Langevin clouds) still weigh ~400 KB: it has
-# a budget of its own until they are redrawn, so it cannot grow either. Not a skip: both
-# budgets are asserted, and the exception is named here with its reason.
-OVER_BUDGET = {"denoising-autoencoder-generative.html": 500 * 1024}
-
-
 def test_every_post_is_within_its_size_budget(built_site: Site) -> None:
     sizes = {post.name: post.stat().st_size for post in _posts(built_site)}
-    over = {name: f"{size / 1024:.0f} KB" for name, size in sizes.items() if size > OVER_BUDGET.get(name, POST_BUDGET)}
+    over = {name: f"{size / 1024:.0f} KB" for name, size in sizes.items() if size > POST_BUDGET}
     assert not over, over
-    assert set(OVER_BUDGET) <= set(sizes), "an exception for a post that no longer exists"
 
 
 def test_the_feed_is_small_and_links_figures_instead_of_inlining_them(built_site: Site) -> None:

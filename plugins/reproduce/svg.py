@@ -1,10 +1,10 @@
 """SVG text of figures: made deterministic in the worker, fitted into a page at fill time.
 
 Every transformation of SVG text lives here: :func:`from_figure` (matplotlib figure → SVG
-with no dates, fixed ids and paths validators accept; its source is part of every cache key
-through ``artifact``), and, per page, :func:`prefix_ids` (ids unique on a page with several
-figures), :func:`theme_colours` (black, white and greys follow the page's theme) and :func:`label`
-(the alt text as the image's accessible name).
+with no dates, fixed ids and paths validators accept, made smaller by ``compact.py``; its
+source is part of every cache key through ``artifact``), and, per page, :func:`prefix_ids`
+(ids unique on a page with several figures), :func:`theme_colours` (black, white and greys
+follow the page's theme) and :func:`label` (the alt text as the image's accessible name).
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import io
 import re
 from html import escape
 from typing import Any
+
+from .compact import compact
 
 NO_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
 _ID = re.compile(r'\bid="([^"]+)"')
@@ -29,7 +31,7 @@ def from_figure(figure: Any) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata=NO_METADATA)
     svg = buffer.getvalue()
-    return _PATH_WITHOUT_D.sub(r'<path d="" id="\1"', svg[svg.index("<svg") :])
+    return compact(_PATH_WITHOUT_D.sub(r'<path d="" id="\1"', svg[svg.index("<svg") :]))
 
 
 def prefix_ids(svg: str, prefix: str) -> str:

@@ -17,17 +17,29 @@ the directive engine writes it as the ``aria-label`` of each inline ``<svg role=
 together with ``data-pagefind-index-attrs="aria-label"``, and marks its provenance notes
 ``data-pagefind-ignore``. Settings: ``SEARCH_INDEX`` (True), ``SEARCH_EXCLUDE_SELECTORS``
 (more elements to leave out of the index).
+
+Pagefind reads a temporary copy of the site whose Chinese is split into single characters
+(``characters.py`` says why: otherwise words such as 拉马努金 or 互信息 are not found) and writes
+the index into this site's ``pagefind/``; beside it goes ``phrases/pagefind.js``
+(``phrases.js``), the query side of that index, which the search page's UI loads in place of
+Pagefind's module so that a Chinese query finds its characters as a phrase.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from pelican import signals
 from pelican.log import console
+
+from .characters import write_character_copy
+
+PHRASES = Path(__file__).with_name("phrases.js")
 
 
 class SearchIndexError(Exception):
@@ -47,12 +59,16 @@ def index(pelican: Any) -> None:
     if not settings.get("SEARCH_INDEX", True):
         return
     site = Path(pelican.output_path)
-    command = [pagefind_executable(), "--site", str(site)]
-    for selector in settings.get("SEARCH_EXCLUDE_SELECTORS", []):
-        command += ["--exclude-selectors", selector]
-    result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
+    with tempfile.TemporaryDirectory(prefix="search-") as copy:
+        write_character_copy(site, Path(copy))
+        command = [pagefind_executable(), "--site", copy, "--output-path", str(site / "pagefind")]
+        for selector in settings.get("SEARCH_EXCLUDE_SELECTORS", []):
+            command += ["--exclude-selectors", selector]
+        result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
     if result.returncode != 0 or not (site / "pagefind" / "pagefind.js").is_file():
         raise SearchIndexError(f"pagefind failed (exit {result.returncode}):\n{result.stdout}{result.stderr}")
+    (site / "pagefind" / "phrases").mkdir(exist_ok=True)
+    shutil.copyfile(PHRASES, site / "pagefind" / "phrases" / "pagefind.js")
     pages = re.search(r"Indexed (\d+) pages?", result.stdout)
     words = re.search(r"Indexed (\d+) words?", result.stdout)
     console.print(f"search: Pagefind indexed {pages and pages.group(1)} page(s), {words and words.group(1)} word(s)")

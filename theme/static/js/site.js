@@ -9,7 +9,10 @@
  *    figure): such a box gets tabindex="0" (and a name, if it has none) so arrow keys can
  *    scroll it, and data-scroll="left right" naming the edges with more content, where the
  *    stylesheet draws a shadow. Only boxes that overflow at the current width become tab
- *    stops; the attributes follow scrolling, resizing and the late math font. */
+ *    stops; the attributes follow scrolling, resizing and the late math font.
+ * 3. "/" goes to search, as on GitHub or MDN: it focuses the search box on the search page and
+ *    opens the search page (whose box takes the focus) from any other. Not while typing in a
+ *    field, and not with a modifier, so "/" still types and browser shortcuts still work. */
 (function () {
   "use strict";
   var KEY = "theme";
@@ -111,8 +114,23 @@
     });
   }
 
+  function typing(target) {
+    return target instanceof Element && Boolean(target.closest("input, textarea, select, [contenteditable]"));
+  }
+
+  function searchKey(event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    var box = document.querySelector("#search input");
+    var link = document.querySelector("a[data-search-page]");
+    if (box) box.focus();
+    else if (link) window.location.href = link.href;
+    else return;
+    event.preventDefault(); // the "/" must not land in the box it just focused
+  }
+
   function ready() {
     wire();
+    document.addEventListener("keydown", searchKey);
     focusableScrollers();
     var pending = null;
     window.addEventListener("resize", function () {
