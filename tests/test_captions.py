@@ -123,12 +123,17 @@ def test_the_authors_caption_may_hold_math_and_an_unpaired_dollar_names_its_line
     assert "content/posts/tex.md:10: directive 'toy.tex': parameter 'caption': caption text" in result.log, result.log
 
 
+SCIENTIFIC = re.compile(r"^[−-]?\d+(?:\.\d+)?×10⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+$")
+
+
 def test_no_post_shows_pseudo_latex_in_captions_headers_or_checks(built_site: Site) -> None:
     formulas = {"figcaption": 0, "caption": 0, "th": 0, "li": 0}
     for post in sorted((built_site.output / "posts").glob("*.html")):
         html = post.read_text(encoding="utf-8")
         for element, text, count in texts(html):
-            assert not PSEUDO_LATEX.search(text), (post.name, element, text)
+            # a cell in scientific notation (plugins/reproduce/cells.py) is a number, not a formula
+            shown = SCIENTIFIC.sub("", text) if element == "td" else text
+            assert not PSEUDO_LATEX.search(shown), (post.name, element, text)
             if element in formulas:
                 formulas[element] += count
         for alt in re.findall(r'<svg role="img" aria-label="([^"]*)"', html):
