@@ -12,10 +12,11 @@ Phases, in order (the Pelican glue in ``__init__`` calls them):
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
@@ -41,6 +42,7 @@ from .inputs import check_inputs, input_parameters
 from .registry import ComputationImportError, Registry, resolve
 from .report import describe
 from .runner import Job, Outcome, Request, run_jobs, worker_records
+from .shared import KEY_VARIABLE, SharedCache
 
 # The module that runs computations and draws SVG in the workers: its code and libraries are
 # part of every page key, and it is imported only when something must run.
@@ -74,6 +76,10 @@ class Settings:
     cache_read_only: bool = False  # read a shared cache, store nothing (also when it cannot be written)
     registry: str = "computations.registry"
     content_path: Path = Path("content")  # input files named by directives must lie inside
+    frozen: bool = False  # REPRO_MODE=frozen: compute nothing; a directive without a stored result fails
+    shared_cache: str = ""  # fsspec URL of the shared cache (shared.py), "" for none
+    shared_cache_write: bool = False  # store what this build computes there too (CI)
+    shared_cache_key: str = field(default="", repr=False)  # the HMAC secret, from the environment
 
 
 @dataclass
@@ -116,6 +122,7 @@ class Build:
         if not writable:
             say(f"repro: the cache {settings.cache_path} is read-only here: results are used, none stored")
         self.cache = ArtifactCache(settings.cache_path, writable=writable)
+        self.shared = _shared_cache(settings, say)
         self.records = worker_records(settings.cache_path)
         self.memo = ParamsMemo(settings.cache_path / "params", writable=writable)
         self.fingerprints = Fingerprints(renderer_module=RENDERER)
@@ -130,6 +137,11 @@ class Build:
         self.redrawn: dict[str, float] = {}
         # verify mode: keys recomputed to compare → (a directive's location, the stored result).
         self.verifying: dict[str, tuple[Location, str]] = {}
+        # The shared cache: keys served from it, and why entries were refused (for the report).
+        self.from_shared: set[str] = set()
+        self.problems: list[str] = []
+        # frozen mode: keys that would have run → why they fail instead.
+        self.refused: dict[str, str] = {}
 
     def add(self, text: str, *, location: Location) -> str:
         """Record a directive found while reading; return its placeholder HTML.
@@ -229,7 +241,7 @@ class Build:
         self.outcomes = outcomes
         for slot in usable:
             if slot.key not in self.artifacts:
-                slot.error = outcomes[slot.key].error
+                slot.error = self.refused[slot.key] if slot.key in self.refused else outcomes[slot.key].error
                 self._fail(slot.location, f"directive '{slot.directive.name}': {slot.error}")
             else:
                 for check in self.artifacts[slot.key]["items"]:
@@ -249,7 +261,9 @@ class Build:
         """Serve the slot's artifact from the cache (None), or the job that makes it."""
         directive = slot.directive
         assert directive is not None and slot.key is not None
-        entry = None if self.settings.ignore_cache else self.cache.get(slot.key)
+        if slot.key in self.refused:
+            return None
+        entry = None if self.settings.ignore_cache else self._lookup(slot)
         if self.settings.verify and entry is not None and entry.result is not None:
             # Recompute and compare with what the cache froze (computations that measure time
             # differ by nature: they are recomputed but not compared).
@@ -265,10 +279,29 @@ class Build:
             entry = None
         # A stored result whose page is out of date (its present code changed) is redrawn.
         stored = entry.result if entry is not None and entry.result is not None else None
+        if self.settings.frozen:  # compute nothing, draw nothing: say what is missing, by key
+            why = "its stored result's page is out of date (present code changed)" if stored else "no stored result"
+            self.refused[slot.key] = f"REPRO_MODE=frozen computes nothing: {why}, key {slot.key}"
+            return None
         if stored is not None:
             self.redrawn[slot.key] = entry.artifact["provenance"]["seconds"]
         label = f"{directive.name} ({directive.location})"
         return Job(slot.key, self._request(directive, result=stored), directive.timeout, label, slot.components)
+
+    def _lookup(self, slot: Slot) -> Entry | None:
+        """The slot's entry from the local cache, else from the shared one (copied into the local)."""
+        entry = self.cache.get(slot.key)
+        if entry is not None or self.shared is None:
+            return entry
+        fetched = self.shared.get(slot.key)
+        if fetched.problem is not None:
+            problem = f"{slot.location}: shared cache entry {slot.key} refused: {fetched.problem}; recomputing"
+            self.problems.append(problem)
+            self.say(f"repro: warning: {problem}")
+        if fetched.entry is not None:
+            self.from_shared.add(slot.key)
+            self.cache.put(slot.key, fetched.entry, components=fetched.components)
+        return fetched.entry
 
     def _progress(self, job: Job, outcome: Outcome, done: int, total: int) -> None:
         """Store a finished result at once (an interrupted build keeps it) and say how it went."""
@@ -346,6 +379,10 @@ class Build:
                 self._fail(slot.location, message)
                 failed.add(slot.label)
                 return render_error(message, location=str(slot.location), templates=templates)
+            if fragment.removed:  # markup a page must not get: from a cache entry or a computation
+                problem = f"{slot.location}: figure SVG sanitised, removed: {'; '.join(fragment.removed)}"
+                self.problems.append(problem)
+                self.say(f"repro: warning: {problem}")
             files.update(fragment.files)
             return fragment.html
 
@@ -422,9 +459,29 @@ class Build:
                 self.say(f"repro: warning: {job.label}: figure {number} is {size} KiB of SVG (rasterized=True?)")
         entry = Entry(drawn, result, self.page_key(job.request.name, result))
         self.cache.put(job.key, entry, components=job.components)
+        if self.shared is not None and self.shared.writable:
+            try:
+                self.shared.put(job.key, entry, components=job.components)
+            except OSError as error:  # the build goes on; the next one may store it
+                self.problems.append(f"{job.label}: not stored in the shared cache: {error}")
+                self.say(f"repro: warning: {self.problems[-1]}")
 
     def _fail(self, location: Location, message: str) -> None:
         self.failures.append(Failure(location, message))
+
+
+def _shared_cache(settings: Settings, say: Callable[[str], None]) -> SharedCache | None:
+    """The shared layer the settings name, or None (none named, or no secret to check it with)."""
+    if not settings.shared_cache:
+        return None
+    if not settings.shared_cache_key:
+        say(
+            f"repro: warning: REPRO_SHARED_CACHE is set but {KEY_VARIABLE} is not: its entries cannot be "
+            "verified, so none is read (unsigned content is never used) and none is written"
+        )
+        return None
+    writable = settings.shared_cache_write and not settings.verify
+    return SharedCache(settings.shared_cache, secret=settings.shared_cache_key.encode(), writable=writable)
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
@@ -439,12 +496,35 @@ def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
 
 
 def _first_difference(stored: str, now: str) -> str:
-    """Where a recomputed result (stored JSON) first differs from the cached one, briefly."""
-    at = next((i for i, (a, b) in enumerate(zip(stored, now, strict=False)) if a != b), min(len(stored), len(now)))
-    return (
-        "the result differs from the cached one with the same key (a nondeterministic computation?): "
-        f"at character {at}, cached …{stored[max(0, at - 30) : at + 30]}… now …{now[max(0, at - 30) : at + 30]}…"
-    )
+    """What changed between the stored result (JSON) and the recomputed one: the first few fields."""
+    try:
+        changes = list(_changes(json.loads(stored), json.loads(now), ""))
+    except ValueError:
+        changes = []
+    if changes:
+        more = f" and {len(changes) - 3} more" if len(changes) > 3 else ""
+        what = "; ".join(f"{path or 'result'}: {old} → {new}" for path, old, new in changes[:3]) + more
+    else:
+        at = next((i for i, (a, b) in enumerate(zip(stored, now, strict=False)) if a != b), min(len(stored), len(now)))
+        what = f"at character {at}, cached …{stored[max(0, at - 30) : at + 30]}… now …{now[max(0, at - 30) : at + 30]}…"
+    return f"the result differs from the cached one with the same key (a nondeterministic computation?): {what}"
+
+
+def _changes(old: Any, new: Any, path: str) -> Iterator[tuple[str, str, str]]:
+    """(field path, old, new) for each leaf that differs; results are stored as a 1-tuple, hence [0]."""
+    if isinstance(old, dict) and isinstance(new, dict) and old.keys() == new.keys():
+        for name in old:
+            yield from _changes(old[name], new[name], f"{path}.{name}" if path else name)
+    elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for index, (a, b) in enumerate(zip(old, new, strict=True)):
+            yield from _changes(a, b, path if (path, index) == ("", 0) and len(old) == 1 else f"{path}[{index}]")
+    elif old != new:
+        yield path, _brief(old), _brief(new)
+
+
+def _brief(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + "…"
 
 
 def _renders(artifact: Mapping[str, Any]) -> bool:

@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 
 from . import svg
+from .safesvg import sanitise
 
 #: Our theme's templates: used when no Pelican environment is at hand (tests, ``invoke cache``).
 THEME_TEMPLATES = Path(__file__).resolve().parents[2] / "theme" / "templates"
@@ -63,6 +64,9 @@ class Fragment:
 
     html: str
     files: Mapping[str, str] = field(default_factory=dict)
+    # What the SVG sanitiser took out of this fragment's figures (``safesvg.py``): a cache
+    # entry or a computation tried to put markup into the page.
+    removed: tuple[str, ...] = ()
 
 
 def render_artifact(
@@ -97,6 +101,7 @@ def render_artifact(
     parts: list[str] = []
     files: dict[str, str] = {}
     checks: list[Mapping[str, Any]] = []
+    removed: list[str] = []
     seen = {"figure": 0, "table": 0}
     values = [(item["name"], item["text"]) for item in artifact["items"] if item["kind"] == "value"]
     if label:
@@ -117,9 +122,13 @@ def render_artifact(
         files[f"{stem}.csv"] = item["csv"]
         if kind == "figure":
             numbers.figures += 1
-            files[f"{stem}.svg"] = item["svg"]
+            # Whatever made it (a worker, the local or the shared cache), an SVG is checked
+            # before it reaches the page or the downloadable file.
+            safe = sanitise(item["svg"])
+            removed += [f"figure {seen[kind]}: {what}" for what in safe.removed]
+            files[f"{stem}.svg"] = safe.svg
             numbers.anchors[anchor] = f"{LABELS[kind]} {numbers.figures}"
-            inline = svg.label(svg.theme_colours(svg.prefix_ids(item["svg"], prefix)), item["alt"])
+            inline = svg.label(svg.theme_colours(svg.prefix_ids(safe.svg, prefix)), item["alt"])
             context = {"svg": inline, "caption": item["caption"]}
         else:
             numbers.tables += 1
@@ -130,7 +139,7 @@ def render_artifact(
         parts.append(templates.render("checks", checks=checks))
     provenance = _provenance(artifact["provenance"], location=location, timed=timed, values=values, templates=templates)
     parts.append(provenance)
-    return Fragment(html="\n".join(parts), files=files)
+    return Fragment(html="\n".join(parts), files=files, removed=tuple(removed))
 
 
 def with_author_texts(

@@ -1,0 +1,148 @@
+"""The shared cache: a second layer of results at any fsspec URL, read by every checkout.
+
+A build looks up each directive in the local cache (``cache.py``), then here, and computes
+only what neither holds; what it finds here is copied into the local cache. Every clone,
+co-author and CI run then starts from what one of them computed, as Bazel's remote cache
+does. The URL is ``REPRO_SHARED_CACHE`` (``file:///mnt/team/repro``, ``s3://bucket/repro``,
+``gs://…``: whatever fsspec opens; s3fs reads the usual ``AWS_*`` variables, and fsspec's
+``FSSPEC_S3_*`` ones). Writing is a setting (``REPRO_SHARED_CACHE_WRITE``; in practice only CI
+writes), reading needs no write access.
+
+An entry is ``<root>/<key[:2]>/<key>.json.gz``: gzip of one JSON document holding the run
+key, the entry (artifact, stored result, page key), the key's components, the SHA-256 of
+those, and an HMAC-SHA256 over key and digest with the secret ``REPRO_SHARED_CACHE_KEY``
+(from the environment, never a settings file; Turborepo signs its remote cache the same
+way). What is read is checked before use: a torn, unsigned, wrongly signed or altered
+entry is a miss with its reason, reported by the build and recomputed, never a page.
+The check proves who wrote an entry, not that it is harmless: rendering sanitises every
+figure whatever its source (``safesvg.py``).
+
+Entries are written whole: on a local or mounted folder under a temporary name and then
+moved (``pipe_file`` is not atomic there); on S3 one PUT is atomic, with ``If-None-Match: *``
+so that the first writer wins. A key's result never changes (the key covers everything the
+run depends on); its drawn page does when the present stage changes, so a writer that
+redrew it replaces the entry.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import hmac
+import json
+import uuid
+import zlib
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from .cache import Entry
+
+KEY_VARIABLE = "REPRO_SHARED_CACHE_KEY"
+FORMAT = 1
+
+
+class SharedCacheError(Exception):
+    """The shared cache cannot be used at all (no fsspec, an unknown protocol, a bad URL)."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What a lookup found: an entry, nothing, or the reason a present entry was refused."""
+
+    entry: Entry | None = None
+    components: Mapping[str, Any] | None = None
+    problem: str | None = None
+
+
+class SharedCache:
+    """Signed, compressed entries under an fsspec URL, by run key."""
+
+    def __init__(self, url: str, *, secret: bytes, writable: bool) -> None:
+        if not secret:
+            raise SharedCacheError(f"{KEY_VARIABLE} is empty: entries could be neither checked nor signed")
+        try:  # optional dependencies (requirements-scale.txt): only a shared cache needs them
+            import fsspec
+        except ImportError:
+            raise SharedCacheError("REPRO_SHARED_CACHE needs fsspec: pip install -r requirements-scale.txt") from None
+        try:
+            self.fs, self.root = fsspec.core.url_to_fs(url)
+        except (ImportError, ValueError) as error:  # e.g. s3:// without s3fs installed
+            raise SharedCacheError(f"the shared cache {url} cannot be opened: {error}") from None
+        self.url = url
+        self.secret = secret
+        self.writable = writable
+        self.local = "file" in _protocols(self.fs)
+
+    def path(self, key: str) -> str:
+        return f"{self.root.rstrip('/')}/{key[:2]}/{key}.json.gz"
+
+    def get(self, key: str) -> Fetched:
+        """The entry stored under ``key`` if it is whole and signed with our secret."""
+        try:
+            data = self.fs.cat_file(self.path(key))
+        except FileNotFoundError:
+            return Fetched()
+        except OSError as error:
+            return Fetched(problem=f"cannot be read ({error})")
+        return self._check(key, data)
+
+    def _check(self, key: str, data: bytes) -> Fetched:
+        try:
+            stored = json.loads(gzip.decompress(data))
+            entry = Entry(**stored["entry"])
+            components = stored.get("components")
+            claimed = (stored["key"], stored["digest"], stored.get("signature"))
+        except (OSError, EOFError, zlib.error, ValueError, KeyError, TypeError) as error:
+            return Fetched(problem=f"torn or not an entry ({type(error).__name__})")
+        if claimed[0] != key:
+            return Fetched(problem="stored under another key")
+        if not claimed[2]:
+            return Fetched(problem=f"unsigned (only entries signed with {KEY_VARIABLE} are read)")
+        if claimed[1] != _digest(entry, components):
+            return Fetched(problem="altered (its content does not match its signed digest)")
+        if not hmac.compare_digest(str(claimed[2]), self._sign(key, claimed[1])):
+            return Fetched(problem=f"wrongly signed (not with this {KEY_VARIABLE})")
+        return Fetched(entry=entry, components=components)
+
+    def put(self, key: str, entry: Entry, *, components: Mapping[str, Any] | None = None) -> bool:
+        """Store a signed entry unless one with the same page is there; True if written."""
+        if not self.writable:
+            return False
+        path = self.path(key)
+        there = self.get(key)
+        if there.entry is not None and there.entry.page == entry.page:
+            return False  # first writer wins: the same result, drawn the same way
+        digest = _digest(entry, components)
+        document = {"format": FORMAT, "key": key, "digest": digest, "signature": self._sign(key, digest)}
+        document |= {"entry": asdict(entry), "components": components}
+        # mtime=0: the same entry compresses to the same bytes on every machine.
+        body = gzip.compress(json.dumps(document, ensure_ascii=False, sort_keys=True).encode(), mtime=0)
+        if self.local:
+            self.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+            temporary = f"{path}.{uuid.uuid4().hex}.tmp"
+            self.fs.pipe_file(temporary, body)
+            self.fs.mv(temporary, path)  # a rename: readers see the old entry or the new one
+        elif there.entry is None and there.problem is None and "s3" in _protocols(self.fs):
+            try:
+                self.fs.pipe_file(path, body, IfNoneMatch="*")
+            except FileExistsError:
+                return False  # another writer was first
+        else:  # a redrawn page, or an entry that was refused, is replaced
+            self.fs.pipe_file(path, body)
+        return True
+
+    def _sign(self, key: str, digest: str) -> str:
+        return hmac.new(self.secret, f"{key}\n{digest}".encode(), hashlib.sha256).hexdigest()
+
+
+def _digest(entry: Entry, components: Mapping[str, Any] | None) -> str:
+    canonical = json.dumps(
+        {"entry": asdict(entry), "components": components}, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _protocols(fs: Any) -> tuple[str, ...]:
+    protocol = fs.protocol
+    return (protocol,) if isinstance(protocol, str) else tuple(protocol)
