@@ -14,7 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, Site
+from conftest import Site
+from reproduce.cache import Entry
+from reproduce.shared import SharedCache
 from test_site_build import _identical_trees, computed
 
 SECRET = "a-secret-only-ci-and-authors-hold"
@@ -63,12 +65,6 @@ def _entries(folder: Path) -> dict[str, bytes]:
 
 def _sign(shared: str, key: str, entry: dict, components: object, secret: str = SECRET) -> None:
     """Write an entry as a writer holding ``secret`` would (a compromised or a foreign one)."""
-    import sys
-
-    sys.path.insert(0, str(ROOT / "plugins"))
-    from reproduce.cache import Entry
-    from reproduce.shared import SharedCache
-
     cache = SharedCache(shared, secret=secret.encode(), writable=True)
     cache.fs.rm(cache.path(key))
     assert cache.put(key, Entry(**entry), components=components)
@@ -225,7 +221,7 @@ def test_frozen_mode_computes_nothing_and_names_each_missing_directive_by_line_a
     assert first.build(environment=_environment(shared.as_uri(), write=True)).returncode == 0
     keys = _keys(first)
 
-    empty = _checkout(site, posts)
+    empty = _checkout(elsewhere / "offline", posts)
     result = empty.build(environment={"REPRO_MODE": "frozen"})
     assert result.returncode == 1
     for slug, key in keys.items():
