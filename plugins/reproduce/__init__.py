@@ -79,7 +79,7 @@ class Plugin:
             timeout=float(s.get("REPRO_TIMEOUT", 300)),
             ignore_cache=bool(s.get("REPRO_IGNORE_CACHE", False)),
             cache_read_only=bool(s.get("REPRO_CACHE_READ_ONLY", False)),
-            verify=mode == "verify" or bool(s.get("REPRO_VERIFY", False)),
+            verify=mode == "verify",
             registry=s.get("REPRO_REGISTRY", "computations.registry"),
             content_path=Path(s["PATH"]),
             frozen=mode == "frozen",

@@ -1,0 +1,105 @@
+"""Print what a second checkout costs when it reads the shared cache (issue 13.1), on this site.
+
+One cold build fills a ``file://`` shared cache (writing on, as CI would); its entries are
+copied as they are into a bucket of moto's S3 server on 127.0.0.1. Then, interleaved
+``--repeat`` times: a warm build of the first checkout (everything in its local cache), and a
+second checkout with an empty local cache reading the shared cache (writing off) over
+``file://`` and over S3. Each line gives the median and the range, the computations the
+second checkout ran (from its build report; the target is 0) and the ratio of medians to
+the warm build (target ≤ 1.5). Run: ``invoke bench --shared`` (a cold build of the site,
+then about a minute).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import socket
+import statistics
+import tempfile
+from pathlib import Path
+
+from bench import copy_project, pelican
+
+BUCKET = "repro-bench"
+
+
+def build(project: Path, output: Path, cache: Path, environment: dict[str, str]) -> tuple[float, dict]:
+    """Seconds of one build, and its report's totals."""
+    seconds = pelican(project, output, f'REPRO_CACHE_PATH="{cache}"', environment=environment)
+    return seconds, json.loads((cache / "build-report.json").read_text(encoding="utf-8"))["totals"]
+
+
+def s3_server(entries: Path) -> tuple[object, dict[str, str]]:
+    """Moto's S3 on a free local port, holding a copy of the shared folder's entries."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    environment = {
+        "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{port}",
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    client = boto3.client("s3", endpoint_url=environment["AWS_ENDPOINT_URL_S3"], region_name="us-east-1",
+                          aws_access_key_id="bench", aws_secret_access_key="bench")  # fmt: skip
+    client.create_bucket(Bucket=BUCKET)
+    for path in entries.glob("??/*.json.gz"):
+        client.put_object(Bucket=BUCKET, Key=f"site/{path.parent.name}/{path.name}", Body=path.read_bytes())
+    return server, environment
+
+
+def line(name: str, times: list[float], *, warm: float | None = None, computed: list[int] | None = None) -> str:
+    median = statistics.median(times)
+    text = f"{name:<36}: median {median:6.2f} s (range {min(times):.2f}–{max(times):.2f}, n={len(times)})"
+    if computed is not None:
+        text += f"   computed {max(computed)}"
+    if warm:
+        text += f"   ratio to warm {median / warm:4.2f}"
+    return text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    repeat = parser.parse_args().repeat
+    key = {"REPRO_SHARED_CACHE_KEY": secrets.token_hex(16)}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        first, second = copy_project(work / "ci"), copy_project(work / "author")
+        shared = work / "shared"
+        writer = {**key, "REPRO_SHARED_CACHE": shared.as_uri(), "REPRO_SHARED_CACHE_WRITE": "1"}
+        cold, totals = build(first, work / "out-ci", work / "cache-ci", writer)
+        print(f"cold build filling the shared cache   : {cold:6.2f} s, computed {totals['computed']}")
+        server, aws = s3_server(shared)
+        layers = {
+            "file://": {**key, "REPRO_SHARED_CACHE": shared.as_uri()},
+            "s3:// (moto on 127.0.0.1)": {**key, **aws, "REPRO_SHARED_CACHE": f"s3://{BUCKET}/site"},
+        }
+        warm: list[float] = []
+        second_times: dict[str, list[float]] = {name: [] for name in layers}
+        second_computed: dict[str, list[int]] = {name: [] for name in layers}
+        try:
+            for round_ in range(repeat):
+                warm.append(build(first, work / "out-ci", work / "cache-ci", {})[0])
+                for number, (name, environment) in enumerate(layers.items()):
+                    cache = work / f"cache-author-{round_}-{number}"  # empty: a fresh checkout
+                    seconds, totals = build(second, work / f"out-author-{number}", cache, environment)
+                    second_times[name].append(seconds)
+                    second_computed[name].append(totals["computed"])
+        finally:
+            server.stop()
+    print(line("warm build (local cache)", warm))
+    for name in layers:
+        print(line(f"second checkout, {name}", second_times[name], warm=statistics.median(warm),
+                   computed=second_computed[name]))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
