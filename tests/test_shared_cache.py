@@ -260,6 +260,35 @@ def test_verify_mode_compares_with_the_shared_entry_and_says_what_changed(site: 
     assert _entries(shared) == stored  # verifying stores nothing in the shared cache
 
 
+ENTRY = Entry({"items": [], "provenance": {"seconds": 1.0}}, result='[{"value": 1}]', page="p" * 64)
+
+
+@pytest.mark.parametrize("where", ["file", "s3"])
+def test_the_first_writer_wins_a_redrawn_page_replaces_and_entries_are_the_same_bytes(
+    where: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    url = (tmp_path / "shared").as_uri() if where == "file" else f"s3://repro-cache/{tmp_path.name}"
+    if where == "s3":
+        request.getfixturevalue("s3")
+    key = "ab" + "0" * 62
+    writer = SharedCache(url, secret=SECRET.encode(), writable=True)
+    assert writer.put(key, ENTRY, components={"name": "toy.line"})
+    stored = writer.fs.cat_file(writer.path(key))
+    later = Entry({**ENTRY.artifact, "provenance": {"seconds": 2.0}}, ENTRY.result, ENTRY.page)
+    assert not writer.put(key, later)  # same result and page, other timings: the first stays
+    assert writer.fs.cat_file(writer.path(key)) == stored
+    assert SharedCache(url, secret=SECRET.encode(), writable=False).get(key).entry == ENTRY
+    redrawn = Entry(ENTRY.artifact, ENTRY.result, "q" * 64)
+    assert writer.put(key, redrawn)  # the present stage changed: the page is replaced
+    assert writer.get(key).entry == redrawn
+    assert not SharedCache(url, secret=SECRET.encode(), writable=False).put(key, ENTRY)  # a reader writes nothing
+    if where == "file":
+        assert not list((tmp_path / "shared").rglob("*.tmp"))  # written under a temporary name, then moved
+        again = tmp_path / "again"
+        SharedCache(again.as_uri(), secret=SECRET.encode(), writable=True).put(key, redrawn)
+        assert (again / "ab" / f"{key}.json.gz").read_bytes() == writer.fs.cat_file(writer.path(key))
+
+
 @pytest.fixture(scope="module")
 def s3() -> Iterator[dict[str, str]]:
     """Moto's S3 server on a free port of 127.0.0.1 with one bucket; the variables s3fs reads."""

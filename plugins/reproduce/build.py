@@ -462,7 +462,7 @@ class Build:
         if self.shared is not None and self.shared.writable:
             try:
                 self.shared.put(job.key, entry, components=job.components)
-            except OSError as error:  # the build goes on; the next one may store it
+            except Exception as error:  # any backend's error: the build goes on; the next one may store it
                 self.problems.append(f"{job.label}: not stored in the shared cache: {error}")
                 self.say(f"repro: warning: {self.problems[-1]}")
 

@@ -83,8 +83,8 @@ class SharedCache:
             data = self.fs.cat_file(self.path(key))
         except FileNotFoundError:
             return Fetched()
-        except OSError as error:
-            return Fetched(problem=f"cannot be read ({error})")
+        except Exception as error:  # a network or permission error of any backend: a miss, said
+            return Fetched(problem=f"cannot be read ({type(error).__name__}: {error})")
         return self._check(key, data)
 
     def _check(self, key: str, data: bytes) -> Fetched:
