@@ -13,6 +13,7 @@ then about a minute).
 from __future__ import annotations
 
 import argparse
+import filecmp
 import json
 import secrets
 import socket
@@ -55,6 +56,14 @@ def s3_server(entries: Path) -> tuple[object, dict[str, str]]:
     return server, environment
 
 
+def differing(left: Path, right: Path) -> list[str]:
+    """Files that differ between two built sites (or exist in one only)."""
+    comparison = filecmp.dircmp(left, right)
+    _, mismatch, errors = filecmp.cmpfiles(left, right, comparison.common_files, shallow=False)
+    found = [*comparison.left_only, *comparison.right_only, *mismatch, *errors]
+    return found + [f"{d}/{name}" for d in comparison.common_dirs for name in differing(left / d, right / d)]
+
+
 def line(name: str, times: list[float], *, warm: float | None = None, computed: list[int] | None = None) -> str:
     median = statistics.median(times)
     text = f"{name:<36}: median {median:6.2f} s (range {min(times):.2f}–{max(times):.2f}, n={len(times)})"
@@ -93,12 +102,14 @@ def main() -> None:
                     seconds, totals = build(second, work / f"out-author-{number}", cache, environment)
                     second_times[name].append(seconds)
                     second_computed[name].append(totals["computed"])
+            different = {name: differing(work / "out-ci", work / f"out-author-{n}") for n, name in enumerate(layers)}
         finally:
             server.stop()
     print(line("warm build (local cache)", warm))
     for name in layers:
         print(line(f"second checkout, {name}", second_times[name], warm=statistics.median(warm),
                    computed=second_computed[name]))  # fmt: skip
+        print(f"  pages byte-identical to the first checkout's: {not different[name]} {different[name][:5] or ''}")
 
 
 if __name__ == "__main__":
