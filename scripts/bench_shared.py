@@ -16,12 +16,15 @@ import argparse
 import filecmp
 import json
 import secrets
-import socket
 import statistics
+import sys
 import tempfile
 from pathlib import Path
 
-from bench import copy_project, pelican
+from bench import ROOT, copy_project, pelican
+
+sys.path.insert(0, str(ROOT / "tests"))
+from serving import serve_s3  # the tests' local S3 server: moto on 127.0.0.1
 
 BUCKET = "repro-bench"
 
@@ -32,28 +35,14 @@ def build(project: Path, output: Path, cache: Path, environment: dict[str, str])
     return seconds, json.loads((cache / "build-report.json").read_text(encoding="utf-8"))["totals"]
 
 
-def s3_server(entries: Path) -> tuple[object, dict[str, str]]:
-    """Moto's S3 on a free local port, holding a copy of the shared folder's entries."""
+def bucket_with(entries: Path, environment: dict[str, str]) -> None:
+    """Copy the shared folder's entries, as they are, into the bucket."""
     import boto3
-    from moto.server import ThreadedMotoServer
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    environment = {
-        "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{port}",
-        "AWS_ACCESS_KEY_ID": "bench",
-        "AWS_SECRET_ACCESS_KEY": "bench",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }
     client = boto3.client("s3", endpoint_url=environment["AWS_ENDPOINT_URL_S3"], region_name="us-east-1",
-                          aws_access_key_id="bench", aws_secret_access_key="bench")  # fmt: skip
-    client.create_bucket(Bucket=BUCKET)
+                          aws_access_key_id="testing", aws_secret_access_key="testing")  # fmt: skip
     for path in entries.glob("??/*.json.gz"):
         client.put_object(Bucket=BUCKET, Key=f"site/{path.parent.name}/{path.name}", Body=path.read_bytes())
-    return server, environment
 
 
 def differing(left: Path, right: Path) -> list[str]:
@@ -86,15 +75,15 @@ def main() -> None:
         writer = {**key, "REPRO_SHARED_CACHE": shared.as_uri(), "REPRO_SHARED_CACHE_WRITE": "1"}
         cold, totals = build(first, work / "out-ci", work / "cache-ci", writer)
         print(f"cold build filling the shared cache   : {cold:6.2f} s, computed {totals['computed']}")
-        server, aws = s3_server(shared)
-        layers = {
-            "file://": {**key, "REPRO_SHARED_CACHE": shared.as_uri()},
-            "s3:// (moto on 127.0.0.1)": {**key, **aws, "REPRO_SHARED_CACHE": f"s3://{BUCKET}/site"},
-        }
-        warm: list[float] = []
-        second_times: dict[str, list[float]] = {name: [] for name in layers}
-        second_computed: dict[str, list[int]] = {name: [] for name in layers}
-        try:
+        with serve_s3(BUCKET) as aws:
+            bucket_with(shared, aws)
+            layers = {
+                "file://": {**key, "REPRO_SHARED_CACHE": shared.as_uri()},
+                "s3:// (moto on 127.0.0.1)": {**key, **aws, "REPRO_SHARED_CACHE": f"s3://{BUCKET}/site"},
+            }
+            warm: list[float] = []
+            second_times: dict[str, list[float]] = {name: [] for name in layers}
+            second_computed: dict[str, list[int]] = {name: [] for name in layers}
             for round_ in range(repeat):
                 warm.append(build(first, work / "out-ci", work / "cache-ci", {})[0])
                 for number, (name, environment) in enumerate(layers.items()):
@@ -102,9 +91,7 @@ def main() -> None:
                     seconds, totals = build(second, work / f"out-author-{number}", cache, environment)
                     second_times[name].append(seconds)
                     second_computed[name].append(totals["computed"])
-            different = {name: differing(work / "out-ci", work / f"out-author-{n}") for n, name in enumerate(layers)}
-        finally:
-            server.stop()
+        different = {name: differing(work / "out-ci", work / f"out-author-{n}") for n, name in enumerate(layers)}
     print(line("warm build (local cache)", warm))
     for name in layers:
         print(line(f"second checkout, {name}", second_times[name], warm=statistics.median(warm),

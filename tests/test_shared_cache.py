@@ -9,7 +9,6 @@ from __future__ import annotations
 import gzip
 import json
 import re
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pytest
 from conftest import Site
 from reproduce.cache import Entry
 from reproduce.shared import SharedCache
+from serving import serve_s3
 from test_site_build import _identical_trees, computed
 
 SECRET = "a-secret-only-ci-and-authors-hold"
@@ -54,6 +54,17 @@ def _report(site: Site) -> dict:
     return json.loads((site.cache / "build-report.json").read_text(encoding="utf-8"))
 
 
+def _ci_build(site: Site, posts: dict[str, tuple[str, str]]) -> Path:
+    """Build ``posts`` in the ``site`` fixture as CI would, filling a file:// shared cache; its folder.
+
+    Other checkouts go beside that folder, outside the first checkout's content.
+    """
+    shared = site.path / "elsewhere" / "shared"
+    result = _checkout(site, posts).build(environment=_environment(shared.as_uri(), write=True))
+    assert result.returncode == 0, result.log
+    return shared
+
+
 def _keys(site: Site) -> dict[str, str]:
     """Each post's directive key, by slug, from the last build's report."""
     return {Path(r["location"].split(":")[0]).stem: r["key"] for r in _report(site)["records"]}
@@ -75,12 +86,9 @@ def _read(path: Path) -> dict:
 
 
 def test_a_second_checkout_computes_nothing_and_builds_the_same_pages(site: Site) -> None:
-    elsewhere = site.path / "elsewhere"
-    shared = elsewhere / "shared"
-    first = _checkout(site, LINES)
-    result = first.build(environment=_environment(shared.as_uri(), write=True))
-    assert result.returncode == 0, result.log
-    assert computed(result.log) == (0, 4, 0)
+    shared = _ci_build(site, LINES)
+    first, elsewhere = site, shared.parent
+    assert _report(first)["totals"]["computed"] == 4
     stored = _entries(shared)
     assert len(stored) == 4 and all(gzip.decompress(data).startswith(b"{") for data in stored.values())
 
@@ -118,10 +126,8 @@ def test_the_same_against_s3_served_by_moto(site: Site, s3: dict[str, str]) -> N
 
 
 def test_torn_unsigned_wrongly_signed_and_altered_entries_are_recomputed_and_reported(site: Site) -> None:
-    elsewhere = site.path / "elsewhere"
-    shared = elsewhere / "shared"
-    first = _checkout(site, LINES)
-    assert first.build(environment=_environment(shared.as_uri(), write=True)).returncode == 0
+    shared = _ci_build(site, LINES)
+    first, elsewhere = site, shared.parent
     keys = _keys(first)
     path = {slug: shared / key[:2] / f"{key}.json.gz" for slug, key in keys.items()}
     torn, unsigned, foreign, altered = path["line-10"], path["line-11"], path["line-12"], path["line-13"]
@@ -155,11 +161,9 @@ def test_torn_unsigned_wrongly_signed_and_altered_entries_are_recomputed_and_rep
 
 
 def test_a_writer_repairs_what_it_refused_and_a_missing_secret_is_said_and_reads_nothing(site: Site) -> None:
-    elsewhere = site.path / "elsewhere"
-    shared = elsewhere / "shared"
     posts = dict(list(LINES.items())[:1])
-    first = _checkout(site, posts)
-    assert first.build(environment=_environment(shared.as_uri(), write=True)).returncode == 0
+    shared = _ci_build(site, posts)
+    elsewhere = shared.parent
     (entry,) = shared.glob("??/*.json.gz")
     entry.write_bytes(b"\x1f\x8b torn")
     again = _checkout(elsewhere / "ci-2", posts)
@@ -187,11 +191,9 @@ HOSTILE = (
 
 
 def test_a_hostile_svg_in_a_signed_entry_is_sanitised_on_the_page_and_in_its_file(site: Site) -> None:
-    elsewhere = site.path / "elsewhere"
-    shared = elsewhere / "shared"
     posts = dict(list(LINES.items())[:1])
-    first = _checkout(site, posts)
-    assert first.build(environment=_environment(shared.as_uri(), write=True)).returncode == 0
+    shared = _ci_build(site, posts)
+    first, elsewhere = site, shared.parent
     (key,) = _keys(first).values()
     document = _read(shared / key[:2] / f"{key}.json.gz")
     document["entry"]["artifact"]["items"][0]["svg"] = HOSTILE  # a writer (CI) that was compromised
@@ -214,11 +216,9 @@ def test_a_hostile_svg_in_a_signed_entry_is_sanitised_on_the_page_and_in_its_fil
 
 
 def test_frozen_mode_computes_nothing_and_names_each_missing_directive_by_line_and_key(site: Site) -> None:
-    elsewhere = site.path / "elsewhere"
-    shared = elsewhere / "shared"
     posts = dict(list(LINES.items())[:2])
-    first = _checkout(site, posts)
-    assert first.build(environment=_environment(shared.as_uri(), write=True)).returncode == 0
+    shared = _ci_build(site, posts)
+    first, elsewhere = site, shared.parent
     keys = _keys(first)
 
     empty = _checkout(elsewhere / "offline", posts)
@@ -244,11 +244,9 @@ def test_an_unknown_mode_is_one_clear_error(site: Site) -> None:
 
 
 def test_verify_mode_compares_with_the_shared_entry_and_says_what_changed(site: Site) -> None:
-    elsewhere = site.path / "elsewhere"
-    shared = elsewhere / "shared"
     posts = {"line-10": LINES["line-10"], "jitter": ("toy.jitter", "")}
-    first = _checkout(site, posts)
-    assert first.build(environment=_environment(shared.as_uri(), write=True)).returncode == 0
+    shared = _ci_build(site, posts)
+    elsewhere = shared.parent
     stored = _entries(shared)
 
     checker = _checkout(elsewhere / "nightly", posts)
@@ -291,31 +289,8 @@ def test_the_first_writer_wins_a_redrawn_page_replaces_and_entries_are_the_same_
 
 @pytest.fixture(scope="module")
 def s3() -> Iterator[dict[str, str]]:
-    """Moto's S3 server on a free port of 127.0.0.1 with one bucket; the variables s3fs reads."""
-    import boto3
-    from moto.server import ThreadedMotoServer
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    environment = {
-        "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{port}",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }
-    client = boto3.client(
-        "s3",
-        endpoint_url=environment["AWS_ENDPOINT_URL_S3"],
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        region_name="us-east-1",
-    )
-    client.create_bucket(Bucket="repro-cache")
-    with pytest.MonkeyPatch.context() as patch:  # for the test's own boto3 client
+    """Moto's S3 server with the bucket ``repro-cache``; its variables set for the test's own clients too."""
+    with serve_s3("repro-cache") as environment, pytest.MonkeyPatch.context() as patch:
         for name, value in environment.items():
             patch.setenv(name, value)
         yield environment
-    server.stop()
