@@ -17,7 +17,7 @@ HOSTILE = {
     "external image": ('<image xlink:href="https://evil.example/a.png"/>', "link 'https://evil.example/a.png'"),
     "external use": ('<use href="other.svg#x"/>', "link 'other.svg#x' on <use>"),
     "html in data": ('<image href="data:text/html;base64,PHNjcmlwdD4="/>', "link 'data:text/html"),
-    "link element": ('<a href="javascript:alert(1)"><text>x</text></a>', "element <a>"),
+    "link": ('<a href="javascript:alert(1)"><text>x</text></a>', "link <a> to 'javascript:alert(1)'"),
     "animation": ('<set attributeName="href" to="javascript:alert(1)"/>', "element <set>"),
     "css url": ('<g style="fill: url(https://evil.example/x)"/>', "style 'fill: url(https://evil.example/x)'"),
     "css import": ('<style>@import "https://evil.example/x.css";</style>', "CSS in <style>"),
@@ -40,6 +40,11 @@ def test_what_could_run_or_load_is_removed_and_named(name: str) -> None:
         assert word not in cleaned.svg
     assert '<text x="1" y="2">留下</text>' in cleaned.svg
     assert sanitise(cleaned.svg) == type(cleaned)(cleaned.svg)  # what it writes passes unchanged
+
+
+def test_a_link_goes_and_what_it_wrapped_stays() -> None:
+    cleaned = sanitise(f'{OPEN}<a xlink:href="https://evil.example/" target="_blank"><path d="M 0 0"/></a></svg>')
+    assert cleaned.svg == f'{OPEN}<path d="M 0 0"/></svg>'
 
 
 def test_allowed_references_and_text_that_looks_like_markup_stay() -> None:

@@ -215,6 +215,18 @@ def test_a_hostile_svg_in_a_signed_entry_is_sanitised_on_the_page_and_in_its_fil
     assert any("element <script>" in problem for problem in _report(second)["problems"])
 
 
+def test_a_fresh_computations_figure_is_sanitised_too(site: Site) -> None:
+    _checkout(site, {"linked": ("toy.linked", "points: 5")})
+    result = site.build()
+    assert result.returncode == 0, result.log
+    assert computed(result.log) == (0, 1, 0)
+    page = (site.output / "posts" / "linked.html").read_text(encoding="utf-8")
+    (figure,) = re.findall(r'<figure class="repro-figure".*?</figure>', page, re.DOTALL)
+    assert "javascript" not in figure and "<a " not in figure.split("<figcaption>")[0]
+    assert re.search(r'line2d_\d+">\s*<path d="M ', figure)  # the line it wrapped is drawn (ticks are <use>)
+    assert "linked.md:7: figure SVG sanitised, removed: figure 1: link <a> to 'javascript:alert(1)'" in result.log
+
+
 def test_frozen_mode_computes_nothing_and_names_each_missing_directive_by_line_and_key(site: Site) -> None:
     posts = dict(list(LINES.items())[:2])
     shared = _ci_build(site, posts)

@@ -50,6 +50,8 @@ ATTRIBUTES = frozenset(
         "href", "xlink:href", "xmlns", "xmlns:xlink",
     }
 )  # fmt: skip
+# Left out, their content kept: matplotlib wraps an artist whose ``url`` is set in a link.
+UNWRAPPED = frozenset({"a"})
 NAMESPACES = {"xmlns": "http://www.w3.org/2000/svg", "xmlns:xlink": "http://www.w3.org/1999/xlink"}
 _LINK = re.compile(r"#[A-Za-z_][\w.:-]*|data:image/png;base64,[A-Za-z0-9+/=\s]*")
 _CSS_CALL = re.compile(r"([a-zA-Z-]*)\s*\(")
@@ -116,6 +118,10 @@ class _Writer:
         self.removed.append(what)
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
+        if name in UNWRAPPED and not self.skipping and self.stack:
+            self.remove(f"link <{name}> to {attributes.get('xlink:href', attributes.get('href', ''))[:60]!r}")
+            self.stack.append((name, -1))  # no tag of its own: its children go on as they are
+            return
         keep = not self.skipping and name in ELEMENTS and (bool(self.stack) or name == "svg")
         if not keep:
             if not self.skipping:
@@ -132,6 +138,8 @@ class _Writer:
         opened = self.stack.pop()
         if opened is None:
             self.skipping -= 1
+        elif opened[1] == -1:
+            return
         elif opened[1] == len(self.out) - 1:
             self.out[-1] = self.out[-1][:-1] + "/>"  # an empty element, as matplotlib writes it
         else:
