@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import logging
 import socket
 import threading
 from collections.abc import Iterator
@@ -70,6 +71,7 @@ def serve_s3(bucket: str) -> Iterator[dict[str, str]]:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # its server logs every request otherwise
     server.start()
     try:
         environment = {
