@@ -100,9 +100,24 @@ def test_a_second_checkout_computes_nothing_and_builds_the_same_pages(site: Site
     assert _report(second)["totals"]["shared"] == 4
     assert _identical_trees(first.output, second.output)
     assert _entries(shared) == stored  # a reader writes nothing there
+    # The validated parameters were shared too: the second checkout validated nothing again
+    # (validating imports each computation's module: numpy, scipy, matplotlib).
+    assert len(_entries(shared / "params")) == 4
+    assert len(list((second.cache / "params").glob("*.json"))) == 4
     # A shared hit was copied into the local cache: a third build does not read the shared one.
     result = second.build()
     assert computed(result.log) == (4, 0, 0) and "shared" not in result.log
+
+
+def test_a_writer_with_a_warm_local_cache_fills_an_empty_shared_one(site: Site) -> None:
+    _checkout(site, LINES)
+    assert computed(site.build().log) == (0, 4, 0)  # before the team had a shared cache
+    shared = site.path / "elsewhere" / "shared"
+    result = site.build(environment=_environment(shared.as_uri(), write=True))
+    assert computed(result.log) == (4, 0, 0)
+    assert len(_entries(shared)) == 4 and len(_entries(shared / "params")) == 4
+    second = _checkout(shared.parent / "author", LINES)
+    assert computed(second.build(environment=_environment(shared.as_uri(), write=False)).log) == (4, 0, 0)
 
 
 def test_the_same_against_s3_served_by_moto(site: Site, s3: dict[str, str]) -> None:
@@ -122,7 +137,9 @@ def test_the_same_against_s3_served_by_moto(site: Site, s3: dict[str, str]) -> N
 
     client = boto3.client("s3", endpoint_url=s3["AWS_ENDPOINT_URL_S3"], region_name="us-east-1")
     names = [item["Key"] for item in client.list_objects_v2(Bucket="repro-cache")["Contents"]]
-    assert sorted(names) == sorted(f"site/{key[:2]}/{key}.json.gz" for key in _keys(first).values())
+    entries = [name for name in names if not name.startswith("site/params/")]
+    assert sorted(entries) == sorted(f"site/{key[:2]}/{key}.json.gz" for key in _keys(first).values())
+    assert len(names) - len(entries) == 4  # and each directive's validated parameters
 
 
 def test_torn_unsigned_wrongly_signed_and_altered_entries_are_recomputed_and_reported(site: Site) -> None:

@@ -155,7 +155,7 @@ class Build:
         name = (match := _NAME.search(text)) and match.group(1)
         try:
             memo = self._memo_key(name, text)
-            known = self.memo.get(memo) if memo else None
+            known = self._known_params(memo, location) if memo else None
             slot.directive = parse_directive(
                 text,
                 location=location,
@@ -198,7 +198,25 @@ class Build:
     def _remember(self, memo: str, directive: Directive, markers: Mapping[str, InputFiles]) -> None:
         inputs = {name: {"resolve": _target_of(m.resolve), "names": list(m.names)} for name, m in markers.items()}
         if all(entry["resolve"] for entry in inputs.values()):  # a resolver a later build can import
-            self.memo.put(memo, {"params": dict(directive.params), "inputs": inputs})
+            record = {"params": dict(directive.params), "inputs": inputs}
+            self.memo.put(memo, record)
+            if self.shared is not None:
+                self._store_shared(directive.label or str(directive.location), self.shared.put_params, memo, record)
+
+    def _known_params(self, memo: str, location: Location) -> Mapping[str, Any] | None:
+        """A body's validated parameters from the local memo, else from the shared cache."""
+        known = self.memo.get(memo)
+        if self.shared is None:
+            return known
+        if known is not None:  # a writer shares what it validated before the shared cache existed
+            self._store_shared(str(location), self.shared.put_params, memo, known)
+            return known
+        known, problem = self.shared.get_params(memo)
+        if problem is not None:
+            self._problem(f"{location}: shared parameters {memo} refused: {problem}; validating again")
+        if known is not None:
+            self.memo.put(memo, known, durable=False)
+        return known
 
     def reject(self, location: Location, message: str, *, label: str | None = None, more: str = "") -> str:
         """Record a directive that cannot run; return the placeholder of its error box.
@@ -292,17 +310,34 @@ class Build:
     def _lookup(self, slot: Slot) -> Entry | None:
         """The slot's entry from the local cache, else from the shared one (copied into the local)."""
         entry = self.cache.get(slot.key)
-        if entry is not None or self.shared is None:
+        if self.shared is None:
+            return entry
+        if entry is not None:  # a writer (CI) with a warm local cache fills an empty shared one
+            self._store_shared(
+                str(slot.location), self.shared.put, slot.key, entry, components=self.cache.components(slot.key)
+            )
             return entry
         fetched = self.shared.get(slot.key)
         if fetched.problem is not None:
-            problem = f"{slot.location}: shared cache entry {slot.key} refused: {fetched.problem}; recomputing"
-            self.problems.append(problem)
-            self.say(f"repro: warning: {problem}")
+            self._problem(f"{slot.location}: shared cache entry {slot.key} refused: {fetched.problem}; recomputing")
         if fetched.entry is not None:
             self.from_shared.add(slot.key)
-            self.cache.put(slot.key, fetched.entry, components=fetched.components)
+            # No fsync: a copy torn by a crash fails its checksum and is fetched again.
+            self.cache.put(slot.key, fetched.entry, components=fetched.components, durable=False)
         return fetched.entry
+
+    def _problem(self, problem: str) -> None:
+        """A warning that fails nothing, in the log and the build report."""
+        self.problems.append(problem)
+        self.say(f"repro: warning: {problem}")
+
+    def _store_shared(self, label: str, put: Callable[..., bool], key: str, *args: Any, **kwargs: Any) -> None:
+        if self.shared is None or not self.shared.writable:
+            return
+        try:
+            put(key, *args, **kwargs)
+        except Exception as error:  # any backend's error: the build goes on; the next one may store it
+            self._problem(f"{label}: not stored in the shared cache: {type(error).__name__}: {error}")
 
     def _progress(self, job: Job, outcome: Outcome, done: int, total: int) -> None:
         """Store a finished result at once (an interrupted build keeps it) and say how it went."""
@@ -381,9 +416,7 @@ class Build:
                 failed.add(slot.label)
                 return render_error(message, location=str(slot.location), templates=templates)
             if fragment.removed:  # markup a page must not get: from a cache entry or a computation
-                problem = f"{slot.location}: figure SVG sanitised, removed: {'; '.join(fragment.removed)}"
-                self.problems.append(problem)
-                self.say(f"repro: warning: {problem}")
+                self._problem(f"{slot.location}: figure SVG sanitised, removed: {'; '.join(fragment.removed)}")
             files.update(fragment.files)
             return fragment.html
 
@@ -460,12 +493,8 @@ class Build:
                 self.say(f"repro: warning: {job.label}: figure {number} is {size} KiB of SVG (rasterized=True?)")
         entry = Entry(drawn, result, self.page_key(job.request.name, result))
         self.cache.put(job.key, entry, components=job.components)
-        if self.shared is not None and self.shared.writable:
-            try:
-                self.shared.put(job.key, entry, components=job.components)
-            except Exception as error:  # any backend's error: the build goes on; the next one may store it
-                self.problems.append(f"{job.label}: not stored in the shared cache: {error}")
-                self.say(f"repro: warning: {self.problems[-1]}")
+        if self.shared is not None:
+            self._store_shared(job.label, self.shared.put, job.key, entry, components=job.components)
 
     def _fail(self, location: Location, message: str) -> None:
         self.failures.append(Failure(location, message))

@@ -15,7 +15,9 @@ those, and an HMAC-SHA256 over key and digest with the secret ``REPRO_SHARED_CAC
 way). What is read is checked before use: a torn, unsigned, wrongly signed or altered
 entry is a miss with its reason, reported by the build and recomputed, never a page.
 The check proves who wrote an entry, not that it is harmless: rendering sanitises every
-figure whatever its source (``safesvg.py``).
+figure whatever its source (``safesvg.py``). Directives' validated parameters
+(``cache.ParamsMemo``) are shared the same way, under ``<root>/params/``, so a fresh
+checkout imports no computation module either.
 
 Entries are written whole: on a local or mounted folder under a temporary name and then
 moved (``pipe_file`` is not atomic there); on S3 one PUT is atomic, with ``If-None-Match: *``
@@ -74,48 +76,72 @@ class SharedCache:
         self.writable = writable
         self.local = "file" in _protocols(self.fs)
 
-    def path(self, key: str) -> str:
-        return f"{self.root.rstrip('/')}/{key[:2]}/{key}.json.gz"
+    def path(self, key: str, *, folder: str = "") -> str:
+        return f"{self.root.rstrip('/')}/{folder}{key[:2]}/{key}.json.gz"
 
     def get(self, key: str) -> Fetched:
         """The entry stored under ``key`` if it is whole and signed with our secret."""
+        payload, problem = self._read(self.path(key), key)
+        if payload is None:
+            return Fetched(problem=problem)
         try:
-            data = self.fs.cat_file(self.path(key))
-        except FileNotFoundError:
-            return Fetched()
-        except Exception as error:  # a network or permission error of any backend: a miss, said
-            return Fetched(problem=f"cannot be read ({type(error).__name__}: {error})")
-        return self._check(key, data)
-
-    def _check(self, key: str, data: bytes) -> Fetched:
-        try:
-            stored = json.loads(gzip.decompress(data))
-            entry = Entry(**stored["entry"])
-            components = stored.get("components")
-            claimed = (stored["key"], stored["digest"], stored.get("signature"))
-        except (OSError, EOFError, zlib.error, ValueError, KeyError, TypeError) as error:
-            return Fetched(problem=f"torn or not an entry ({type(error).__name__})")
-        if claimed[0] != key:
-            return Fetched(problem="stored under another key")
-        if not claimed[2]:
-            return Fetched(problem=f"unsigned (only entries signed with {KEY_VARIABLE} are read)")
-        if claimed[1] != _digest(entry, components):
-            return Fetched(problem="altered (its content does not match its signed digest)")
-        if not hmac.compare_digest(str(claimed[2]), self._sign(key, claimed[1])):
-            return Fetched(problem=f"wrongly signed (not with this {KEY_VARIABLE})")
-        return Fetched(entry=entry, components=components)
+            return Fetched(entry=Entry(**payload["entry"]), components=payload.get("components"))
+        except (KeyError, TypeError) as error:  # signed, yet not an entry: a writer of another version
+            return Fetched(problem=f"not an entry ({type(error).__name__})")
 
     def put(self, key: str, entry: Entry, *, components: Mapping[str, Any] | None = None) -> bool:
         """Store a signed entry unless one with the same page is there; True if written."""
         if not self.writable:
             return False
-        path = self.path(key)
         there = self.get(key)
         if there.entry is not None and there.entry.page == entry.page:
             return False  # first writer wins: the same result, drawn the same way
-        digest = _digest(entry, components)
-        document = {"format": FORMAT, "key": key, "digest": digest, "signature": self._sign(key, digest)}
-        document |= {"entry": asdict(entry), "components": components}
+        payload = {"entry": asdict(entry), "components": components}
+        return self._write(self.path(key), key, payload, replace=there.entry is not None or there.problem is not None)
+
+    def get_params(self, key: str) -> tuple[Mapping[str, Any] | None, str | None]:
+        """A directive body's validated parameters (``cache.ParamsMemo``), or why there are none.
+
+        Shared too: without them a fresh checkout imports every computation module to validate
+        its directives (numpy, scipy, matplotlib: most of what a warm build saves).
+        """
+        payload, problem = self._read(self.path(key, folder="params/"), key)
+        record = payload.get("params") if payload else None
+        return (record, None) if isinstance(record, dict) else (None, problem)
+
+    def put_params(self, key: str, record: Mapping[str, Any]) -> bool:
+        path = self.path(key, folder="params/")
+        if not self.writable or self._read(path, key)[0] is not None:
+            return False
+        return self._write(path, key, {"params": record}, replace=False)
+
+    def _read(self, path: str, key: str) -> tuple[dict[str, Any] | None, str | None]:
+        """The signed payload at ``path``, or (None, why it was refused; None if absent)."""
+        try:
+            data = self.fs.cat_file(path)
+        except FileNotFoundError:
+            return None, None
+        except Exception as error:  # a network or permission error of any backend: a miss, said
+            return None, f"cannot be read ({type(error).__name__}: {error})"
+        try:
+            stored = json.loads(gzip.decompress(data))
+            claimed = (stored.pop("key"), stored.pop("digest"), stored.pop("signature", None))
+            stored.pop("format", None)
+        except (OSError, EOFError, zlib.error, ValueError, KeyError, TypeError, AttributeError) as error:
+            return None, f"torn or not an entry ({type(error).__name__})"
+        if claimed[0] != key:
+            return None, "stored under another key"
+        if not claimed[2]:
+            return None, f"unsigned (only entries signed with {KEY_VARIABLE} are read)"
+        if claimed[1] != _digest(stored):
+            return None, "altered (its content does not match its signed digest)"
+        if not hmac.compare_digest(str(claimed[2]), self._sign(key, claimed[1])):
+            return None, f"wrongly signed (not with this {KEY_VARIABLE})"
+        return stored, None
+
+    def _write(self, path: str, key: str, payload: Mapping[str, Any], *, replace: bool) -> bool:
+        digest = _digest(payload)
+        document = {"format": FORMAT, "key": key, "digest": digest, "signature": self._sign(key, digest), **payload}
         # mtime=0: the same entry compresses to the same bytes on every machine.
         body = gzip.compress(json.dumps(document, ensure_ascii=False, sort_keys=True).encode(), mtime=0)
         if self.local:
@@ -123,7 +149,7 @@ class SharedCache:
             temporary = f"{path}.{uuid.uuid4().hex}.tmp"
             self.fs.pipe_file(temporary, body)
             self.fs.mv(temporary, path)  # a rename: readers see the old entry or the new one
-        elif there.entry is None and there.problem is None and "s3" in _protocols(self.fs):
+        elif not replace and "s3" in _protocols(self.fs):
             try:
                 self.fs.pipe_file(path, body, IfNoneMatch="*")
             except FileExistsError:
@@ -136,10 +162,8 @@ class SharedCache:
         return hmac.new(self.secret, f"{key}\n{digest}".encode(), hashlib.sha256).hexdigest()
 
 
-def _digest(entry: Entry, components: Mapping[str, Any] | None) -> str:
-    canonical = json.dumps(
-        {"entry": asdict(entry), "components": components}, ensure_ascii=False, sort_keys=True, separators=(",", ":")
-    )
+def _digest(payload: Mapping[str, Any]) -> str:
+    canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
