@@ -7,7 +7,8 @@ second checkout with an empty local cache reading the shared cache (writing off)
 ``file://`` and over S3. Each line gives the median and the range, the computations the
 second checkout ran (from its build report; the target is 0) and the ratio of medians to
 the warm build (target ≤ 1.5). Run: ``invoke bench --shared`` (a cold build of the site,
-then about a minute).
+then about a minute), or ``scripts/bench_shared.py --from-cache .repro-cache`` to start the
+first checkout from a warm local cache (it then only fills the shared cache).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import argparse
 import filecmp
 import json
 import secrets
+import shutil
 import statistics
 import sys
 import tempfile
@@ -66,15 +68,21 @@ def line(name: str, times: list[float], *, warm: float | None = None, computed: 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
-    repeat = parser.parse_args().repeat
+    parser.add_argument(
+        "--from-cache", type=Path, help="start the first checkout from this local cache (it then fills the shared one)"
+    )
+    arguments = parser.parse_args()
+    repeat = arguments.repeat
     key = {"REPRO_SHARED_CACHE_KEY": secrets.token_hex(16)}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         first, second = copy_project(work / "ci"), copy_project(work / "author")
         shared = work / "shared"
         writer = {**key, "REPRO_SHARED_CACHE": shared.as_uri(), "REPRO_SHARED_CACHE_WRITE": "1"}
+        if arguments.from_cache:
+            shutil.copytree(arguments.from_cache, work / "cache-ci")
         cold, totals = build(first, work / "out-ci", work / "cache-ci", writer)
-        print(f"cold build filling the shared cache   : {cold:6.2f} s, computed {totals['computed']}")
+        print(f"first build, filling the shared cache : {cold:6.2f} s, computed {totals['computed']}", flush=True)
         with serve_s3(BUCKET) as aws:
             bucket_with(shared, aws)
             layers = {
