@@ -140,6 +140,7 @@ class Build:
         self.verifying: dict[str, tuple[Location, str]] = {}
         # The shared cache: keys served from it, and why entries were refused (for the report).
         self.from_shared: set[str] = set()
+        self.prefetched = False
         self.problems: list[str] = []
         # frozen mode: keys that would have run → why they fail instead.
         self.refused: dict[str, str] = {}
@@ -312,6 +313,9 @@ class Build:
         entry = self.cache.get(slot.key)
         if self.shared is None:
             return entry
+        if not self.prefetched:  # every key the local cache lacks, in one batch
+            self.prefetched = True
+            self.shared.prefetch({s.key for s in self.slots if s.key and not self.cache.path(s.key).is_file()})
         if entry is not None:  # a writer (CI) with a warm local cache fills an empty shared one
             self._store_shared(
                 str(slot.location), self.shared.put, slot.key, entry, components=self.cache.components(slot.key)

@@ -34,7 +34,7 @@ import hmac
 import json
 import uuid
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -75,9 +75,32 @@ class SharedCache:
         self.secret = secret
         self.writable = writable
         self.local = "file" in _protocols(self.fs)
+        # s3fs asks an object's size (a HEAD) before each GET unless reads are one request each;
+        # entries are far below its block size, so one GET is always enough.
+        self.read_options = {"max_concurrency": 1} if "s3" in _protocols(self.fs) else {}
+        self.prefetched: dict[str, bytes | None] = {}  # path → bytes, None when absent
 
     def path(self, key: str, *, folder: str = "") -> str:
         return f"{self.root.rstrip('/')}/{folder}{key[:2]}/{key}.json.gz"
+
+    def prefetch(self, keys: Iterable[str]) -> None:
+        """Fetch these entries in one batch (concurrent requests on object stores) for :meth:`get`.
+
+        Measured against moto's S3 on this machine: 28 entries one GET after the other cost
+        about a second of a four-second build.
+        """
+        paths = [self.path(key) for key in keys]
+        if not paths:
+            return
+        try:
+            found = self.fs.cat(paths, on_error="return", **self.read_options)
+        except Exception:  # get() fetches them one by one, and says what goes wrong
+            return
+        for path, data in found.items():
+            if isinstance(data, bytes):
+                self.prefetched[path] = data
+            elif isinstance(data, FileNotFoundError):
+                self.prefetched[path] = None
 
     def get(self, key: str) -> Fetched:
         """The entry stored under ``key`` if it is whole and signed with our secret."""
@@ -118,11 +141,13 @@ class SharedCache:
     def _read(self, path: str, key: str) -> tuple[dict[str, Any] | None, str | None]:
         """The signed payload at ``path``, or (None, why it was refused; None if absent)."""
         try:
-            data = self.fs.cat_file(path)
+            data = self.prefetched.pop(path) if path in self.prefetched else self.fs.cat_file(path, **self.read_options)
         except FileNotFoundError:
             return None, None
         except Exception as error:  # a network or permission error of any backend: a miss, said
             return None, f"cannot be read ({type(error).__name__}: {error})"
+        if data is None:
+            return None, None
         try:
             stored = json.loads(gzip.decompress(data))
             claimed = (stored.pop("key"), stored.pop("digest"), stored.pop("signature", None))
