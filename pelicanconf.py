@@ -1,5 +1,7 @@
 """Pelican settings of the site (development and CI); publishconf.py extends them."""
 
+import os
+
 from pymdownx.slugs import slugify
 
 AUTHOR = "科学空间复现组"
@@ -88,6 +90,14 @@ MARKDOWN = {
 REPRO_STRICT = True
 REPRO_CACHE_PATH = ".repro-cache"
 REPRO_TIMEOUT = 300
+# Read from the environment so CI and authors choose without editing this file (README,
+# "Shared cache"): "build", "frozen" (compute nothing) or "verify" (recompute and compare).
+REPRO_MODE = os.environ.get("REPRO_MODE", "build")
+# A second, shared cache at an fsspec URL (file:///…, s3://…); only writers (CI) set
+# REPRO_SHARED_CACHE_WRITE=1. Its secret, REPRO_SHARED_CACHE_KEY, is read by the plugin
+# from the environment and never written here.
+REPRO_SHARED_CACHE = os.environ.get("REPRO_SHARED_CACHE", "")
+REPRO_SHARED_CACHE_WRITE = os.environ.get("REPRO_SHARED_CACHE_WRITE", "")
 TEXMATH_ASSETS = "math"
 
 # Every value a template prints is escaped unless marked safe: a post's Title or Original_url

@@ -31,10 +31,10 @@ def build(c):
     pelican_run("")
 
 
-@task(help={"verify": "recompute what is cached and fail on any result that differs (the cache is kept)"})
+@task(help={"verify": "recompute what is stored (local or shared cache) and fail on any result that differs"})
 def rebuild(c, verify=False):
-    """Build in strict mode, recomputing every directive (the cache is refreshed)."""
-    pelican_run("-e REPRO_VERIFY=true" if verify else "-e REPRO_IGNORE_CACHE=true")
+    """Build in strict mode, recomputing every directive (the cache is refreshed; --verify keeps it)."""
+    pelican_run('-e REPRO_MODE="verify"' if verify else "-e REPRO_IGNORE_CACHE=true")
 
 
 @task
@@ -113,7 +113,7 @@ def test(c, tier="", fast=False):
     c.run(f"{sys.executable} -m pytest" + (f" -m {tier}" if tier else ""), pty=False)
 
 
-@task
-def bench(c):
+@task(help={"shared": "instead: a second checkout reading the shared cache (file:// and S3) against a warm build"})
+def bench(c, shared=False):
     """Print build times: cold (empty cache), warm, and plain Pelican without directives."""
-    c.run(f"{sys.executable} {ROOT / 'scripts' / 'bench.py'}", pty=False)
+    c.run(f"{sys.executable} {ROOT / 'scripts' / ('bench_shared.py' if shared else 'bench.py')}", pty=False)

@@ -25,13 +25,16 @@ ROOT = Path(__file__).resolve().parent.parent
 FENCE = re.compile(r"^```repro\n.*?^```\n", re.DOTALL | re.MULTILINE)
 
 
-def pelican(project: Path, output: Path, *overrides: str) -> float:
+def pelican(project: Path, output: Path, *overrides: str, environment: dict[str, str] | None = None) -> float:
     """Seconds of one strict build of ``project/content`` (a fresh process, as every build is)."""
     command = [sys.executable, "-m", "pelican", str(project / "content"), "-s", str(ROOT / "pelicanconf.py")]
     command += ["-o", str(output), "--fatal", "errors", "-q", "-e", f'THEME="{ROOT / "theme"}"', *overrides]
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(project), str(ROOT)])}
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(project), str(ROOT)]), **(environment or {})}
     started = time.perf_counter()
-    subprocess.run(command, check=True, cwd=project, capture_output=True, env=environment)
+    result = subprocess.run(command, check=False, cwd=project, capture_output=True, text=True, env=environment)
+    if result.returncode:
+        log = (result.stdout + result.stderr)[-3000:]
+        raise SystemExit(f"bench: a build failed (exit {result.returncode}):\n{log}")
     return time.perf_counter() - started
 
 

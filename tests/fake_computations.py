@@ -68,6 +68,14 @@ def show_line(run: LineRun) -> Report:
     )
 
 
+def show_linked(run: LineRun) -> Report:
+    """A figure whose line links to a script: matplotlib writes what ``set_url`` is given."""
+    figure = MplFigure(figsize=(3, 2))
+    (drawn,) = figure.add_subplot().plot(run.x, run.y)
+    drawn.set_url("javascript:alert(1)")
+    return Report(items=(Figure(figure=figure, caption="带链接的线", alt="一条线", data={"y": run.y.tolist()}),))
+
+
 def sleep(*, seconds: Annotated[float, Interval(ge=0, le=600)] = 30.0) -> Nothing:
     time.sleep(seconds)
     return Nothing()
@@ -228,6 +236,7 @@ COMPUTATIONS = {
     "toy.count_lines": (f"{_HERE}:read_lines", f"{_HERE}:show_count"),
     "toy.timed": (f"{_HERE}:timed", f"{_HERE}:show_timed"),
     "toy.line": (f"{_HERE}:line", f"{_HERE}:show_line"),
+    "toy.linked": (f"{_HERE}:line", f"{_HERE}:show_linked"),
     "toy.sleep": (f"{_HERE}:sleep", f"{_HERE}:show_nothing"),
     "toy.hang": (f"{_HERE}:hang", f"{_HERE}:show_nothing"),
     "toy.jitter": (f"{_HERE}:jitter", f"{_HERE}:show_drawn"),

@@ -1,9 +1,11 @@
-"""Serve a built site over HTTP on 127.0.0.1, the way a static host would."""
+"""Serve a built site over HTTP on 127.0.0.1, the way a static host would; and an S3 API (moto)."""
 
 from __future__ import annotations
 
 import functools
 import http.server
+import logging
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -54,3 +56,38 @@ def serve(directory: Path) -> Iterator[str]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@contextmanager
+def serve_s3(bucket: str) -> Iterator[dict[str, str]]:
+    """Moto's S3 server on a free port of 127.0.0.1 with an empty ``bucket``.
+
+    Yields the environment variables boto3 and s3fs read to use it (endpoint and credentials).
+    """
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # its server logs every request otherwise
+    server.start()
+    try:
+        environment = {
+            "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{port}",
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+        }
+        client = boto3.client(
+            "s3",
+            endpoint_url=environment["AWS_ENDPOINT_URL_S3"],
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            region_name="us-east-1",
+        )
+        client.create_bucket(Bucket=bucket)
+        yield environment
+    finally:
+        server.stop()

@@ -59,8 +59,8 @@ def test_report_records_computed_then_cached_with_seconds_host_and_totals(site: 
     _write_site(site)
     assert site.build().returncode == 0
     first = _report(site.cache)
-    assert set(first) == {"started", "host", "totals", "records"} and first["host"]
-    assert first["totals"] == {"directives": 3, "cached": 0, "computed": 3, "failed": 0, "redrawn": 0}
+    assert set(first) == {"started", "host", "totals", "records", "problems"} and first["host"]
+    assert first["totals"] == {"directives": 3, "cached": 0, "computed": 3, "failed": 0, "redrawn": 0, "shared": 0}
     by_location = {r["location"]: r for r in first["records"]}
     assert set(by_location) == {f"content/posts/{slug}.md:7" for slug in PAGES}
     line = by_location["content/posts/line.md:7"]
@@ -70,7 +70,7 @@ def test_report_records_computed_then_cached_with_seconds_host_and_totals(site: 
 
     result = site.build()
     second = _report(site.cache)
-    assert second["totals"] == {"directives": 3, "cached": 3, "computed": 0, "failed": 0, "redrawn": 0}
+    assert second["totals"] == {"directives": 3, "cached": 3, "computed": 0, "failed": 0, "redrawn": 0, "shared": 0}
     again = {r["location"]: r for r in second["records"]}["content/posts/line.md:7"]
     # A hit reports the stored run time of the computation, not zero.
     assert (again["status"], again["key"], again["seconds"]) == ("cached", line["key"], line["seconds"])
@@ -96,5 +96,5 @@ def test_report_records_failures_with_their_message(site: Site) -> None:
     bad = records["content/posts/bad.md:9"]  # reported at the line of the bad parameter
     assert (bad["name"], bad["key"], bad["status"], bad["seconds"]) == ("toy.line", None, "failed", None)
     assert "parameter 'points'" in bad["outcome"]
-    assert report["totals"] == {"directives": 3, "cached": 0, "computed": 2, "failed": 3, "redrawn": 0}
+    assert report["totals"] == {"directives": 3, "cached": 0, "computed": 2, "failed": 3, "redrawn": 0, "shared": 0}
     assert "repro: 3 directive(s): 0 cached, 2 computed, 3 failed" in result.log

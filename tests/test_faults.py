@@ -289,7 +289,7 @@ def test_verify_recomputes_and_reports_a_nondeterministic_result(site: Site) -> 
     site.write("posts/faults.md", _post(LINE, "```repro\ncompute: toy.jitter\n```\n"))
     assert site.build().returncode == 0
     published = (site.output / "posts" / "faults.html").read_bytes()
-    result = site.build("REPRO_VERIFY=true")
+    result = site.build('REPRO_MODE="verify"')
     assert result.returncode != 0
     assert "content/posts/faults.md:13: verify: the result differs from the cached one with the same key" in result.log
     assert "faults.md:7: verify" not in result.log  # the seeded toy.line recomputes the same result

@@ -6,7 +6,11 @@ box replaces it and the site goes to ``<output>-draft/``, never to ``output/``),
 ``REPRO_CACHE_PATH`` (".repro-cache"), ``REPRO_WORKERS`` (all cores),
 ``REPRO_TIMEOUT`` (seconds per directive, 300), ``REPRO_IGNORE_CACHE`` (False),
 ``REPRO_REGISTRY`` (module with a ``COMPUTATIONS`` dict, "computations.registry"),
-``REPRO_UNTRUSTED_POSTS`` (False; True sanitises every post's own HTML, ``untrusted.py``).
+``REPRO_UNTRUSTED_POSTS`` (False; True sanitises every post's own HTML, ``untrusted.py``),
+``REPRO_MODE`` ("build"; "frozen" computes nothing and fails on what is not stored, "verify"
+recomputes what is stored and fails on results that differ), ``REPRO_SHARED_CACHE`` (an
+fsspec URL, ""), ``REPRO_SHARED_CACHE_WRITE`` (False). The shared cache's secret is read
+from the environment only (``REPRO_SHARED_CACHE_KEY``), never from a settings file.
 
 Other plugins report what must fail a strict build by appending ``"file:line: message"``
 strings to ``context[FAILURES]`` (Pelican's context is shared by every generator); the
@@ -32,10 +36,12 @@ from .publish import promote, recover, staging_path, take_lock
 from .report import describe
 from .report import save as save_report
 from .runner import Interrupted, reap_leftovers
+from .shared import KEY_VARIABLE, SharedCacheError
 from .untrusted import sanitise
 
 logger = logging.getLogger(__name__)
 FAILURES = "REPRO_FAILURES"
+MODES = ("build", "frozen", "verify")
 
 
 def _say(message: str) -> None:
@@ -62,6 +68,10 @@ class Plugin:
 
     def initialize(self, pelican: Any) -> None:
         s = pelican.settings
+        mode = s.get("REPRO_MODE") or "build"
+        if mode not in MODES:
+            _say(f"repro: REPRO_MODE is {mode!r}; expected one of: {', '.join(MODES)}")
+            raise SystemExit(1)
         self.settings = Settings(
             strict=bool(s.get("REPRO_STRICT", True)),
             cache_path=Path(s.get("REPRO_CACHE_PATH", ".repro-cache")),
@@ -69,9 +79,13 @@ class Plugin:
             timeout=float(s.get("REPRO_TIMEOUT", 300)),
             ignore_cache=bool(s.get("REPRO_IGNORE_CACHE", False)),
             cache_read_only=bool(s.get("REPRO_CACHE_READ_ONLY", False)),
-            verify=bool(s.get("REPRO_VERIFY", False)),
+            verify=mode == "verify",
             registry=s.get("REPRO_REGISTRY", "computations.registry"),
             content_path=Path(s["PATH"]),
+            frozen=mode == "frozen",
+            shared_cache=s.get("REPRO_SHARED_CACHE") or "",
+            shared_cache_write=_flag(s.get("REPRO_SHARED_CACHE_WRITE", False)),
+            shared_cache_key=os.environ.get(KEY_VARIABLE, ""),
         )
         self.root = os.path.dirname(os.path.abspath(s["PATH"]))
         self.untrusted = bool(s.get("REPRO_UNTRUSTED_POSTS", False))
@@ -88,6 +102,9 @@ class Plugin:
             self.build = Build(self.settings, say=_say)
         except CacheError as error:  # one clear message before any work, not a failure at the end
             _say(f"repro: {error}; set REPRO_CACHE_PATH to a folder")
+            raise SystemExit(1) from None
+        except SharedCacheError as error:
+            _say(f"repro: {error}")
             raise SystemExit(1) from None
         for leftover in reap_leftovers(self.build.records):
             _say(f"repro: killed what an earlier build left running: {leftover}")
@@ -146,6 +163,11 @@ class Plugin:
         promote(Path(pelican.output_path), self.output)
         if not self.settings.strict:
             _say(f"draft build published to {self.output}/ (never to the strict build's folder)")
+
+
+def _flag(value: Any) -> bool:
+    """A setting that may come from the environment as text ("1", "true", "yes")."""
+    return value.strip().lower() in ("1", "true", "yes", "on") if isinstance(value, str) else bool(value)
 
 
 def draft_path(output: Path, *, strict: bool) -> Path:

@@ -2,8 +2,9 @@
 
 Phases, in order (the Pelican glue in ``__init__`` calls them):
 1. ``add`` while Markdown is read: parse each directive, leave a placeholder element;
-2. ``run`` once every file is read: look up each distinct key in the cache, run the misses
-   in parallel (identical directives run once), store the successes;
+2. ``run`` once every file is read: look up each distinct key in the local cache, then in
+   the shared one (``shared.py``), run the misses in parallel (identical directives run
+   once; ``REPRO_MODE=frozen`` runs none and fails them), store the successes in both;
 3. ``fill`` for each page: replace placeholders with figures, tables and checks, or with an
    error box (draft mode);
 4. ``summary`` and ``failures``: what the build did and what went wrong, by ``file:line``.
@@ -12,10 +13,11 @@ Phases, in order (the Pelican glue in ``__init__`` calls them):
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
@@ -41,6 +43,7 @@ from .inputs import check_inputs, input_parameters
 from .registry import ComputationImportError, Registry, resolve
 from .report import describe
 from .runner import Job, Outcome, Request, run_jobs, worker_records
+from .shared import KEY_VARIABLE, SharedCache
 
 # The module that runs computations and draws SVG in the workers: its code and libraries are
 # part of every page key, and it is imported only when something must run.
@@ -74,6 +77,10 @@ class Settings:
     cache_read_only: bool = False  # read a shared cache, store nothing (also when it cannot be written)
     registry: str = "computations.registry"
     content_path: Path = Path("content")  # input files named by directives must lie inside
+    frozen: bool = False  # REPRO_MODE=frozen: compute nothing; a directive without a stored result fails
+    shared_cache: str = ""  # fsspec URL of the shared cache (shared.py), "" for none
+    shared_cache_write: bool = False  # store what this build computes there too (CI)
+    shared_cache_key: str = field(default="", repr=False)  # the HMAC secret, from the environment
 
 
 @dataclass
@@ -116,6 +123,7 @@ class Build:
         if not writable:
             say(f"repro: the cache {settings.cache_path} is read-only here: results are used, none stored")
         self.cache = ArtifactCache(settings.cache_path, writable=writable)
+        self.shared = _shared_cache(settings, say)
         self.records = worker_records(settings.cache_path)
         self.memo = ParamsMemo(settings.cache_path / "params", writable=writable)
         self.fingerprints = Fingerprints(renderer_module=RENDERER)
@@ -130,6 +138,12 @@ class Build:
         self.redrawn: dict[str, float] = {}
         # verify mode: keys recomputed to compare → (a directive's location, the stored result).
         self.verifying: dict[str, tuple[Location, str]] = {}
+        # The shared cache: keys served from it, and why entries were refused (for the report).
+        self.from_shared: set[str] = set()
+        self.prefetched = False
+        self.problems: list[str] = []
+        # frozen mode: keys that would have run → why they fail instead.
+        self.refused: dict[str, str] = {}
 
     def add(self, text: str, *, location: Location) -> str:
         """Record a directive found while reading; return its placeholder HTML.
@@ -142,7 +156,7 @@ class Build:
         name = (match := _NAME.search(text)) and match.group(1)
         try:
             memo = self._memo_key(name, text)
-            known = self.memo.get(memo) if memo else None
+            known = self._known_params(memo, location) if memo else None
             slot.directive = parse_directive(
                 text,
                 location=location,
@@ -185,7 +199,25 @@ class Build:
     def _remember(self, memo: str, directive: Directive, markers: Mapping[str, InputFiles]) -> None:
         inputs = {name: {"resolve": _target_of(m.resolve), "names": list(m.names)} for name, m in markers.items()}
         if all(entry["resolve"] for entry in inputs.values()):  # a resolver a later build can import
-            self.memo.put(memo, {"params": dict(directive.params), "inputs": inputs})
+            record = {"params": dict(directive.params), "inputs": inputs}
+            self.memo.put(memo, record)
+            if self.shared is not None:
+                self._store_shared(directive.label or str(directive.location), self.shared.put_params, memo, record)
+
+    def _known_params(self, memo: str, location: Location) -> Mapping[str, Any] | None:
+        """A body's validated parameters from the local memo, else from the shared cache."""
+        known = self.memo.get(memo)
+        if self.shared is None:
+            return known
+        if known is not None:  # a writer shares what it validated before the shared cache existed
+            self._store_shared(str(location), self.shared.put_params, memo, known)
+            return known
+        known, problem = self.shared.get_params(memo)
+        if problem is not None:
+            self._problem(f"{location}: shared parameters {memo} refused: {problem}; validating again")
+        if known is not None:
+            self.memo.put(memo, known, durable=False)
+        return known
 
     def reject(self, location: Location, message: str, *, label: str | None = None, more: str = "") -> str:
         """Record a directive that cannot run; return the placeholder of its error box.
@@ -229,7 +261,7 @@ class Build:
         self.outcomes = outcomes
         for slot in usable:
             if slot.key not in self.artifacts:
-                slot.error = outcomes[slot.key].error
+                slot.error = self.refused[slot.key] if slot.key in self.refused else outcomes[slot.key].error
                 self._fail(slot.location, f"directive '{slot.directive.name}': {slot.error}")
             else:
                 for check in self.artifacts[slot.key]["items"]:
@@ -249,7 +281,9 @@ class Build:
         """Serve the slot's artifact from the cache (None), or the job that makes it."""
         directive = slot.directive
         assert directive is not None and slot.key is not None
-        entry = None if self.settings.ignore_cache else self.cache.get(slot.key)
+        if slot.key in self.refused:
+            return None
+        entry = None if self.settings.ignore_cache else self._lookup(slot)
         if self.settings.verify and entry is not None and entry.result is not None:
             # Recompute and compare with what the cache froze (computations that measure time
             # differ by nature: they are recomputed but not compared).
@@ -265,10 +299,49 @@ class Build:
             entry = None
         # A stored result whose page is out of date (its present code changed) is redrawn.
         stored = entry.result if entry is not None and entry.result is not None else None
+        if self.settings.frozen:  # compute nothing, draw nothing: say what is missing, by key
+            why = "its stored result's page is out of date (present code changed)" if stored else "no stored result"
+            self.refused[slot.key] = f"REPRO_MODE=frozen computes nothing: {why}, key {slot.key}"
+            return None
         if stored is not None:
             self.redrawn[slot.key] = entry.artifact["provenance"]["seconds"]
         label = f"{directive.name} ({directive.location})"
         return Job(slot.key, self._request(directive, result=stored), directive.timeout, label, slot.components)
+
+    def _lookup(self, slot: Slot) -> Entry | None:
+        """The slot's entry from the local cache, else from the shared one (copied into the local)."""
+        entry = self.cache.get(slot.key)
+        if self.shared is None:
+            return entry
+        if not self.prefetched:  # every key the local cache lacks, in one batch
+            self.prefetched = True
+            self.shared.prefetch({s.key for s in self.slots if s.key and not self.cache.path(s.key).is_file()})
+        if entry is not None:  # a writer (CI) with a warm local cache fills an empty shared one
+            self._store_shared(
+                str(slot.location), self.shared.put, slot.key, entry, components=self.cache.components(slot.key)
+            )
+            return entry
+        fetched = self.shared.get(slot.key)
+        if fetched.problem is not None:
+            self._problem(f"{slot.location}: shared cache entry {slot.key} refused: {fetched.problem}; recomputing")
+        if fetched.entry is not None:
+            self.from_shared.add(slot.key)
+            # No fsync: a copy torn by a crash fails its checksum and is fetched again.
+            self.cache.put(slot.key, fetched.entry, components=fetched.components, durable=False)
+        return fetched.entry
+
+    def _problem(self, problem: str) -> None:
+        """A warning that fails nothing, in the log and the build report."""
+        self.problems.append(problem)
+        self.say(f"repro: warning: {problem}")
+
+    def _store_shared(self, label: str, put: Callable[..., bool], key: str, *args: Any, **kwargs: Any) -> None:
+        if self.shared is None or not self.shared.writable:
+            return
+        try:
+            put(key, *args, **kwargs)
+        except Exception as error:  # any backend's error: the build goes on; the next one may store it
+            self._problem(f"{label}: not stored in the shared cache: {type(error).__name__}: {error}")
 
     def _progress(self, job: Job, outcome: Outcome, done: int, total: int) -> None:
         """Store a finished result at once (an interrupted build keeps it) and say how it went."""
@@ -346,6 +419,8 @@ class Build:
                 self._fail(slot.location, message)
                 failed.add(slot.label)
                 return render_error(message, location=str(slot.location), templates=templates)
+            if fragment.removed:  # markup a page must not get: from a cache entry or a computation
+                self._problem(f"{slot.location}: figure SVG sanitised, removed: {'; '.join(fragment.removed)}")
             files.update(fragment.files)
             return fragment.html
 
@@ -422,9 +497,25 @@ class Build:
                 self.say(f"repro: warning: {job.label}: figure {number} is {size} KiB of SVG (rasterized=True?)")
         entry = Entry(drawn, result, self.page_key(job.request.name, result))
         self.cache.put(job.key, entry, components=job.components)
+        if self.shared is not None:
+            self._store_shared(job.label, self.shared.put, job.key, entry, components=job.components)
 
     def _fail(self, location: Location, message: str) -> None:
         self.failures.append(Failure(location, message))
+
+
+def _shared_cache(settings: Settings, say: Callable[[str], None]) -> SharedCache | None:
+    """The shared layer the settings name, or None (none named, or no secret to check it with)."""
+    if not settings.shared_cache:
+        return None
+    if not settings.shared_cache_key:
+        say(
+            f"repro: warning: REPRO_SHARED_CACHE is set but {KEY_VARIABLE} is not: its entries cannot be "
+            "verified, so none is read (unsigned content is never used) and none is written"
+        )
+        return None
+    writable = settings.shared_cache_write and not settings.verify
+    return SharedCache(settings.shared_cache, secret=settings.shared_cache_key.encode(), writable=writable)
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
@@ -439,12 +530,35 @@ def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
 
 
 def _first_difference(stored: str, now: str) -> str:
-    """Where a recomputed result (stored JSON) first differs from the cached one, briefly."""
-    at = next((i for i, (a, b) in enumerate(zip(stored, now, strict=False)) if a != b), min(len(stored), len(now)))
-    return (
-        "the result differs from the cached one with the same key (a nondeterministic computation?): "
-        f"at character {at}, cached …{stored[max(0, at - 30) : at + 30]}… now …{now[max(0, at - 30) : at + 30]}…"
-    )
+    """What changed between the stored result (JSON) and the recomputed one: the first few fields."""
+    try:
+        changes = list(_changes(json.loads(stored), json.loads(now), ""))
+    except ValueError:
+        changes = []
+    if changes:
+        more = f" and {len(changes) - 3} more" if len(changes) > 3 else ""
+        what = "; ".join(f"{path or 'result'}: {old} → {new}" for path, old, new in changes[:3]) + more
+    else:
+        at = next((i for i, (a, b) in enumerate(zip(stored, now, strict=False)) if a != b), min(len(stored), len(now)))
+        what = f"at character {at}, cached …{stored[max(0, at - 30) : at + 30]}… now …{now[max(0, at - 30) : at + 30]}…"
+    return f"the result differs from the cached one with the same key (a nondeterministic computation?): {what}"
+
+
+def _changes(old: Any, new: Any, path: str) -> Iterator[tuple[str, str, str]]:
+    """(field path, old, new) for each leaf that differs; results are stored as a 1-tuple, hence [0]."""
+    if isinstance(old, dict) and isinstance(new, dict) and old.keys() == new.keys():
+        for name in old:
+            yield from _changes(old[name], new[name], f"{path}.{name}" if path else name)
+    elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for index, (a, b) in enumerate(zip(old, new, strict=True)):
+            yield from _changes(a, b, path if (path, index) == ("", 0) and len(old) == 1 else f"{path}[{index}]")
+    elif old != new:
+        yield path, _brief(old), _brief(new)
+
+
+def _brief(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + "…"
 
 
 def _renders(artifact: Mapping[str, Any]) -> bool:

@@ -22,6 +22,7 @@ import jinja2
 
 from . import svg
 from .mathtext import MathTextError, check, to_html, to_plain
+from .safesvg import sanitise
 
 #: Our theme's templates: used when no Pelican environment is at hand (tests, ``invoke cache``).
 THEME_TEMPLATES = Path(__file__).resolve().parents[2] / "theme" / "templates"
@@ -66,6 +67,9 @@ class Fragment:
 
     html: str
     files: Mapping[str, str] = field(default_factory=dict)
+    # What the SVG sanitiser took out of this fragment's figures (``safesvg.py``): a cache
+    # entry or a computation tried to put markup into the page.
+    removed: tuple[str, ...] = ()
 
 
 def render_artifact(
@@ -100,6 +104,7 @@ def render_artifact(
     parts: list[str] = []
     files: dict[str, str] = {}
     checks: list[Mapping[str, Any]] = []
+    removed: list[str] = []
     seen = {"figure": 0, "table": 0}
     values = [(item["name"], item["text"]) for item in artifact["items"] if item["kind"] == "value"]
     if label:
@@ -120,9 +125,13 @@ def render_artifact(
         files[f"{stem}.csv"] = item["csv"]
         if kind == "figure":
             numbers.figures += 1
-            files[f"{stem}.svg"] = item["svg"]
+            # Whatever made it (a worker, the local or the shared cache), an SVG is checked
+            # before it reaches the page or the downloadable file.
+            safe = sanitise(item["svg"])
+            removed += [f"figure {seen[kind]}: {what}" for what in safe.removed]
+            files[f"{stem}.svg"] = safe.svg
             numbers.anchors[anchor] = f"{LABELS[kind]} {numbers.figures}"
-            inline = svg.label(svg.theme_colours(svg.prefix_ids(item["svg"], prefix)), to_plain(item["alt"]))
+            inline = svg.label(svg.theme_colours(svg.prefix_ids(safe.svg, prefix)), to_plain(item["alt"]))
             context = {"svg": inline, "caption": to_html(item["caption"], source=location)}
         else:
             numbers.tables += 1
@@ -137,7 +146,7 @@ def render_artifact(
         parts.append(templates.render("checks", checks=shown))
     provenance = _provenance(artifact["provenance"], location=location, timed=timed, values=values, templates=templates)
     parts.append(provenance)
-    return Fragment(html="\n".join(parts), files=files)
+    return Fragment(html="\n".join(parts), files=files, removed=tuple(removed))
 
 
 def with_author_texts(

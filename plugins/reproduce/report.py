@@ -15,7 +15,10 @@ every build (draft, strict or failing), one record per directive::
 ``ok``, ``check failed: …`` or the error message. ``seconds`` is the computation's own run
 time, measured now or stored with a cached result. The log's summary line is printed from
 the totals: ``computed`` counts distinct computations (identical directives run once) and
-``failed`` every failure of the build by ``file:line``, as the strict build reports them.
+``failed`` every failure of the build by ``file:line``, as the strict build reports them;
+``shared`` how many of the cached came from the shared cache. ``problems`` lists warnings
+that fail nothing: shared-cache entries refused (torn, unsigned, wrongly signed, altered)
+and figures whose SVG was sanitised.
 
 Beside it, ``usage.json`` remembers across builds when each entry was last used and which
 entry each ``file:line`` last had, for ``invoke cache list`` and ``invoke cache why``.
@@ -64,6 +67,7 @@ class Totals:
     computed: int = 0
     failed: int = 0
     redrawn: int = 0  # pages drawn again from a stored result (present code changed)
+    shared: int = 0  # of the cached, how many came from the shared cache (shared.py)
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,8 @@ class BuildReport:
     host: str
     totals: Totals
     records: tuple[Record, ...] = ()
+    # Warnings that are not failures: shared-cache entries refused, figures sanitised.
+    problems: tuple[str, ...] = ()
 
     def summary(self) -> str:
         """The log line: counts and the slowest computations run by this build."""
@@ -83,7 +89,9 @@ class BuildReport:
         t = self.totals
         counts = f"{t.directives} directive(s): {t.cached} cached, {t.computed} computed, {t.failed} failed"
         redrawn = f"; {t.redrawn} redrawn from stored results" if t.redrawn else ""
-        return f"repro: {counts}{redrawn}" + (f"; slowest: {named}" if named else "")
+        shared = f"; {t.shared} from the shared cache" if t.shared else ""
+        problems = f"; {len(self.problems)} warning(s)" if self.problems else ""
+        return f"repro: {counts}{redrawn}{shared}{problems}" + (f"; slowest: {named}" if named else "")
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -95,6 +103,7 @@ class BuildReport:
             host=data["host"],
             totals=Totals(**data["totals"]),
             records=tuple(Record(**record) for record in data["records"]),
+            problems=tuple(data.get("problems", ())),
         )
 
 
@@ -123,9 +132,14 @@ def describe(build: Build) -> BuildReport:
         computed=len(build.outcomes) - len(build.redrawn),
         failed=len(build.failures),
         redrawn=len(build.redrawn),
+        shared=sum(1 for r in records if r.status == "cached" and r.key in build.from_shared),
     )
     return BuildReport(
-        started=build.started.isoformat(timespec="seconds"), host=socket.gethostname(), totals=totals, records=records
+        started=build.started.isoformat(timespec="seconds"),
+        host=socket.gethostname(),
+        totals=totals,
+        records=records,
+        problems=tuple(build.problems),
     )
 
 
