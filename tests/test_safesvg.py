@@ -71,7 +71,7 @@ def test_what_cannot_be_checked_is_refused(document: str) -> None:
 
 
 def test_our_own_figures_pass_byte_for_byte() -> None:
-    # The kinds of drawing the site's posts use: lines, rasterised scatter (a data:image/png),
+    # The kinds of drawing the site's posts use: lines, rasterised scatter (a data:image/webp),
     # hatches, log axes (mathtext comments), Chinese text, legends and clip paths.
     artifact.configure_matplotlib()
     figure = Figure(figsize=(6, 4))
@@ -85,5 +85,5 @@ def test_our_own_figures_pass_byte_for_byte() -> None:
     right.set_yscale("log")
     right.fill_between([1, 2, 3], [1, 2, 3], alpha=0.3)
     drawn = svg.from_figure(figure)
-    assert "data:image/png;base64," in drawn and "<!--" in drawn and "clipPath" in drawn
+    assert "data:image/webp;base64," in drawn and "<!--" in drawn and "clipPath" in drawn
     assert sanitise(drawn).svg == drawn and sanitise(drawn).removed == ()

@@ -240,7 +240,8 @@ def test_a_fresh_computations_figure_is_sanitised_too(site: Site) -> None:
     page = (site.output / "posts" / "linked.html").read_text(encoding="utf-8")
     (figure,) = re.findall(r'<figure class="repro-figure".*?</figure>', page, re.DOTALL)
     assert "javascript" not in figure and "<a " not in figure.split("<figcaption>")[0]
-    assert re.search(r'line2d_\d+">\s*<path d="M ', figure)  # the line it wrapped is drawn (ticks are <use>)
+    # the line it wrapped is drawn: the link's place holds the bare path (ticks are <use>)
+    assert re.search(r'</text>\s*<path d="M [^"]*" clip-path=', figure)
     assert "linked.md:7: figure SVG sanitised, removed: figure 1: link <a> to 'javascript:alert(1)'" in result.log
 
 
