@@ -45,7 +45,16 @@ PLUGIN_PATHS = ["plugins"]
 # at `finalized` must come before it: the sitemap, and search (Pagefind indexes the staged
 # site, so the index is published with it, or not at all when indexing fails).
 # toc reads the headings once texmath has rendered their math, so it comes after texmath.
-PLUGINS = ["pelican.plugins.sitemap", "sitemap_dates", "search", "reproduce", "texmath", "toc"]
+PLUGINS = [
+    "pelican.plugins.sitemap",
+    "sitemap_dates",
+    "search",
+    "reproduce",
+    "texmath",
+    "toc",
+    "citation",
+    "related",
+]
 
 # pelican-sitemap: articles, pages and list pages; hidden pages (404) are left out. List
 # pages have no date of their own: plugins/sitemap_dates gives them the newest article's,
