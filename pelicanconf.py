@@ -63,7 +63,9 @@ SITEMAP = {
     "format": "xml",
     "priorities": {"articles": 0.8, "pages": 0.5, "indexes": 0.3},
     "changefreqs": {"articles": "monthly", "pages": "monthly", "indexes": "weekly"},
-    "exclude": [r"^search\.html$"],
+    # source/: the computations' code listings (plugins/reproduce/sources.py), linked from each
+    # post's provenance notes; they support the posts and are not content of their own.
+    "exclude": [r"^search\.html$", r"^source/"],
 }
 
 # Markdown "extra" would load fenced_code, which fights SuperFences: list what we use.

@@ -287,7 +287,7 @@ def _dependence_table(run: DependenceRun) -> Table:
             f"以及分别以 HSIC 和 |r| 为统计量、各用 {permutations} 次随机重配对的置换检验 p 值"
             f"（最小可能值为 1/{permutations + 1}）。"
         ),
-        columns=("", *(LABELS[case] for case in results)),
+        columns=("项目", *(LABELS[case] for case in results)),
         rows=(
             ("生成方式", *(describe_relationship(case, noise=run.noise) for case in results)),
             ("总体 ρ", *(r.population_r for r in results.values())),
@@ -308,7 +308,7 @@ def _article_table(run: ArticleDemoRun) -> Table:
             f"“原文估计量”即 tr(KJLJ)/(n−1)²，均值与标准差取自 {run.repeats} 次独立抽样；"
             "精确期望与总体值由高斯积分的闭式给出。"
         ),
-        columns=("", "x, y ~ N(0, 1) 独立", "y = x + 0.1ε"),
+        columns=("数值", "x, y ~ N(0, 1) 独立", "y = x + 0.1ε"),
         rows=(
             ("原文的输出", *(float(ARTICLE_OUTPUTS[case]) for case in cases)),
             ("本次第一次抽样", *(float(c.article[0]) for c in cases.values())),
