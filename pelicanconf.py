@@ -47,7 +47,16 @@ PLUGIN_PATHS = ["plugins"]
 # at `finalized` must come before it: the sitemap, and search (Pagefind indexes the staged
 # site, so the index is published with it, or not at all when indexing fails).
 # toc reads the headings once texmath has rendered their math, so it comes after texmath.
-PLUGINS = ["pelican.plugins.sitemap", "sitemap_dates", "search", "reproduce", "texmath", "toc"]
+PLUGINS = [
+    "pelican.plugins.sitemap",
+    "sitemap_dates",
+    "search",
+    "reproduce",
+    "texmath",
+    "toc",
+    "citation",
+    "related",
+]
 # Not indexed: the headings' "#" permalinks (they ended every search result's section title).
 SEARCH_EXCLUDE_SELECTORS = [".headerlink"]
 
@@ -58,7 +67,9 @@ SITEMAP = {
     "format": "xml",
     "priorities": {"articles": 0.8, "pages": 0.5, "indexes": 0.3},
     "changefreqs": {"articles": "monthly", "pages": "monthly", "indexes": "weekly"},
-    "exclude": [r"^search\.html$"],
+    # source/: the computations' code listings (plugins/reproduce/sources.py), linked from each
+    # post's provenance notes; they support the posts and are not content of their own.
+    "exclude": [r"^search\.html$", r"^source/"],
 }
 
 # Markdown "extra" would load fenced_code, which fights SuperFences: list what we use.

@@ -6,7 +6,6 @@ import re
 from urllib.parse import urlparse
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from browsing import posts, visit
 from conftest import Site
 from playwright.sync_api import Browser, Page, Route
@@ -202,31 +201,6 @@ def test_a_missing_page_gets_the_styled_404_page_at_any_depth(server: str, brows
         page.get_by_role("link", name="归档").last.click()
     assert page.url == f"{server}/archives.html"
     page.context.close()
-
-
-def _axe_pages(built_site: Site) -> list[str]:
-    tag = sorted(built_site.output.glob("tag/*.html"))[0].relative_to(built_site.output).as_posix()
-    return ["index.html", "posts/angle-between-random-vectors.html", tag, "search.html?q=球面"]
-
-
-@pytest.mark.parametrize(("scheme", "width"), [("light", 1280), ("dark", 360)])
-def test_no_serious_or_critical_accessibility_violations(
-    server: str, browser: Browser, built_site: Site, scheme: str, width: int
-) -> None:
-    context = browser.new_context(color_scheme=scheme, viewport={"width": width, "height": 900})
-    page = context.new_page()
-    axe = Axe()
-    found = []
-    for path in _axe_pages(built_site):
-        page.goto(f"{server}/{path}", wait_until="load")
-        if path.startswith("search"):  # check the page with its results shown
-            page.locator(".pagefind-ui__result-link").first.wait_for(timeout=10_000)
-        for violation in axe.run(page).response["violations"]:
-            if violation["impact"] in ("serious", "critical"):
-                targets = [node["target"] for node in violation["nodes"][:5]]
-                found.append(f"{path}: {violation['impact']} {violation['id']} ({violation['help']}) {targets}")
-    assert found == [], "\n".join(found)
-    context.close()
 
 
 def test_contents_links_and_heading_permalinks_lead_to_their_section(

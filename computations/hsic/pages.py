@@ -288,7 +288,7 @@ def _dependence_table(run: DependenceRun) -> Table:
             f"以及分别以 HSIC 和 $|r|$ 为统计量、各用 {permutations} 次随机重配对的置换检验 $p$ 值"
             f"（最小可能值为 $1/{permutations + 1}$）。"
         ),
-        columns=("", *(LABELS[case] for case in results)),
+        columns=("项目", *(LABELS[case] for case in results)),
         rows=(
             ("生成方式", *(describe_relationship(case, noise=run.noise) for case in results)),
             (r"总体 $\rho$", *(r.population_r for r in results.values())),
@@ -310,7 +310,7 @@ def _article_table(run: ArticleDemoRun) -> Table:
             f"均值与标准差取自 {run.repeats} 次独立抽样；"
             "精确期望与总体值由高斯积分的闭式给出。"
         ),
-        columns=("", r"$x, y \sim N(0, 1)$ 独立", r"$y = x + 0.1\varepsilon$"),
+        columns=("数值", r"$x, y \sim N(0, 1)$ 独立", r"$y = x + 0.1\varepsilon$"),
         rows=(
             ("原文的输出", *(float(ARTICLE_OUTPUTS[case]) for case in cases)),
             ("本次第一次抽样", *(float(c.article[0]) for c in cases.values())),

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from pelican import signals
+from pelican.generators import Generator
 from pelican.log import console
 
 from .build import Build, Settings, has_placeholders
@@ -37,11 +38,13 @@ from .report import describe
 from .report import save as save_report
 from .runner import Interrupted, reap_leftovers
 from .shared import KEY_VARIABLE, SharedCacheError
+from .sources import SourceChangedError
 from .untrusted import sanitise
 
 logger = logging.getLogger(__name__)
 FAILURES = "REPRO_FAILURES"
 MODES = ("build", "frozen", "verify")
+SOURCES = "REPRO_SOURCE_PAGES"  # the source pages to write (sources.py), in Pelican's shared context
 
 
 def _say(message: str) -> None:
@@ -146,6 +149,11 @@ class Plugin:
             save_report(build_report, build.settings.cache_path)  # <cache>/build-report.json, for `invoke cache`
         _say(build_report.summary())
         self.context = generators[0].context
+        try:
+            self.context[SOURCES] = build.source_pages()
+        except SourceChangedError as error:  # its page would show other code than what ran
+            self.context[SOURCES] = []
+            self.context.setdefault(FAILURES, []).append(str(error))
         if build.settings.strict:
             self.context.setdefault(FAILURES, []).extend(str(failure) for failure in build.failures)
         elif build.failures:
@@ -170,6 +178,20 @@ def _flag(value: Any) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on") if isinstance(value, str) else bool(value)
 
 
+class SourcePages(Generator):
+    """Writes the computations' source pages (``source/<module>.html``) listed by ``compute_and_fill``."""
+
+    def generate_output(self, writer: Any) -> None:
+        template = self.get_template("source")
+        for page in self.context.get(SOURCES, []):
+            relative = self.settings["RELATIVE_URLS"]
+            writer.write_file(page.url, template, self.context, relative_urls=relative, source=page)
+
+
+def source_generator(pelican: Any) -> type[Generator]:
+    return SourcePages
+
+
 def draft_path(output: Path, *, strict: bool) -> Path:
     """Draft builds (error boxes in pages) go to ``<output>-draft``, so no deploy ships one."""
     return output if strict else output.with_name(output.name + "-draft")
@@ -183,6 +205,7 @@ _plugin = Plugin()
 def register() -> None:
     signals.initialized.connect(_plugin.initialize)
     signals.get_generators.connect(_plugin.start_build)
+    signals.get_generators.connect(source_generator)
     signals.readers_init.connect(_plugin.install_reader)
     signals.content_object_init.connect(_plugin.remember_page)
     signals.all_generators_finalized.connect(_plugin.compute_and_fill)

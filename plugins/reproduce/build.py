@@ -27,7 +27,7 @@ from computations.report import InputFiles
 
 from .cache import ArtifactCache, Entry, ParamsMemo, cache_is_writable
 from .directive import Directive, DirectiveError, Location, parse_directive
-from .fingerprint import Components, Fingerprints, cache_key
+from .fingerprint import Components, Fingerprints, cache_key, source_file
 from .html import (
     AuthorTextError,
     Fragment,
@@ -44,6 +44,7 @@ from .registry import ComputationImportError, Registry, resolve
 from .report import describe
 from .runner import Job, Outcome, Request, run_jobs, worker_records
 from .shared import KEY_VARIABLE, SharedCache
+from .sources import CodeLink, SourcePage, code_link, source_pages
 
 # The module that runs computations and draws SVG in the workers: its code and libraries are
 # part of every page key, and it is imported only when something must run.
@@ -371,6 +372,24 @@ class Build:
         present = self.registry.presents[directive.name]
         return Request(target, directive.name, directive.params, directive.seed, present, threads, result)
 
+    def code_links(self, name: str) -> list[CodeLink]:
+        """Where the run and present functions of computation ``name`` start, on the source pages."""
+        stages = (("run", self.registry.targets[name]), ("present", self.registry.presents[name]))
+        found = (code_link(stage, target, locate=source_file) for stage, target in stages)
+        return [link for link in found if link is not None]
+
+    def source_pages(self) -> list[SourcePage]:
+        """A page per module that the results shown on the site depend on (``sources.py``).
+
+        Raises:
+            SourceChangedError: a module's file changed since the build hashed it.
+        """
+        used = {slot.directive.name for slot in self.slots if slot.directive and slot.key in self.artifacts}
+        modules = {t.partition(":")[0] for n in used for t in (self.registry.targets[n], self.registry.presents[n])}
+        closures = {module: self.fingerprints.code(module) for module in sorted(modules)}
+        root = self.settings.content_path.resolve().parent
+        return source_pages(closures, locate=source_file, imports=self.fingerprints.imports, root=root)
+
     def fill(self, html: str, *, root: str, source: str, text: str, templates: Templates | None = None) -> Fragment:
         """Replace the placeholders and ``@fig:``/``@tab:`` references of one page.
 
@@ -411,6 +430,7 @@ class Build:
                     root=root,
                     label=slot.label,
                     timed=slot.directive.name in self.exclusive,
+                    code=self.code_links(slot.directive.name),
                     templates=templates,
                 )
             except Exception as error:  # an artifact that cannot be drawn: a failure, never a traceback

@@ -107,6 +107,10 @@ class Fingerprints:
             self._modules[module_name] = _module_closure(module_name, self._read)
         return self._modules[module_name]
 
+    def imports(self, module_name: str) -> list[str]:
+        """The modules ``module_name`` imports (read from its source; [] if it was never hashed)."""
+        return list((self._read.get(module_name) or ("", []))[1])
+
     def inputs(self, directive: Directive, markers: Mapping[str, InputFiles]) -> dict[str, dict[str, str]]:
         """Per input parameter (``markers``, from ``inputs.input_parameters``): file name → SHA-256."""
         found: dict[str, dict[str, str]] = {}
@@ -198,6 +202,14 @@ def _read_module(name: str) -> tuple[str, list[str]] | None:
         return None
     source = Path(spec.origin).read_bytes()
     return hashlib.sha256(source).hexdigest(), _imported_modules(source.decode("utf-8", errors="replace"), name, spec)
+
+
+def source_file(name: str) -> Path | None:
+    """The ``.py`` file of a module, found without importing it (None: no such source module)."""
+    spec = _find_spec(name)
+    if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
+        return None
+    return Path(spec.origin)
 
 
 def _find_spec(name: str) -> Any:

@@ -23,6 +23,7 @@ import jinja2
 from . import svg
 from .mathtext import MathTextError, check, to_html, to_plain
 from .safesvg import sanitise
+from .sources import CodeLink
 
 #: Our theme's templates: used when no Pelican environment is at hand (tests, ``invoke cache``).
 THEME_TEMPLATES = Path(__file__).resolve().parents[2] / "theme" / "templates"
@@ -81,6 +82,7 @@ def render_artifact(
     root: str,
     label: str | None = None,
     timed: bool = False,
+    code: Sequence[CodeLink] = (),
     templates: Templates | None = None,
 ) -> Fragment:
     """Render every item of an artifact, numbering figures and tables within the page.
@@ -96,6 +98,8 @@ def render_artifact(
         timed: the computation measures wall time (the registry's ``EXCLUSIVE``): only then
             does the provenance note show its run time. Every other fragment depends on the
             tree alone, so two cold builds give the same bytes.
+        code: where the computation's functions start on the source pages (``sources.py``);
+            the provenance note links each, relative to ``root``.
         templates: the theme's markup (our theme's when None).
     """
     templates = templates or theme_templates()
@@ -144,7 +148,10 @@ def render_artifact(
             for c in checks
         ]
         parts.append(templates.render("checks", checks=shown))
-    provenance = _provenance(artifact["provenance"], location=location, timed=timed, values=values, templates=templates)
+    code_urls = [(link.stage, link.target, link.line, root + link.url) for link in code]
+    provenance = _provenance(
+        artifact["provenance"], location=location, timed=timed, values=values, code=code_urls, templates=templates
+    )
     parts.append(provenance)
     return Fragment(html="\n".join(parts), files=files, removed=tuple(removed))
 
@@ -217,6 +224,7 @@ def _provenance(
     location: str,
     timed: bool,
     values: list[tuple[str, str]],
+    code: list[tuple[str, str, int, str]],
     templates: Templates,
 ) -> str:
     # No run time unless the computation is about time: it changes from run to run and
@@ -231,4 +239,5 @@ def _provenance(
         versions=" · ".join(f"{name} {v}" for name, v in sorted(provenance["versions"].items())),
         location=location,
         values=values,
+        code=code,
     )
