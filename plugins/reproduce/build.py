@@ -388,7 +388,8 @@ class Build:
         modules = {t.partition(":")[0] for n in used for t in (self.registry.targets[n], self.registry.presents[n])}
         closures = {module: self.fingerprints.code(module) for module in sorted(modules)}
         root = self.settings.content_path.resolve().parent
-        return source_pages(closures, locate=source_file, imports=self.fingerprints.imports, root=root)
+        memo = self.cache.root / "sources" if self.cache.writable else None
+        return source_pages(closures, locate=source_file, imports=self.fingerprints.imports, root=root, memo=memo)
 
     def fill(self, html: str, *, root: str, source: str, text: str, templates: Templates | None = None) -> Fragment:
         """Replace the placeholders and ``@fig:``/``@tab:`` references of one page.

@@ -14,11 +14,15 @@ they are listings that support the posts, not posts.
 from __future__ import annotations
 
 import ast
+import contextlib
+import functools
 import hashlib
+import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import pygments
 from pygments import highlight
 from pygments.filter import Filter
 from pygments.filters import TokenMergeFilter
@@ -67,10 +71,15 @@ def line_anchor(line: int) -> str:
 
 def functions_of(source: str) -> dict[str, int]:
     """Qualified name → line of its ``def`` (or ``class``), for module-level and class-level definitions."""
+    return dict(_definitions(source))
+
+
+@functools.lru_cache(maxsize=512)  # by the text itself, so never stale; each directive asks for its modules
+def _definitions(source: str) -> tuple[tuple[str, int], ...]:
     try:
         tree = ast.parse(source)
     except SyntaxError:
-        return {}  # such a module fails at import, reported at its file:line; no anchors to offer
+        return ()  # such a module fails at import, reported at its file:line; no anchors to offer
     found: dict[str, int] = {}
 
     def visit(nodes: Iterable[ast.stmt], prefix: str) -> None:
@@ -81,7 +90,7 @@ def functions_of(source: str) -> dict[str, int]:
                     visit(node.body, f"{prefix}{node.name}.")
 
     visit(tree.body, "")
-    return found
+    return tuple(found.items())
 
 
 def code_link(stage: str, target: str, *, locate: Callable[[str], Path | None]) -> CodeLink | None:
@@ -102,6 +111,7 @@ def source_pages(
     locate: Callable[[str], Path | None],
     imports: Callable[[str], Iterable[str]],
     root: Path,
+    memo: Path | None = None,
 ) -> list[SourcePage]:
     """One page per module of the closures (module → its closure's {module: digest}), sorted by name.
 
@@ -113,6 +123,7 @@ def source_pages(
         locate: module name → its source file (None: not a source module).
         imports: module name → the modules it imports, for the links between pages.
         root: the project folder, to name files relative to it.
+        memo: a folder keeping listings from one build to the next (None: highlight every time).
     """
     digests = {module: digest for closure in closures.values() for module, digest in closure.items()}
     pages = []
@@ -134,7 +145,7 @@ def source_pages(
                 digest=digests[module],
                 functions=tuple(functions_of(source).items()),
                 imports=tuple((m, page_url(m)) for m in shown),
-                html=highlight(source, _lexer(), _FORMATTER),
+                html=_listing(source, digests[module], memo),
             )
         )
     return pages
@@ -155,8 +166,36 @@ _COLOURED += (Error,)
 
 class _PlainFilter(Filter):
     def filter(self, lexer: object, stream: Iterable[tuple[object, str]]) -> Iterable[tuple[object, str]]:
+        shown: dict[object, object] = {}  # token type → itself or Text (a few dozen types, 10⁵ tokens)
         for kind, value in stream:
-            yield (kind if any(kind in family for family in _COLOURED) else Text), value
+            if kind not in shown:
+                shown[kind] = kind if any(kind in family for family in _COLOURED) else Text
+            yield shown[kind], value
+
+
+def _listing(source: str, digest: str, memo: Path | None) -> str:
+    """The highlighted HTML of a module, kept in ``memo`` under its file's digest.
+
+    Highlighting the site's 40-odd modules takes ~2.5 s, more than the rest of a warm build;
+    the listing changes only with the file, Pygments or this module (all in the name).
+    """
+    if memo is None:
+        return highlight(source, _lexer(), _FORMATTER)
+    path = memo / f"{hashlib.sha256(f'{digest}:{_LISTING_VERSION}'.encode()).hexdigest()}.html"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    html = highlight(source, _lexer(), _FORMATTER)
+    with contextlib.suppress(OSError):  # a read-only cache still builds, only slower
+        memo.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(html, encoding="utf-8")
+        os.replace(temporary, path)  # readers see no listing or the whole one
+    return html
+
+
+_LISTING_VERSION = f"{pygments.__version__}:{hashlib.sha256(Path(__file__).read_bytes()).hexdigest()}"
 
 
 def _lexer() -> PythonLexer:
