@@ -4,11 +4,12 @@ test_browser_meta.py; its posts share few tags, so the ordering is exercised her
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from related import related
-from reproduce.sources import code_link, functions_of
+from reproduce.sources import code_link, functions_of, source_pages
 
 
 @dataclass(frozen=True)
@@ -47,3 +48,24 @@ def test_functions_are_found_with_their_def_lines_without_importing(tmp_path: Pa
     assert link is not None and (link.url, link.line) == ("source/topic.html#L-5", 5)
     assert code_link("run", "topic:missing", locate=lambda name: module) is None
     assert code_link("run", "other:run", locate=lambda name: None) is None
+
+
+def test_a_kept_listing_is_the_highlighted_file_and_follows_its_edits(tmp_path: Path) -> None:
+    module = tmp_path / "topic.py"
+    memo = tmp_path / "memo"
+
+    def listing() -> str:
+        digest = hashlib.sha256(module.read_bytes()).hexdigest()
+        (page,) = source_pages(
+            {"topic": {"topic": digest}}, locate=lambda name: module, imports=lambda name: [], root=tmp_path, memo=memo
+        )
+        return page.html
+
+    module.write_text("def run():\n    return 1\n", encoding="utf-8")
+    fresh = listing()
+    assert len(list(memo.iterdir())) == 1 and listing() == fresh  # the second read comes from the memo
+    (kept,) = memo.iterdir()
+    kept.write_text("<p>another listing</p>", encoding="utf-8")
+    assert listing() == "<p>another listing</p>"  # (so the memo really is read)
+    module.write_text("def run():\n    return 2\n", encoding="utf-8")
+    assert ">2<" in listing().replace('<span class="mi">2</span>', ">2<") and len(list(memo.iterdir())) == 2
