@@ -131,7 +131,8 @@
       }
       return;
     }
-    if (node.nodeType !== 1 || /^(script|style|template|svg|noscript)$/.test(node.localName)) return;
+    // code (a BibTeX entry, a source listing) keeps its own line breaks: not prose typography
+    if (node.nodeType !== 1 || /^(script|style|template|svg|noscript|pre|code)$/.test(node.localName)) return;
     const style = getComputedStyle(node);
     if (style.display === 'none' || style.visibility === 'hidden') return;
     if (node.localName === 'math') { if (node.getClientRects().length) previous = {node}; return; }  // one unit of the line

@@ -105,6 +105,9 @@ def test_libraries_are_those_the_code_imports(tmp_path: Path, monkeypatch: pytes
     assert "pelican" not in build.renderer["libraries"]
     assert set(build.code("reproduce.artifact")) == {
         "reproduce.artifact",
+        "reproduce.cells",
+        "reproduce.compact",
+        "reproduce.mathtext",
         "reproduce.registry",
         "reproduce.runner",
         "reproduce.svg",
