@@ -106,7 +106,7 @@ def test_libraries_are_those_the_code_imports(tmp_path: Path, monkeypatch: pytes
     assert set(build.code("reproduce.artifact")) == {
         "reproduce.artifact",
         "reproduce.registry",
-        "reproduce.runner",
+        "reproduce.jobs",
         "reproduce.svg",
     }
 

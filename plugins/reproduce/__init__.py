@@ -6,7 +6,9 @@ box replaces it and the site goes to ``<output>-draft/``, never to ``output/``),
 ``REPRO_CACHE_PATH`` (".repro-cache"), ``REPRO_WORKERS`` (all cores),
 ``REPRO_TIMEOUT`` (seconds per directive, 300), ``REPRO_IGNORE_CACHE`` (False),
 ``REPRO_REGISTRY`` (module with a ``COMPUTATIONS`` dict, "computations.registry"),
-``REPRO_UNTRUSTED_POSTS`` (False; True sanitises every post's own HTML, ``untrusted.py``).
+``REPRO_UNTRUSTED_POSTS`` (False; True sanitises every post's own HTML, ``untrusted.py``),
+``REPRO_EXECUTOR`` (where jobs run: "pool", "local:N" or "dask://host:port"; the environment
+variable of that name when the setting is absent; ``executor.py``).
 
 Other plugins report what must fail a strict build by appending ``"file:line: message"``
 strings to ``context[FAILURES]`` (Pelican's context is shared by every generator); the
@@ -25,6 +27,7 @@ from pelican.log import console
 
 from .build import Build, Settings, has_placeholders
 from .cache import CacheError
+from .executor import ExecutorError, parse_executor
 from .feed import link_figures
 from .html import Templates
 from .markdown_fence import reader_class, superfences_entry
@@ -62,6 +65,11 @@ class Plugin:
 
     def initialize(self, pelican: Any) -> None:
         s = pelican.settings
+        try:
+            executor = parse_executor(str(s.get("REPRO_EXECUTOR", os.environ.get("REPRO_EXECUTOR", ""))))
+        except ExecutorError as error:
+            _say(f"repro: {error}")
+            raise SystemExit(1) from None
         self.settings = Settings(
             strict=bool(s.get("REPRO_STRICT", True)),
             cache_path=Path(s.get("REPRO_CACHE_PATH", ".repro-cache")),
@@ -72,6 +80,7 @@ class Plugin:
             verify=bool(s.get("REPRO_VERIFY", False)),
             registry=s.get("REPRO_REGISTRY", "computations.registry"),
             content_path=Path(s["PATH"]),
+            executor=executor,
         )
         self.root = os.path.dirname(os.path.abspath(s["PATH"]))
         self.untrusted = bool(s.get("REPRO_UNTRUSTED_POSTS", False))
@@ -112,6 +121,9 @@ class Plugin:
             # Every worker and its children are stopped; finished results are in the cache.
             _say(f"repro: interrupted; stopped every computation; {self.output}/ was left as it was")
             raise SystemExit(interrupted.code) from None
+        except ExecutorError as error:  # one clear message, no traceback; output/ untouched
+            _say(f"repro: {error}; {self.output}/ was left as it was")
+            raise SystemExit(1) from None
         output = Path(generators[0].output_path)
         templates = Templates(generators[0].env)  # the theme's repro/*.html
         for page in self.pages:

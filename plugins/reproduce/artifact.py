@@ -33,8 +33,8 @@ from computations.report import Check, Figure, Report, Table, Value
 from computations.results import decode, encode, result_type
 
 from . import svg
+from .jobs import Request
 from .registry import resolve
-from .runner import Request
 
 # Noto Sans CJK ships with Debian's fonts-noto-cjk, which the setup installs. We add the file
 # explicitly because matplotlib's font list cache, if built before the install, hides it.
