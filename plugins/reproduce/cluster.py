@@ -55,7 +55,9 @@ from .runner import JobPool, OnDone, stopping
 WORKER_CONFIG = {"distributed.worker.daemon": False}
 # Where Dask workers' pools note their pids, per worker process and build (runner's books).
 BOOKS = Path(tempfile.gettempdir()) / "repro-dask-workers"
-CONNECT_SECONDS = 30
+# Hashing a job's code, libraries and inputs on a worker: seconds at most, even for large inputs.
+FINGERPRINT_SECONDS = 300.0
+_MEMO: dict[str, Fingerprints] = {}
 
 
 class DaskExecutor:
@@ -86,14 +88,16 @@ class DaskExecutor:
                         threads_per_worker=1,
                         processes=True,
                         dashboard_address=None,
+                        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},  # HTTP on a free port, not 8787
                         memory_limit=0,  # jobs run in the pool's processes, which Dask does not see
                     )
-                client = distributed.Client(cluster or spec.address, timeout=CONNECT_SECONDS)
+                # Gives up after distributed.comm.timeouts.connect (30 s; DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT).
+                client = distributed.Client(cluster or spec.address)
         except (OSError, TimeoutError) as error:
             raise ExecutorError(f"REPRO_EXECUTOR={spec}: cannot reach the Dask scheduler: {error}") from None
         executor = cls(client, context, cluster=cluster)
         try:
-            client.wait_for_workers(1, timeout=CONNECT_SECONDS)
+            client.wait_for_workers(1, timeout=dask.config.get("distributed.comm.timeouts.connect"))
             cloudpickle.register_pickle_by_value(checkout)  # the plugin's code travels (checkout.py)
             client.register_plugin(
                 checkout.Checkout(name=executor.plugin, paths=checkout_paths(context.packages), project=os.getcwd()),
@@ -258,51 +262,57 @@ class WorkerSide:
         # Fonts and rcParams once, before forking: the pool's processes inherit them
         # (registering the CJK font in each job made 8 small jobs 3.7x slower, SCALE-OUT.md).
         artifact.configure_matplotlib()
+        self.execute = artifact.execute
         _reap()
         self.where = f"{socket.gethostname()}, Dask worker {address}"
         self.pool = JobPool(workers=slots, book=BOOKS / str(os.getpid()) / name, project=project)
 
     def run(self, payload: Mapping[str, Any]) -> dict[str, Any]:
-        """Run one job (blocking this worker thread); the outcome as plain data."""
-        request = Request("", payload["name"], payload["params"], payload["seed"], "", payload["threads"])
-        job = Job(payload["key"], request, payload["timeout"], payload["label"])
+        """Run one job (blocking this worker thread); the outcome as plain data.
+
+        The worker's fingerprints come first, as a task of their own: the job's timeout
+        covers its computation only, as in the local pool.
+        """
+        reply = {"artifact": None, "found": None, "expected": payload["expected"], "error": None, "seconds": 0.0}
+        reply["where"] = self.where
+        probe = Job(payload["key"], Request("", payload["name"], {}, 0, ""), FINGERPRINT_SECONDS, payload["label"])
+        outcome = self.pool.settle(probe, self.pool.submit(fingerprint, probe, request=payload), 0.0)
+        if outcome.error is not None:
+            return {**reply, "error": f"{self.where} cannot fingerprint the job: {outcome.error}"}
+        reply["found"] = outcome.artifact["found"]
+        if reply["found"] != payload["expected"]:
+            return reply  # the build rejects it: no need to compute
+        job = Job(payload["key"], Request(**outcome.artifact["request"]), payload["timeout"], payload["label"])
         started = time.perf_counter()
-        future = self.pool.submit(checked, job, request=payload)
-        outcome = self.pool.settle(job, future, 0.0)
-        reply = outcome.artifact or {"found": None, "artifact": None}
-        return {
-            "artifact": reply["artifact"],
-            "found": reply["found"],
-            "expected": payload["expected"],
-            "error": outcome.error,
-            "seconds": time.perf_counter() - started,
-            "where": self.where,
-        }
+        outcome = self.pool.settle(job, self.pool.submit(self.execute, job), 0.0)
+        return {**reply, "artifact": outcome.artifact, "error": outcome.error, "seconds": time.perf_counter() - started}
 
     def close(self) -> None:
         self.pool.stop()
 
 
-def checked(payload: Mapping[str, Any]) -> dict[str, Any]:
-    """In a pool process: this checkout's fingerprints for the job, and its artifact if they match."""
-    from .artifact import execute
+def fingerprint(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """In a pool process: this checkout's fingerprints for the job, and the request it would run.
 
+    The worker's own registry names the stages; a name it lacks is a differing ``function``.
+    """
     registry = Registry(payload["registry"])
     name = payload["name"]
     if name not in registry:
-        return {"found": {"function": None}, "artifact": None}
+        return {"found": {"function": None}, "request": None}
     target, present = registry.targets[name], registry.presents[name]
     threads = (os.cpu_count() or 1) if payload["alone"] else payload["threads"]
     request = Request(target, name, payload["params"], payload["seed"], present, threads, payload["result"])
-    fingerprints = Fingerprints(renderer_module=payload["renderer"])
+    # One memo per build: the pool's processes live as long as the build's plugin.
+    if payload["plugin"] not in _MEMO:
+        _MEMO[payload["plugin"]] = Fingerprints(renderer_module=payload["renderer"])
+    fingerprints = _MEMO[payload["plugin"]]
     directive = Directive(
         name=name, params=request.params, seed=request.seed, timeout=payload["timeout"], location=Location("", 0)
     )
     run = fingerprints.components(directive, target=target, markers=input_parameters(registry[name]))
     found = environment(run, fingerprints.page(present=present, result=""), present=present)
-    if found != payload["expected"]:
-        return {"found": found, "artifact": None}  # the build rejects it: no need to compute
-    return {"found": found, "artifact": execute(request)}
+    return {"found": found, "request": dataclasses.asdict(request)}
 
 
 def _reap() -> None:
