@@ -113,7 +113,16 @@ def test(c, tier="", fast=False):
     c.run(f"{sys.executable} -m pytest" + (f" -m {tier}" if tier else ""), pty=False)
 
 
-@task
-def bench(c):
+@task(
+    help={
+        "dask": "instead: cold builds with the local pool vs a Dask LocalCluster(2), and whether pages are identical",
+        "scale": "instead: a generated site of 25-200 posts, build time and memory, local and distributed",
+    }
+)
+def bench(c, dask=False, scale=False):
     """Print build times: cold (empty cache), warm, and plain Pelican without directives."""
+    if dask or scale:  # scripts/bench_scale.py (needs requirements-scale.txt)
+        options = " --dask" * dask + " --scale" * scale
+        c.run(f"{sys.executable} {ROOT / 'scripts' / 'bench_scale.py'}{options}", pty=False)
+        return
     c.run(f"{sys.executable} {ROOT / 'scripts' / 'bench.py'}", pty=False)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import logging
 import os
 import shutil
 import socket
@@ -80,6 +81,7 @@ class DaskExecutor:
                 cannot take jobs (a daemonic worker, a checkout that does not import).
         """
         cluster = None
+        _plain_loggers()
         try:
             with dask.config.set(WORKER_CONFIG):
                 if spec.kind == "local":
@@ -95,6 +97,7 @@ class DaskExecutor:
                 client = distributed.Client(cluster or spec.address)
         except (OSError, TimeoutError) as error:
             raise ExecutorError(f"REPRO_EXECUTOR={spec}: cannot reach the Dask scheduler: {error}") from None
+        _plain_loggers()  # those of the modules the cluster imported since
         executor = cls(client, context, cluster=cluster)
         try:
             client.wait_for_workers(1, timeout=dask.config.get("distributed.comm.timeouts.connect"))
@@ -193,6 +196,20 @@ class DaskExecutor:
         if self.cluster is not None:
             self.cluster.close()
             self.cluster = None
+
+
+def _plain_loggers() -> None:
+    """Dask's loggers in the build: warnings and errors shown, and never raised.
+
+    Pelican's ``--fatal errors`` makes every logger created after it raise on an ERROR record;
+    the scheduler and nannies of a LocalCluster log errors for events they handle themselves
+    (a worker lost), and an exception raised inside their event loop would break them.
+    Failures reach the build through each job's outcome instead. INFO lines stay out of the log.
+    """
+    for name, logger in list(logging.root.manager.loggerDict.items()):
+        if name.split(".")[0] in ("distributed", "dask", "tornado") and isinstance(logger, logging.Logger):
+            logger.__class__ = logging.Logger
+    logging.getLogger("distributed").setLevel(logging.WARNING)
 
 
 def checkout_paths(packages: Sequence[str]) -> list[str]:
