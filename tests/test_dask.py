@@ -15,6 +15,7 @@ import signal
 import socket
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dask
@@ -150,39 +151,73 @@ def test_an_interrupt_stops_the_jobs_on_the_workers(site: Site, cluster: LocalCl
     assert not site.output.exists()
 
 
-def _checkout_copy(into: Path) -> Path:
-    """The project as a worker elsewhere would have it: computations, plugins, the test registry."""
-    ignore = shutil.ignore_patterns("__pycache__")
+@pytest.fixture(scope="module")
+def elsewhere(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
+    """One worker that runs a copy of the project (``REPRO_CHECKOUT``), as a worker on another machine would.
+
+    The copy holds the computations, the plugins and the test registry; ``.checkout`` names it.
+    """
+    copy = tmp_path_factory.mktemp("checkout")
     for folder in ("computations", "plugins"):
-        shutil.copytree(ROOT / folder, into / folder, ignore=ignore)
-    shutil.copy(TESTS / "fake_computations.py", into / "fake_computations.py")
-    return into
+        shutil.copytree(ROOT / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(TESTS / "fake_computations.py", copy / "fake_computations.py")
+    (copy / "node_modules").symlink_to(ROOT / "node_modules")  # temml, for a build from the copy
+    with _cluster(tmp_path_factory.mktemp("elsewhere"), workers=1, REPRO_CHECKOUT=str(copy)) as started:
+        started.checkout = copy  # type: ignore[attr-defined]
+        yield started
 
 
-def test_a_worker_whose_checkout_differs_is_rejected_and_nothing_is_cached(site: Site, tmp_path_factory) -> None:
-    copy = _checkout_copy(tmp_path_factory.mktemp("checkout"))
-    registry = copy / "fake_computations.py"
-    original = registry.read_text(encoding="utf-8")
-    registry.write_text(original + "\n# edited on the worker only\n", encoding="utf-8")
+@contextmanager
+def _edited(path: Path, old: str, new: str) -> Iterator[None]:
+    original = path.read_text(encoding="utf-8")
+    assert old in original
+    path.write_text(original.replace(old, new, 1), encoding="utf-8")
+    try:
+        yield
+    finally:
+        path.write_text(original, encoding="utf-8")
+
+
+def test_a_worker_whose_checkout_differs_is_rejected_and_nothing_is_cached(site: Site, elsewhere: LocalCluster) -> None:
+    registry = elsewhere.checkout / "fake_computations.py"  # type: ignore[attr-defined]
     site.write("posts/faults.md", _post(LINE.format(points=12)))
-    with _cluster(tmp_path_factory.mktemp("other"), workers=1, REPRO_CHECKOUT=str(copy)) as other:
-        result = site.build(_on(other))
-        assert result.returncode == 1
-        ours = hashlib.sha256((TESTS / "fake_computations.py").read_bytes()).hexdigest()[:12]
+    with _edited(registry, '"""A noisy line."""', '"""A noisy line (edited on the worker only)."""'):
+        result = site.build(_on(elsewhere))
         theirs = hashlib.sha256(registry.read_bytes()).hexdigest()[:12]
-        (worker,) = other.scheduler_info["workers"]
-        expected = (
-            f"content/posts/faults.md:7: directive 'toy.line': rejected: {socket.gethostname()}, Dask worker {worker} "
-            f"does not run the build's environment (code: fake_computations (build {ours}…, worker {theirs}…); "
-            f"present code: fake_computations (build {ours}…, worker {theirs}…)); its result was not used or cached"
-        )
-        assert expected in result.log, result.log
-        assert ArtifactCache(site.cache).keys() == [] and not site.output.exists()
-        # The same worker, its checkout brought level with the build's: accepted (nothing is stale).
-        registry.write_text(original, encoding="utf-8")
-        level = site.build(_on(other))
-        assert level.returncode == 0, level.log
-        assert computed(level.log) == (0, 1, 0) and len(ArtifactCache(site.cache).keys()) == 1
+    assert result.returncode == 1
+    ours = hashlib.sha256((TESTS / "fake_computations.py").read_bytes()).hexdigest()[:12]
+    (worker,) = elsewhere.scheduler_info["workers"]
+    expected = (
+        f"content/posts/faults.md:7: directive 'toy.line': rejected: {socket.gethostname()}, Dask worker {worker} "
+        f"does not run the build's environment (code: fake_computations (build {ours}…, worker {theirs}…); "
+        f"present code: fake_computations (build {ours}…, worker {theirs}…)); its result was not used or cached"
+    )
+    assert expected in result.log, result.log
+    assert ArtifactCache(site.cache).keys() == [] and not site.output.exists()
+    # The same worker, its checkout level with the build's again: accepted.
+    level = site.build(_on(elsewhere))
+    assert level.returncode == 0, level.log
+    assert computed(level.log) == (0, 1, 0) and len(ArtifactCache(site.cache).keys()) == 1
+
+
+def test_a_long_lived_worker_runs_the_code_of_each_build(site: Site, elsewhere: LocalCluster) -> None:
+    # The build runs from the worker's copy too; between two builds both see one edit of the
+    # renderer, which the worker process had imported (and forked its pool from) for the first.
+    copy = elsewhere.checkout  # type: ignore[attr-defined]
+    settings = (f'PLUGIN_PATHS=["{copy / "plugins"}"]', _on(elsewhere))
+    environment = {"PYTHONPATH": str(copy)}
+    site.write("posts/faults.md", _post(LINE.format(points=12)))
+    first = site.build(*settings, environment=environment)
+    assert first.returncode == 0, first.log
+    assert 'data-edited="1"' not in (site.output / "posts" / "faults.html").read_text(encoding="utf-8")
+    svg = copy / "plugins" / "reproduce" / "svg.py"
+    with _edited(
+        svg, 'svg[svg.index("<svg") :]', 'svg[svg.index("<svg") :].replace("<svg ", \'<svg data-edited="1" \', 1)'
+    ):
+        second = site.build(*settings, environment=environment)
+    assert second.returncode == 0, second.log
+    assert "1 redrawn from stored results" in second.log  # the renderer changed: the page is drawn again
+    assert 'data-edited="1"' in (site.output / "posts" / "faults.html").read_text(encoding="utf-8")
 
 
 def test_a_daemonic_worker_is_one_clear_error(site: Site, tmp_path_factory) -> None:
