@@ -21,10 +21,11 @@ from pathlib import Path
 import dask
 import pytest
 from conftest import ROOT, TESTS, Site
-from distributed import LocalCluster
+from distributed import Client, Future, LocalCluster
 from reproduce.cache import ArtifactCache
-from reproduce.cluster import differences
+from reproduce.cluster import DaskExecutor, differences
 from reproduce.executor import ExecutorError, ExecutorSpec, parse_executor
+from reproduce.jobs import Job, Request
 from test_faults import _alive, _gone, _start, _wait_for
 from test_site_build import computed
 
@@ -218,6 +219,30 @@ def test_a_long_lived_worker_runs_the_code_of_each_build(site: Site, elsewhere: 
     assert second.returncode == 0, second.log
     assert "1 redrawn from stored results" in second.log  # the renderer changed: the page is drawn again
     assert 'data-edited="1"' in (site.output / "posts" / "faults.html").read_text(encoding="utf-8")
+
+
+def test_the_build_checks_each_reply_itself_whatever_the_worker_says(cluster: LocalCluster) -> None:
+    # The worker compares fingerprints before computing, but the build does not rely on it:
+    # replies as a worker with another environment (or another version of this code) could send.
+    expected = {"code": {"topic.module": "1" * 64}, "python": "3.11.2"}
+    job = Job("k" * 64, Request("m:run", "toy.line", {}, 0, "m:show"), 5.0, "toy.line (a.md:1)")
+    with Client(cluster) as client:
+        executor = DaskExecutor(client, context=None)
+        executor.expected[job.key] = expected
+
+        def reply(found: dict | None) -> Future:
+            return client.submit(
+                dict, artifact={"items": []}, found=found, error=None, seconds=0.1, where="w1", pure=False
+            )
+
+        lying = executor.outcome(job, reply({**expected, "code": {"topic.module": "2" * 64}}))
+        assert lying.artifact is None and lying.error.startswith(
+            "rejected: w1 does not run the build's environment (code: topic.module (build 111111111111…, worker "
+            "222222222222…)); its result was not used or cached"
+        )
+        silent = executor.outcome(job, reply(None))
+        assert silent.artifact is None and "python: build 3.11.2, worker none" in silent.error
+        assert executor.outcome(job, reply(expected)).artifact == {"items": []}
 
 
 def test_a_daemonic_worker_is_one_clear_error(site: Site, tmp_path_factory) -> None:

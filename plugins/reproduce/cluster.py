@@ -72,6 +72,7 @@ class DaskExecutor:
         self.address = client.scheduler.address
         self.plugin = f"repro-{uuid.uuid4().hex[:12]}"
         self.futures: list[distributed.Future] = []
+        self.expected: dict[str, Components] = {}  # job key → the environment the build expects
 
     @classmethod
     def start(cls, spec: ExecutorSpec, context: Context) -> DaskExecutor:
@@ -128,21 +129,20 @@ class DaskExecutor:
                 (worker, *_) = sorted(self.client.scheduler_info()["workers"])
                 for done, job in enumerate(jobs, start=1):
                     future = self._submit(job, alone=True, workers=[worker], allow_other_workers=False)
-                    outcomes[job.key] = self._outcome(job, future)
+                    outcomes[job.key] = self.outcome(job, future)
                     on_done(job, outcomes[job.key], done, len(jobs))
                 return outcomes
             futures = {self._submit(job): job for job in jobs}
             for done, future in enumerate(distributed.as_completed(futures), start=1):
                 job = futures[future]
-                outcomes[job.key] = self._outcome(job, future)
+                outcomes[job.key] = self.outcome(job, future)
                 on_done(job, outcomes[job.key], done, len(jobs))
         return outcomes
 
     def _submit(self, job: Job, *, alone: bool = False, **where: Any) -> distributed.Future:
         request = job.request
-        expected = environment(
-            job.components, self.context.fingerprints.page(present=request.present, result=""), present=request.present
-        )
+        page = self.context.fingerprints.page(present=request.present, result="")
+        self.expected[job.key] = environment(job.components, page, present=request.present)
         payload = {
             "plugin": self.plugin,
             "registry": self.context.registry,
@@ -156,28 +156,29 @@ class DaskExecutor:
             "threads": request.threads,
             "result": request.result,
             "alone": alone,
-            "expected": expected,
+            "expected": self.expected[job.key],
         }
         key = f"repro-{request.name}-{job.key[:12]}-{uuid.uuid4().hex[:6]}"
         future = self.client.submit(checkout.run_job, payload, key=key, pure=False, retries=0, **where)
         self.futures.append(future)
         return future
 
-    def _outcome(self, job: Job, future: distributed.Future) -> Outcome:
-        """The worker's outcome, rejected if the environment it reports is not the build's."""
-        started = time.perf_counter()
+    def outcome(self, job: Job, future: distributed.Future) -> Outcome:
+        """The worker's outcome; rejected unless the environment it reports is the build's.
+
+        Compared here, not only on the worker: what a worker sends is never trusted to say so itself.
+        """
         try:
             reply = future.result()
         except Exception as error:  # the Dask worker itself died or lost the task (not our pool's process)
             return Outcome(job.key, None, f"the Dask worker running it failed: {type(error).__name__}: {error}", 0.0)
-        outcome = Outcome(job.key, reply["artifact"], reply["error"], reply["seconds"] or time.perf_counter() - started)
-        outcome = dataclasses.replace(outcome, where=reply["where"])
-        expected = reply["expected"]
-        if reply["found"] is not None and reply["found"] != expected:
-            problem = differences(expected, reply["found"])
+        outcome = Outcome(job.key, reply["artifact"], reply["error"], reply["seconds"], where=reply["where"])
+        expected, found = self.expected[job.key], reply["found"]
+        if found != expected and (found is not None or outcome.artifact is not None):
             message = (
-                f"rejected: {reply['where']} does not run the build's environment ({problem}); "
-                "its result was not used or cached (workers need the build's checkout, Python and libraries)"
+                f"rejected: {reply['where']} does not run the build's environment "
+                f"({differences(expected, found or {})}); its result was not used or cached "
+                "(workers need the build's checkout, Python and libraries)"
             )
             return dataclasses.replace(outcome, artifact=None, error=message)
         return outcome
@@ -296,8 +297,7 @@ class WorkerSide:
         The worker's fingerprints come first, as a task of their own: the job's timeout
         covers its computation only, as in the local pool.
         """
-        reply = {"artifact": None, "found": None, "expected": payload["expected"], "error": None, "seconds": 0.0}
-        reply["where"] = self.where
+        reply = {"artifact": None, "found": None, "error": None, "seconds": 0.0, "where": self.where}
         probe = Job(payload["key"], Request("", payload["name"], {}, 0, ""), FINGERPRINT_SECONDS, payload["label"])
         outcome = self.pool.settle(probe, self.pool.submit(fingerprint, probe, request=payload), 0.0)
         if outcome.error is not None:
