@@ -138,6 +138,15 @@ def test_computations_that_measure_time_run_alone_and_their_page_names_the_worke
     assert page.count("运行位置") == 1  # only the timed directive's note says where it ran
 
 
+def test_the_local_pool_names_where_time_was_measured_too(site: Site) -> None:
+    site.write("posts/faults.md", _post("```repro\ncompute: toy.timed\n```\n", LINE.format(points=12)))
+    result = site.build()
+    assert result.returncode == 0, result.log
+    page = (site.output / "posts" / "faults.html").read_text(encoding="utf-8")
+    assert f"<dt>运行位置</dt><dd>{socket.gethostname()}, local process pool</dd>" in page
+    assert page.count("运行位置") == 1
+
+
 def test_an_interrupt_stops_the_jobs_on_the_workers(site: Site, cluster: LocalCluster) -> None:
     site.write("posts/faults.md", _post(LINE.format(points=12), "```repro\ncompute: toy.hang\ntimeout: 300\n```\n"))
     build = _start(site, _on(cluster))
