@@ -150,7 +150,7 @@ def test_the_local_pool_names_where_time_was_measured_too(site: Site) -> None:
 def test_an_interrupt_stops_the_jobs_on_the_workers(site: Site, cluster: LocalCluster) -> None:
     site.write("posts/faults.md", _post(LINE.format(points=12), "```repro\ncompute: toy.hang\ntimeout: 300\n```\n"))
     build = _start(site, _on(cluster))
-    _wait_for(build, "ok toy.line")
+    _wait_for(build, "ok toy.line", seconds=180)  # a loaded machine starts slowly
     pids = _hang_pids(cluster)
     started = time.monotonic()
     build.send_signal(signal.SIGINT)

@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 from .fingerprint import Fingerprints
 from .jobs import Job, Outcome
-from .runner import LocalPool, OnDone
+from .runner import LocalPool, OnDone, stopping
 
 _LOCAL_CLUSTER = re.compile(r"local:([1-9][0-9]{0,2})")
 _ADDRESS = re.compile(r"(dask|tcp|tls)://[^\s/]+:[0-9]+")
@@ -106,7 +106,8 @@ def open_executor(spec: ExecutorSpec, context: Context) -> Iterator[Executor]:
             raise ExecutorError(
                 f"REPRO_EXECUTOR={spec}: Dask is not installed ({error}); pip install -r requirements-scale.txt"
             ) from None
-        executor = cluster.DaskExecutor.start(spec, context)
+        with stopping(lambda: None):  # Ctrl-C while a cluster starts: exit 130, as later (Dask closes it at exit)
+            executor = cluster.DaskExecutor.start(spec, context)
     try:
         yield executor
     finally:
