@@ -47,6 +47,8 @@ def build(project: Path, output: Path, cache: Path, executor: str) -> Run:
     command = [sys.executable, "-m", "pelican", str(project / "content"), "-s", str(ROOT / "pelicanconf.py")]
     command += ["-o", str(output), "--fatal", "errors", "-q", "-e", f'THEME="{ROOT / "theme"}"']
     command += [f'REPRO_CACHE_PATH="{cache}"', f'REPRO_EXECUTOR="{executor}"', "REPRO_WORKERS=2"]
+    # A shared machine can be several times slower than an idle one: no directive may time out here.
+    command += ["REPRO_TIMEOUT=1800"]
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(project), str(ROOT)])}
     with tempfile.TemporaryFile() as log:
         started = time.perf_counter()
