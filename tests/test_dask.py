@@ -159,6 +159,11 @@ def test_an_interrupt_stops_the_jobs_on_the_workers(site: Site, cluster: LocalCl
     assert time.monotonic() - started < 15 and "Traceback" not in log
     assert _gone(pids), f"left running on a worker: {[pid for pid in pids if _alive(pid)]}"
     assert not site.output.exists()
+    # The worker threads that waited for the stopped jobs are free again: the cluster takes the next build.
+    site.write("posts/faults.md", _post(LINE.format(points=12), LINE.format(points=13), LINE.format(points=14)))
+    after = site.build(_on(cluster))
+    assert after.returncode == 0, after.log
+    assert computed(after.log) == (1, 2, 0)
 
 
 @pytest.fixture(scope="module")

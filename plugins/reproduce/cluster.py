@@ -36,6 +36,8 @@ import threading
 import time
 import uuid
 from collections.abc import Mapping, Sequence
+from concurrent import futures
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +62,7 @@ BOOKS = Path(tempfile.gettempdir()) / "repro-dask-workers"
 # Hashing a job's code, libraries and inputs on a worker: seconds at most, even for large inputs.
 FINGERPRINT_SECONDS = 300.0
 _MEMO: dict[str, Fingerprints] = {}
+STOPPED = "stopped: the build was interrupted"
 
 
 class DaskExecutor:
@@ -290,6 +293,7 @@ class WorkerSide:
         _reap()
         self.where = f"{socket.gethostname()}, Dask worker {address}"
         self.pool = JobPool(workers=slots, book=BOOKS / str(os.getpid()) / name, project=project)
+        self.closed = threading.Event()
 
     def run(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         """Run one job (blocking this worker thread); the outcome as plain data.
@@ -299,7 +303,9 @@ class WorkerSide:
         """
         reply = {"artifact": None, "found": None, "error": None, "seconds": 0.0, "where": self.where}
         probe = Job(payload["key"], Request("", payload["name"], {}, 0, ""), FINGERPRINT_SECONDS, payload["label"])
-        outcome = self.pool.settle(probe, self.pool.submit(fingerprint, probe, request=payload), 0.0)
+        outcome = self._settle(probe, self.pool.submit(fingerprint, probe, request=payload))
+        if outcome is None:
+            return {**reply, "error": STOPPED}
         if outcome.error is not None:
             return {**reply, "error": f"{self.where} cannot fingerprint the job: {outcome.error}"}
         reply["found"] = outcome.artifact["found"]
@@ -307,10 +313,24 @@ class WorkerSide:
             return reply  # the build rejects it: no need to compute
         job = Job(payload["key"], Request(**outcome.artifact["request"]), payload["timeout"], payload["label"])
         started = time.perf_counter()
-        outcome = self.pool.settle(job, self.pool.submit(self.execute, job), 0.0)
+        outcome = self._settle(job, self.pool.submit(self.execute, job))
+        if outcome is None:
+            return {**reply, "error": STOPPED}
         return {**reply, "artifact": outcome.artifact, "error": outcome.error, "seconds": time.perf_counter() - started}
 
+    def _settle(self, job: Job, future: Future[Any]) -> Outcome | None:
+        """The job's outcome once it ends; None if the build stopped this worker's pool first.
+
+        A stopped pebble pool leaves the futures of running jobs unresolved: waiting on one
+        would keep this Dask worker thread, and every later task of the worker, blocked.
+        """
+        while not futures.wait([future], timeout=0.5).done:
+            if self.closed.is_set():
+                return None
+        return None if self.closed.is_set() else self.pool.settle(job, future, 0.0)
+
     def close(self) -> None:
+        self.closed.set()
         self.pool.stop()
 
 
