@@ -113,7 +113,20 @@ def test(c, tier="", fast=False):
     c.run(f"{sys.executable} -m pytest" + (f" -m {tier}" if tier else ""), pty=False)
 
 
-@task(help={"shared": "instead: a second checkout reading the shared cache (file:// and S3) against a warm build"})
-def bench(c, shared=False):
+@task(
+    help={
+        "shared": "instead: a second checkout reading the shared cache (file:// and S3) against a warm build",
+        "dask": "instead: cold builds with the local pool vs a Dask LocalCluster(2), and whether pages are identical",
+        "scale": "instead: a generated site of 25-200 posts, build time and memory, local and distributed",
+    }
+)
+def bench(c, shared=False, dask=False, scale=False):
     """Print build times: cold (empty cache), warm, and plain Pelican without directives."""
-    c.run(f"{sys.executable} {ROOT / 'scripts' / ('bench_shared.py' if shared else 'bench.py')}", pty=False)
+    if shared:  # scripts/bench_shared.py (needs requirements-scale.txt)
+        c.run(f"{sys.executable} {ROOT / 'scripts' / 'bench_shared.py'}", pty=False)
+        return
+    if dask or scale:  # scripts/bench_scale.py (needs requirements-scale.txt)
+        options = " --dask" * dask + " --scale" * scale
+        c.run(f"{sys.executable} {ROOT / 'scripts' / 'bench_scale.py'}{options}", pty=False)
+        return
+    c.run(f"{sys.executable} {ROOT / 'scripts' / 'bench.py'}", pty=False)

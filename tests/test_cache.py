@@ -109,7 +109,7 @@ def test_libraries_are_those_the_code_imports(tmp_path: Path, monkeypatch: pytes
         "reproduce.compact",
         "reproduce.mathtext",
         "reproduce.registry",
-        "reproduce.runner",
+        "reproduce.jobs",
         "reproduce.svg",
     }
 

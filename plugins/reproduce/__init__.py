@@ -11,6 +11,8 @@ box replaces it and the site goes to ``<output>-draft/``, never to ``output/``),
 recomputes what is stored and fails on results that differ), ``REPRO_SHARED_CACHE`` (an
 fsspec URL, ""), ``REPRO_SHARED_CACHE_WRITE`` (False). The shared cache's secret is read
 from the environment only (``REPRO_SHARED_CACHE_KEY``), never from a settings file.
+``REPRO_EXECUTOR`` (where jobs run: "pool", "local:N" or "dask://host:port"; the environment
+variable of that name when the setting is absent; ``executor.py``).
 
 Other plugins report what must fail a strict build by appending ``"file:line: message"``
 strings to ``context[FAILURES]`` (Pelican's context is shared by every generator); the
@@ -30,6 +32,7 @@ from pelican.log import console
 
 from .build import Build, Settings, has_placeholders
 from .cache import CacheError
+from .executor import ExecutorError, parse_executor
 from .feed import link_figures
 from .html import Templates
 from .markdown_fence import reader_class, superfences_entry
@@ -75,6 +78,11 @@ class Plugin:
         if mode not in MODES:
             _say(f"repro: REPRO_MODE is {mode!r}; expected one of: {', '.join(MODES)}")
             raise SystemExit(1)
+        try:
+            executor = parse_executor(str(s.get("REPRO_EXECUTOR", os.environ.get("REPRO_EXECUTOR", ""))))
+        except ExecutorError as error:
+            _say(f"repro: {error}")
+            raise SystemExit(1) from None
         self.settings = Settings(
             strict=bool(s.get("REPRO_STRICT", True)),
             cache_path=Path(s.get("REPRO_CACHE_PATH", ".repro-cache")),
@@ -89,6 +97,7 @@ class Plugin:
             shared_cache=s.get("REPRO_SHARED_CACHE") or "",
             shared_cache_write=_flag(s.get("REPRO_SHARED_CACHE_WRITE", False)),
             shared_cache_key=os.environ.get(KEY_VARIABLE, ""),
+            executor=executor,
         )
         self.root = os.path.dirname(os.path.abspath(s["PATH"]))
         self.untrusted = bool(s.get("REPRO_UNTRUSTED_POSTS", False))
@@ -132,6 +141,9 @@ class Plugin:
             # Every worker and its children are stopped; finished results are in the cache.
             _say(f"repro: interrupted; stopped every computation; {self.output}/ was left as it was")
             raise SystemExit(interrupted.code) from None
+        except ExecutorError as error:  # one clear message, no traceback; output/ untouched
+            _say(f"repro: {error}; {self.output}/ was left as it was")
+            raise SystemExit(1) from None
         output = Path(generators[0].output_path)
         templates = Templates(generators[0].env)  # the theme's repro/*.html
         for page in self.pages:

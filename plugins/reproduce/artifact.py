@@ -33,9 +33,9 @@ from computations.results import decode, encode, result_type
 
 from . import svg
 from .cells import format_column, is_number
+from .jobs import Request
 from .mathtext import check, to_plain
 from .registry import resolve
-from .runner import Request
 
 # Noto Sans CJK ships with Debian's fonts-noto-cjk, which the setup installs. We add the file
 # explicitly because matplotlib's font list cache, if built before the install, hides it.

@@ -27,6 +27,7 @@ from computations.report import InputFiles
 
 from .cache import ArtifactCache, Entry, ParamsMemo, cache_is_writable
 from .directive import Directive, DirectiveError, Location, parse_directive
+from .executor import Context, ExecutorSpec, open_executor
 from .fingerprint import Components, Fingerprints, cache_key, source_file
 from .html import (
     AuthorTextError,
@@ -40,9 +41,10 @@ from .html import (
     with_author_texts,
 )
 from .inputs import check_inputs, input_parameters
+from .jobs import Job, Outcome, Request
 from .registry import ComputationImportError, Registry, resolve
 from .report import describe
-from .runner import Job, Outcome, Request, run_jobs, worker_records
+from .runner import worker_records
 from .shared import KEY_VARIABLE, SharedCache
 from .sources import CodeLink, SourcePage, code_link, source_pages
 
@@ -82,6 +84,7 @@ class Settings:
     shared_cache: str = ""  # fsspec URL of the shared cache (shared.py), "" for none
     shared_cache_write: bool = False  # store what this build computes there too (CI)
     shared_cache_key: str = field(default="", repr=False)  # the HMAC secret, from the environment
+    executor: ExecutorSpec = field(default_factory=ExecutorSpec)  # where jobs run (REPRO_EXECUTOR, executor.py)
 
 
 @dataclass
@@ -243,21 +246,15 @@ class Build:
             if job is not None:
                 jobs[slot.key] = job
         usable = [s for s in self.slots if s.key is not None]
-        if jobs:
-            self.say(
-                f"repro: {len(self.slots)} directive(s), {len(jobs)} to compute on {self.settings.workers} worker(s)"
-            )
-            # Imported only now: a build served from the cache never loads matplotlib.
-            from . import artifact
-
-            artifact.configure_matplotlib()  # once here, inherited by the forked workers
-            self.execute = self.execute or artifact.execute
         shared = [job for job in jobs.values() if job.request.name not in self.exclusive]
         alone = [job for job in jobs.values() if job.request.name in self.exclusive]
-        run = {"execute": self.execute, "on_done": self._progress, "records": self.records}
         before = _snapshot(self.settings.content_path) if jobs else {}
-        outcomes = run_jobs(shared, workers=self.settings.workers, **run)
-        outcomes |= run_jobs(alone, workers=1, **run)
+        outcomes: dict[str, Outcome] = {}
+        if jobs:
+            with open_executor(self.settings.executor, self._context()) as executor:
+                self.say(f"repro: {len(self.slots)} directive(s), {len(jobs)} to compute on {executor.describe()}")
+                outcomes = executor.run(shared, on_done=self._progress)
+                outcomes |= executor.run(alone, on_done=self._progress, alone=True)
         self._check_untouched(before, [job.label for job in jobs.values()])
         self.outcomes = outcomes
         for slot in usable:
@@ -268,6 +265,26 @@ class Build:
                 for check in self.artifacts[slot.key]["items"]:
                     if check["kind"] == "check" and not check["passed"]:
                         self._fail(slot.location, f"check failed: {check['claim']} ({check['detail']})")
+
+    def _context(self) -> Context:
+        """What an executor needs; the local pool's workers are forked from this process."""
+        if self.settings.executor.kind == "pool" and self.execute is None:
+            # Imported only now: a build served from the cache never loads matplotlib.
+            from . import artifact
+
+            artifact.configure_matplotlib()  # once here, inherited by the forked workers
+            self.execute = artifact.execute
+        targets = [*self.registry.targets.values(), *self.registry.presents.values()]
+        packages = {self.settings.registry.split(".")[0], __package__, *(t.split(".")[0] for t in targets)}
+        return Context(
+            workers=self.settings.workers,
+            execute=self.execute,
+            records=self.records,
+            registry=self.settings.registry,
+            renderer=RENDERER,
+            fingerprints=self.fingerprints,
+            packages=tuple(sorted(packages)),
+        )
 
     def _check_untouched(self, before: Mapping[str, tuple[int, int]], ran: list[str]) -> None:
         """A computation may not change the site's content (one broke six builds that way)."""
@@ -511,6 +528,8 @@ class Build:
             return  # a verify build reports; the cache keeps what was published
         if job.key in self.redrawn:  # the run time is the stored run's, not the redraw's
             drawn["provenance"] = {**drawn["provenance"], "seconds": self.redrawn[job.key]}
+        elif job.request.name in self.exclusive and outcome.where:  # its timings depend on the machine
+            drawn["provenance"] = {**drawn["provenance"], "where": outcome.where}
         self.artifacts[job.key] = drawn
         for number, item in enumerate((i for i in drawn["items"] if i["kind"] == "figure"), start=1):
             if len(item["svg"]) > FIGURE_WARN_BYTES:  # every byte is inline in the page

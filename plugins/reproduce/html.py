@@ -236,6 +236,7 @@ def _provenance(
         params=json.dumps(provenance["params"], ensure_ascii=False, sort_keys=True),
         seed=provenance["seed"],
         seconds=provenance["seconds"] if timed else None,
+        where=provenance.get("where") if timed else None,
         versions=" · ".join(f"{name} {v}" for name, v in sorted(provenance["versions"].items())),
         location=location,
         values=values,

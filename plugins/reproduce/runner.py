@@ -1,4 +1,4 @@
-"""Run the directives that missed the cache in a pool of worker processes.
+"""Run jobs in killable worker processes: the local process pool, and the pool a Dask worker uses.
 
 We use pebble's ``ProcessPool`` rather than ``concurrent.futures``: it kills a worker whose
 task overruns its timeout and replaces a worker that dies (segfault, ``os._exit``) with a
@@ -7,9 +7,13 @@ Its workers are not daemonic, so a computation may start processes of its own (t
 word-counting article does). Workers are forked: they inherit the imported libraries and
 the matplotlib configuration instead of importing them again.
 
+:class:`JobPool` is that pool with its bookkeeping; :class:`LocalPool` is the build's default
+executor (one ``JobPool`` per run on this machine), and ``cluster.py`` runs a ``JobPool`` in
+each Dask worker, so a job times out, crashes and is reported the same way on both.
+
 Each worker leads a process group of its own, and records its pid (and the job it runs) in
-``<tmp>/repro-workers-<cache>/<build pid>/`` (:func:`worker_records`). That is what lets
-nothing outlive the build:
+a book folder, ``<tmp>/repro-workers-<cache>/<build pid>/`` for the local pool
+(:func:`worker_records`). That is what lets nothing outlive the build:
 
 * a job that times out or dies takes its whole group with it (a computation's own child
   processes too, which pebble alone would leave running);
@@ -28,60 +32,22 @@ import multiprocessing
 import os
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, as_completed
 from concurrent.futures import TimeoutError as FutureTimeout
-from concurrent.futures import as_completed
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pebble
 
+from .jobs import Job, Outcome
 
-@dataclass(frozen=True)
-class Request:
-    """What a worker needs to run one directive; picklable and JSON-friendly.
-
-    ``target`` is the run stage and ``present`` the present stage. ``result`` is a stored
-    result of the run stage: given, only the present stage runs. ``threads`` caps BLAS
-    threads: with one worker per core, BLAS pools of their own would oversubscribe the cores
-    (measured: permutation loops 10–25× slower on 2 cores).
-    """
-
-    target: str
-    name: str
-    params: Mapping[str, Any]
-    seed: int
-    present: str
-    threads: int = 1
-    result: str | None = None
-
-
-@dataclass(frozen=True)
-class Job:
-    """One distinct computation to run; ``label`` names it in progress lines.
-
-    ``components`` are what its key was made from, stored with the result.
-    """
-
-    key: str
-    request: Request
-    timeout: float
-    label: str
-    components: Any = None
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """The artifact of a job, or the reason it has none."""
-
-    key: str
-    artifact: dict[str, Any] | None
-    error: str | None
-    seconds: float
+# A progress callback: (job, outcome, jobs done so far, jobs in this run).
+OnDone = Callable[[Job, Outcome, int, int], None]
 
 
 class Interrupted(BaseException):
@@ -92,60 +58,111 @@ class Interrupted(BaseException):
         super().__init__(code)
 
 
-def run_jobs(
-    jobs: Sequence[Job],
-    *,
-    execute: Callable[[Any], dict[str, Any]],
-    workers: int,
-    on_done: Callable[[Job, Outcome, int, int], None],
-    records: Path,
-) -> dict[str, Outcome]:
-    """Run every job, at most ``workers`` at a time; ``on_done(job, outcome, done, total)``.
+class JobPool:
+    """A pebble pool whose workers lead process groups and note their pids in ``book``.
 
-    ``records`` is the folder where workers note their pids (:func:`worker_records`).
-
-    Raises:
-        Interrupted: SIGINT or SIGTERM arrived; every worker group has been killed.
+    ``project`` is the folder the workers run in (its ``content/`` is linked into each job's
+    scratch folder); None: the current one.
     """
-    outcomes: dict[str, Outcome] = {}
-    if not jobs:
+
+    def __init__(self, *, workers: int, book: Path, project: str | None = None) -> None:
+        book.mkdir(parents=True, exist_ok=True)
+        self.book = book
+        self.pool = pebble.ProcessPool(
+            max_workers=max(1, workers),
+            context=multiprocessing.get_context("fork"),
+            initializer=_lead_group,
+            initargs=(book, project),
+        )
+
+    def submit(self, execute: Callable[[Any], dict[str, Any]], job: Job, request: Any = None) -> Future[Any]:
+        """Start ``execute(request)`` (the job's own request if None) under the job's timeout."""
+        arguments = (execute, job.request if request is None else request, job.key, self.book)
+        return self.pool.schedule(_tracked, args=arguments, timeout=job.timeout)
+
+    def settle(self, job: Job, future: Future[Any], seconds: float) -> Outcome:
+        """The outcome of a finished future, with the end of the job's output if it failed."""
+        outcome = _outcome(job, future, seconds)
+        if outcome.error is not None:
+            outcome = dataclasses.replace(outcome, error=outcome.error + _output_tail(self.book, job.key))
+        (self.book / f"{job.key}.out").unlink(missing_ok=True)
+        if isinstance(future.exception(), FutureTimeout | pebble.ProcessExpired):
+            _kill_groups(self.book, only=job.key)  # its worker was killed or died: so are its children
+        return outcome
+
+    def close(self) -> None:
+        """Wait for the workers to finish, then kill whatever a finished computation left running."""
+        self.pool.close()
+        self.pool.join()
+        _kill_groups(self.book)
+        shutil.rmtree(self.book, ignore_errors=True)
+
+    def stop(self) -> None:
+        """Stop at once: every worker and the processes it started."""
+        self.pool.stop()
+        _kill_groups(self.book)
+        self.pool.join(timeout=5)
+        shutil.rmtree(self.book, ignore_errors=True)
+
+
+class LocalPool:
+    """The default executor: forked worker processes on this machine, a fresh pool per run.
+
+    ``execute`` runs one request in a worker (``artifact.execute``); ``records`` is the folder
+    where workers note their pids (:func:`worker_records`).
+    """
+
+    def __init__(self, *, workers: int, execute: Callable[[Any], dict[str, Any]], records: Path) -> None:
+        self.workers = workers
+        self.execute = execute
+        self.records = records
+        self.where = f"{socket.gethostname()}, local process pool"
+
+    def describe(self) -> str:
+        return f"{self.workers} worker(s)"
+
+    def run(self, jobs: Sequence[Job], *, on_done: OnDone, alone: bool = False) -> dict[str, Outcome]:
+        """Run every job, at most ``workers`` at a time (one if ``alone``); ``on_done`` as each ends.
+
+        Raises:
+            Interrupted: SIGINT or SIGTERM arrived; every worker group has been killed.
+        """
+        outcomes: dict[str, Outcome] = {}
+        if not jobs:
+            return outcomes
+        pool = JobPool(workers=min(1 if alone else self.workers, len(jobs)), book=self.records / str(os.getpid()))
+        with stopping(pool.stop):
+            started: dict[str, float] = {}
+            futures = {}
+            for job in jobs:
+                started[job.key] = time.perf_counter()
+                futures[pool.submit(self.execute, job)] = job
+            for done, future in enumerate(as_completed(futures), start=1):
+                job = futures[future]
+                outcome = pool.settle(job, future, time.perf_counter() - started[job.key])
+                outcomes[job.key] = dataclasses.replace(outcome, where=self.where)
+                on_done(job, outcomes[job.key], done, len(jobs))
+            pool.close()
         return outcomes
-    book = records / str(os.getpid())
-    book.mkdir(parents=True, exist_ok=True)
-    context = multiprocessing.get_context("fork")
-    pool = pebble.ProcessPool(
-        max_workers=max(1, min(workers, len(jobs))), context=context, initializer=_lead_group, initargs=(book,)
-    )
+
+    def close(self) -> None:
+        """Nothing outlives a run of the local pool."""
+
+
+@contextlib.contextmanager
+def stopping(stop: Callable[[], None]) -> Iterator[None]:
+    """Turn Ctrl-C and SIGTERM into :class:`Interrupted` (130, 143), calling ``stop`` first."""
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        started: dict[str, float] = {}
-        futures = {}
-        for job in jobs:
-            started[job.key] = time.perf_counter()
-            futures[pool.schedule(_tracked, args=(execute, job.request, job.key, book), timeout=job.timeout)] = job
-        for done, future in enumerate(as_completed(futures), start=1):
-            job = futures[future]
-            outcome = _outcome(job, future, time.perf_counter() - started[job.key])
-            if outcome.error is not None:
-                outcome = dataclasses.replace(outcome, error=outcome.error + _output_tail(book, job.key))
-            (book / f"{job.key}.out").unlink(missing_ok=True)
-            if isinstance(future.exception(), FutureTimeout | pebble.ProcessExpired):
-                _kill_groups(book, only=job.key)  # its worker was killed or died: so are its children
-            outcomes[job.key] = outcome
-            on_done(job, outcome, done, len(jobs))
-        pool.close()
-        pool.join()
+        yield
     except KeyboardInterrupt:
-        _stop(pool, book)
+        stop()
         raise Interrupted(130) from None
     except Interrupted:
-        _stop(pool, book)
+        stop()
         raise
     finally:
         signal.signal(signal.SIGTERM, previous)
-    _kill_groups(book)  # whatever a finished computation left running
-    shutil.rmtree(book, ignore_errors=True)
-    return outcomes
 
 
 def worker_records(cache: Path) -> Path:
@@ -168,9 +185,11 @@ def reap_leftovers(records: Path) -> list[str]:
     return found
 
 
-def _lead_group(book: Path) -> None:
+def _lead_group(book: Path, project: str | None) -> None:
     """Worker initializer: lead a process group (so it can be killed whole) and say so."""
     os.setpgrp()
+    if project is not None:
+        os.chdir(project)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build stops its workers itself
     (book / str(os.getpid())).write_text("", encoding="utf-8")
 
@@ -227,13 +246,6 @@ def _output_tail(book: Path, key: str, *, limit: int = 2000) -> str:
 
 def _terminate(signum: int, frame: Any) -> None:
     raise Interrupted(128 + signum)
-
-
-def _stop(pool: pebble.ProcessPool, book: Path) -> None:
-    pool.stop()
-    _kill_groups(book)
-    pool.join(timeout=5)
-    shutil.rmtree(book, ignore_errors=True)
 
 
 def _kill_groups(book: Path, *, only: str | None = None) -> list[str]:
