@@ -139,7 +139,8 @@ class Build:
         self.started = datetime.now(UTC)
         self.outcomes: dict[str, Outcome] = {}
         # Keys whose stored result was redrawn (present stage only) → the stored run time.
-        self.redrawn: dict[str, float] = {}
+        # key → the stored run's provenance facts a redraw keeps: its run time and where it ran
+        self.redrawn: dict[str, dict[str, Any]] = {}
         # verify mode: keys recomputed to compare → (a directive's location, the stored result).
         self.verifying: dict[str, tuple[Location, str]] = {}
         # The shared cache: keys served from it, and why entries were refused (for the report).
@@ -322,7 +323,8 @@ class Build:
             self.refused[slot.key] = f"REPRO_MODE=frozen computes nothing: {why}, key {slot.key}"
             return None
         if stored is not None:
-            self.redrawn[slot.key] = entry.artifact["provenance"]["seconds"]
+            stored = entry.artifact["provenance"]
+            self.redrawn[slot.key] = {fact: stored[fact] for fact in ("seconds", "where") if fact in stored}
         label = f"{directive.name} ({directive.location})"
         return Job(slot.key, self._request(directive, result=stored), directive.timeout, label, slot.components)
 
@@ -526,8 +528,8 @@ class Build:
                 self._fail(location, f"verify: {_first_difference(stored, result)}")
             self.artifacts[job.key] = drawn
             return  # a verify build reports; the cache keeps what was published
-        if job.key in self.redrawn:  # the run time is the stored run's, not the redraw's
-            drawn["provenance"] = {**drawn["provenance"], "seconds": self.redrawn[job.key]}
+        if job.key in self.redrawn:  # the run time and place are the stored run's, not the redraw's
+            drawn["provenance"] = {**drawn["provenance"], **self.redrawn[job.key]}
         elif job.request.name in self.exclusive and outcome.where:  # its timings depend on the machine
             drawn["provenance"] = {**drawn["provenance"], "where": outcome.where}
         self.artifacts[job.key] = drawn
