@@ -131,8 +131,9 @@
       }
       return;
     }
-    // code (a BibTeX entry, a source listing) keeps its own line breaks: not prose typography
-    if (node.nodeType !== 1 || /^(script|style|template|svg|noscript|pre|code)$/.test(node.localName)) return;
+    if (node.nodeType !== 1 || /^(script|style|template|svg|noscript)$/.test(node.localName)) return;
+    // a code block (a BibTeX entry, a source listing) keeps its own line breaks: not prose typography
+    if (node.localName === 'pre') { previous = null; return; }
     const style = getComputedStyle(node);
     if (style.display === 'none' || style.visibility === 'hidden') return;
     if (node.localName === 'math') { if (node.getClientRects().length) previous = {node}; return; }  // one unit of the line

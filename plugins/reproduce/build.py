@@ -323,8 +323,8 @@ class Build:
             self.refused[slot.key] = f"REPRO_MODE=frozen computes nothing: {why}, key {slot.key}"
             return None
         if stored is not None:
-            stored = entry.artifact["provenance"]
-            self.redrawn[slot.key] = {fact: stored[fact] for fact in ("seconds", "where") if fact in stored}
+            facts = entry.artifact["provenance"]
+            self.redrawn[slot.key] = {fact: facts[fact] for fact in ("seconds", "where") if fact in facts}
         label = f"{directive.name} ({directive.location})"
         return Job(slot.key, self._request(directive, result=stored), directive.timeout, label, slot.components)
 
