@@ -17,7 +17,6 @@ import ast
 import contextlib
 import functools
 import hashlib
-import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,8 @@ from pygments.filters import TokenMergeFilter
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 from pygments.token import Comment, Error, Keyword, Name, Number, Operator, String, Text
+
+from .cache import write_text
 
 FOLDER = "source"
 LINE_PREFIX = "L"  # line 12 has the id "L-12" (Pygments' ``linespans``)
@@ -188,10 +189,7 @@ def _listing(source: str, digest: str, memo: Path | None) -> str:
         pass
     html = highlight(source, _lexer(), _FORMATTER)
     with contextlib.suppress(OSError):  # a read-only cache still builds, only slower
-        memo.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(html, encoding="utf-8")
-        os.replace(temporary, path)  # readers see no listing or the whole one
+        write_text(path, html, durable=False)  # a lost listing is highlighted again
     return html
 
 
