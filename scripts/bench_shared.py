@@ -43,8 +43,9 @@ def bucket_with(entries: Path, environment: dict[str, str]) -> None:
 
     client = boto3.client("s3", endpoint_url=environment["AWS_ENDPOINT_URL_S3"], region_name="us-east-1",
                           aws_access_key_id="testing", aws_secret_access_key="testing")  # fmt: skip
-    for path in entries.glob("??/*.json.gz"):
-        client.put_object(Bucket=BUCKET, Key=f"site/{path.parent.name}/{path.name}", Body=path.read_bytes())
+    for path in entries.rglob("*.json.gz"):  # results, and the directives' parameters under params/
+        key = f"site/{path.relative_to(entries).as_posix()}"
+        client.put_object(Bucket=BUCKET, Key=key, Body=path.read_bytes())
 
 
 def differing(left: Path, right: Path) -> list[str]:

@@ -140,6 +140,22 @@ def test_built_page_links_match_the_displayed_numbers(site: Site) -> None:
         assert page.count('<span class="tml-eqn">', page.index("<body"), row_end) == number
 
 
+def test_each_feed_entry_shows_the_tex_its_own_page_was_written_with(site: Site) -> None:
+    # "n=1000" and "n = 1000" render to the same MathML; the feed turns MathML back into TeX,
+    # and must give each entry its own spelling whatever order the pages were read in.
+    spellings = {"close": "n=1000", "spaced": "n = 1000", "wide": "n  =  1000"}
+    for slug, tex in spellings.items():
+        site.write(f"posts/{slug}.md", f"Title: {slug}\nDate: 2026-11-01\nSlug: {slug}\n\n当 ${tex}$ 时。\n")
+    result = site.build()
+    assert result.returncode == 0, result.log
+    feed = (site.output / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
+    entries = re.findall(r"<entry>.*?</entry>", feed, re.DOTALL)
+    assert len(entries) == len(spellings)
+    for entry in entries:
+        slug = re.search(r'<link href="[^"]*posts/(\w+)\.html"', entry).group(1)
+        assert f"\\({spellings[slug]}\\)" in entry and "math&gt;" not in entry, entry
+
+
 BAD = r"""Title: 坏引用
 Date: 2026-11-01
 Slug: bad

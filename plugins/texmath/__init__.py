@@ -18,6 +18,7 @@ import os
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pelican import signals
 
@@ -27,8 +28,11 @@ from .mathml import MATH_FONT, Formula, Rendered, copy_assets, formulas, render_
 logger = logging.getLogger(__name__)
 FAILURES = "REPRO_FAILURES"  # the build's shared list of what fails a strict build
 _pages: list[Any] = []
-# MathML → the TeX it came from, for the feed (feed readers strip MathML; TeX stays readable).
-_tex_of: dict[str, str] = {}
+# Page URL → (MathML → the TeX it came from), for the feed (feed readers strip MathML; TeX
+# stays readable). Per page: two ways of writing a formula (``n=1000``, ``n = 1000``) give the
+# same MathML, and a site-wide map would give an entry the TeX of whichever page came last
+# (the order Pelican found the files in, which differs between checkouts).
+_tex_of: dict[str, dict[str, str]] = {}
 MATHML = re.compile(r"<math\b.*?</math>", re.DOTALL)
 
 
@@ -59,9 +63,6 @@ def render(generators: list[Any]) -> None:
     per_page = [(page, formulas(page._content)) for page in _pages if _has_math(page)]
     refused = {f: Rendered(None, error) for _, found in per_page for f in found if (error := check_tex(f.tex))}
     rendered = render_all(f for _, found in per_page for f in found if f not in refused) | refused
-    _tex_of.update(
-        {r.mathml: f"\\[{f.tex}\\]" if f.display else f"\\({f.tex}\\)" for f, r in rendered.items() if r.mathml}
-    )
     if settings.get("TEXMATH_ASSETS"):
         font = settings.get("TEXMATH_FONT", MATH_FONT)
         # The font is cut to what this site's formulas draw (~390 KB whole, far less cut).
@@ -76,6 +77,9 @@ def render(generators: list[Any]) -> None:
     for page, found in per_page:
         linked = link_page(page._content, found, rendered)
         page._content = linked.html
+        _tex_of[page.url] = {
+            rendered[f].mathml: f"\\[{f.tex}\\]" if f.display else f"\\({f.tex}\\)" for f in found if rendered[f].mathml
+        }
         for formula in dict.fromkeys(found):
             if rendered[formula].error:
                 problems.append(f"{_located(page, formula)}: {rendered[formula].error}")
@@ -117,14 +121,17 @@ def math_as_tex(context: Any, feed: Any) -> None:
     Labelled equations (their MathML gained ids when linked) keep their MathML.
     """
     for item in feed.items:
+        path = urlsplit(item.get("link") or "").path
+        # The entry's page: the one whose URL ends its link (the link may add SITEURL's path).
+        tex_of = next((tex for url, tex in _tex_of.items() if url and f"/{path}".endswith(f"/{url}")), {})
         for key in ("content", "description"):
             if item.get(key):
-                item[key] = MATHML.sub(_as_tex, item[key])
+                item[key] = MATHML.sub(lambda m, tex_of=tex_of: _as_tex(m.group(0), tex_of), item[key])
 
 
-def _as_tex(match: re.Match[str]) -> str:
-    tex = _tex_of.get(match.group(0))
-    return match.group(0) if tex is None else html.escape(tex, quote=False)
+def _as_tex(mathml: str, tex_of: dict[str, str]) -> str:
+    tex = tex_of.get(mathml)
+    return mathml if tex is None else html.escape(tex, quote=False)
 
 
 def register() -> None:
