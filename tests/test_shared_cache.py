@@ -137,9 +137,11 @@ def test_the_same_against_s3_served_by_moto(site: Site, s3: dict[str, str]) -> N
 
     client = boto3.client("s3", endpoint_url=s3["AWS_ENDPOINT_URL_S3"], region_name="us-east-1")
     names = [item["Key"] for item in client.list_objects_v2(Bucket="repro-cache")["Contents"]]
-    entries = [name for name in names if not name.startswith("site/params/")]
+    entries = [name for name in names if not name.startswith(("site/params/", "site/sources/"))]
     assert sorted(entries) == sorted(f"site/{key[:2]}/{key}.json.gz" for key in _keys(first).values())
-    assert len(names) - len(entries) == 4  # and each directive's validated parameters
+    assert sum(name.startswith("site/params/") for name in names) == 4  # each directive's validated parameters
+    listings = sum(name.startswith("site/sources/") for name in names)  # and each source page's listing
+    assert listings == len(list((first.output / "source").glob("*.html"))) > 0
 
 
 def test_torn_unsigned_wrongly_signed_and_altered_entries_are_recomputed_and_reported(site: Site) -> None:
@@ -175,6 +177,44 @@ def test_torn_unsigned_wrongly_signed_and_altered_entries_are_recomputed_and_rep
         assert any(problem.startswith(expected) for problem in problems)
     assert "改过的表" not in (second.output / "posts" / "line-13.html").read_text(encoding="utf-8")
     assert _identical_trees(first.output, second.output)
+
+
+def test_source_listings_are_shared_signed_and_checked_like_results(site: Site) -> None:
+    # A fresh checkout would otherwise highlight every source page again (~1.5 s of a ~3 s build).
+    shared = _ci_build(site, LINES)
+    first, elsewhere = site, shared.parent
+    (stored,) = (shared / "sources").glob("??/*.json.gz")  # the fake registry is one module
+    (page,) = (first.output / "source").glob("*.html")
+    key = stored.name.removesuffix(".json.gz")
+    # Replaced by a writer holding the secret: a reader shows it, so it reads listings from
+    # the shared cache rather than highlighting them again; and keeps it locally.
+    cache = SharedCache(shared.as_uri(), secret=SECRET.encode(), writable=True)
+    assert cache.put_listing(key, '<div class="highlight">共享的列表</div>', replace=True)
+    second = _checkout(elsewhere / "author", LINES)
+    result = second.build(environment=_environment(shared.as_uri(), write=False))
+    assert result.returncode == 0 and "source listing" not in result.log, result.log
+    assert "共享的列表" in (second.output / "source" / page.name).read_text(encoding="utf-8")
+    assert _listing_of(second, key) == '<div class="highlight">共享的列表</div>'
+
+    # Signed with a foreign secret: refused, said, highlighted again.
+    stranger = SharedCache(shared.as_uri(), secret=b"another-secret", writable=True)
+    assert stranger.put_listing(key, '<div class="highlight"><script>alert(1)</script></div>', replace=True)
+    third = _checkout(elsewhere / "reader", LINES)
+    result = third.build(environment=_environment(shared.as_uri(), write=False))
+    assert result.returncode == 0, result.log
+    expected = f"shared source listing {key} refused: wrongly signed (not with this REPRO_SHARED_CACHE_KEY)"
+    assert expected in result.log and any(p.startswith(expected) for p in _report(third)["problems"])
+    assert _identical_trees(first.output, third.output)
+
+    # A writer replaces the listing it refused with its own.
+    again = _checkout(elsewhere / "ci-2", LINES)
+    result = again.build(environment=_environment(shared.as_uri(), write=True))
+    assert result.returncode == 0 and "refused: wrongly signed" in result.log
+    assert cache.get_listings([key]) == ({key: _listing_of(again, key)}, {})
+
+
+def _listing_of(site: Site, key: str) -> str:
+    return (site.cache / "sources" / f"{key}.html").read_text(encoding="utf-8")
 
 
 def test_a_writer_repairs_what_it_refused_and_a_missing_secret_is_said_and_reads_nothing(site: Site) -> None:

@@ -156,16 +156,16 @@ class Plugin:
             for name, data in fragment.files.items():
                 (output / name).parent.mkdir(parents=True, exist_ok=True)
                 (output / name).write_text(data, encoding="utf-8")
-        build_report = describe(build)
-        if build.cache.writable:
-            save_report(build_report, build.settings.cache_path)  # <cache>/build-report.json, for `invoke cache`
-        _say(build_report.summary())
         self.context = generators[0].context
-        try:
+        try:  # before the report: what the shared cache refused here is in it
             self.context[SOURCES] = build.source_pages()
         except SourceChangedError as error:  # its page would show other code than what ran
             self.context[SOURCES] = []
             self.context.setdefault(FAILURES, []).append(str(error))
+        build_report = describe(build)
+        if build.cache.writable:
+            save_report(build_report, build.settings.cache_path)  # <cache>/build-report.json, for `invoke cache`
+        _say(build_report.summary())
         if build.settings.strict:
             self.context.setdefault(FAILURES, []).extend(str(failure) for failure in build.failures)
         elif build.failures:

@@ -16,7 +16,7 @@ import contextlib
 import json
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
@@ -97,6 +97,7 @@ class Slot:
     components: Components | None = None
     error: str | None = None
     label: str | None = None  # as written, even when the directive does not parse
+    text: str | None = None  # the body, until Build.resolve parses it
 
 
 @dataclass(frozen=True)
@@ -153,12 +154,30 @@ class Build:
     def add(self, text: str, *, location: Location) -> str:
         """Record a directive found while reading; return its placeholder HTML.
 
-        Never raises: whatever goes wrong becomes a failure at the directive's ``file:line``
-        (an exception escaping here would let SuperFences print the fence as inline code).
+        The body is parsed later, by :meth:`resolve`, all directives together: parsing needs
+        each body's validated parameters, which a fresh checkout reads from the shared cache,
+        and one batch of reads costs what one read does.
         """
         label = _LABEL.search(text)
-        slot = Slot(location=location, label=label and label.group(1))
-        name = (match := _NAME.search(text)) and match.group(1)
+        return self._placeholder(Slot(location=location, label=label and label.group(1), text=text))
+
+    def resolve(self) -> None:
+        """Parse every directive recorded since the last call and key it; never raises.
+
+        Whatever goes wrong becomes a failure at the directive's ``file:line``, shown in its
+        error box.
+        """
+        pending = [slot for slot in self.slots if slot.text is not None]
+        if self.shared is not None:  # what the local memo lacks, in one batch
+            memos = {self._memo_key(_name_in(slot.text), slot.text, quiet=True) for slot in pending}
+            self.shared.prefetch({m for m in memos if m and self.memo.get(m) is None}, folder="params/")
+        for slot in pending:
+            text, slot.text = slot.text, None
+            self._parse(slot, text)
+
+    def _parse(self, slot: Slot, text: str) -> None:
+        location = slot.location
+        name = _name_in(text)
         try:
             memo = self._memo_key(name, text)
             known = self._known_params(memo, location) if memo else None
@@ -178,28 +197,38 @@ class Build:
             slot.key = cache_key(slot.components)
             if memo and not known:
                 self._remember(memo, slot.directive, markers)
+            return
         except DirectiveError as error:
             errors = getattr(error, "errors", [error])  # DirectiveErrors: all of them at once
             for other in errors[1:]:
                 self._fail(other.location, str(other).removeprefix(f"{other.location}: "))
             box = "\n".join(str(e) for e in errors[1:])
-            return self.reject(
-                error.location, str(error).removeprefix(f"{error.location}: "), label=slot.label, more=box
-            )
+            location, message = error.location, str(error).removeprefix(f"{error.location}: ")
         except ComputationImportError as error:
-            return self.reject(location, f"directive '{name}': {error}", label=slot.label)
+            message, box = f"directive '{name}': {error}", ""
         except OSError as error:  # an input file named by a parameter cannot be read
-            return self.reject(location, f"directive '{name}': input data: {error}", label=slot.label)
+            message, box = f"directive '{name}': input data: {error}", ""
         except Exception as error:  # a computation's validator or resolver, a bug of ours: still file:line
-            return self.reject(location, f"directive '{name}': {type(error).__name__}: {error}", label=slot.label)
-        return self._placeholder(slot)
+            message, box = f"directive '{name}': {type(error).__name__}: {error}", ""
+        slot.directive = slot.key = slot.components = None
+        self._fail(location, message)
+        slot.location, slot.error = location, f"{location}: {message}" + (f"\n{box}" if box else "")
 
-    def _memo_key(self, name: str | None, text: str) -> str | None:
-        """Key of a body's validated parameters: its text and its run stage's code (None: unknown name)."""
+    def _memo_key(self, name: str | None, text: str, *, quiet: bool = False) -> str | None:
+        """Key of a body's validated parameters: its text and its run stage's code (None: unknown name).
+
+        ``quiet``: None when the code cannot be read either (:meth:`_parse` then says why).
+        """
         if name not in self.registry:
             return None
         target = self.registry.targets[name]
-        return cache_key({"function": target, "code": self.fingerprints.code(target.partition(":")[0]), "body": text})
+        try:
+            code = self.fingerprints.code(target.partition(":")[0])
+        except Exception:
+            if quiet:
+                return None
+            raise
+        return cache_key({"function": target, "code": code, "body": text})
 
     def _remember(self, memo: str, directive: Directive, markers: Mapping[str, InputFiles]) -> None:
         inputs = {name: {"resolve": _target_of(m.resolve), "names": list(m.names)} for name, m in markers.items()}
@@ -224,14 +253,10 @@ class Build:
             self.memo.put(memo, known, durable=False)
         return known
 
-    def reject(self, location: Location, message: str, *, label: str | None = None, more: str = "") -> str:
-        """Record a directive that cannot run; return the placeholder of its error box.
-
-        ``more``: further problems of the same directive, already recorded, shown in its box.
-        """
+    def reject(self, location: Location, message: str) -> str:
+        """Record a directive that cannot run; return the placeholder of its error box."""
         self._fail(location, message)
-        error = f"{location}: {message}" + (f"\n{more}" if more else "")
-        return self._placeholder(Slot(location=location, error=error, label=label))
+        return self._placeholder(Slot(location=location, error=f"{location}: {message}"))
 
     def _placeholder(self, slot: Slot) -> str:
         self.slots.append(slot)
@@ -239,6 +264,7 @@ class Build:
 
     def run(self) -> None:
         """Serve cached artifacts and compute the rest, each distinct key once."""
+        self.resolve()
         jobs: dict[str, Job] = {}
         for slot in self.slots:
             if slot.key is None or slot.key in self.artifacts or slot.key in jobs:
@@ -408,7 +434,10 @@ class Build:
         closures = {module: self.fingerprints.code(module) for module in sorted(modules)}
         root = self.settings.content_path.resolve().parent
         memo = self.cache.root / "sources" if self.cache.writable else None
-        return source_pages(closures, locate=source_file, imports=self.fingerprints.imports, root=root, memo=memo)
+        shared = _SharedListings(self) if self.shared is not None else None
+        return source_pages(
+            closures, locate=source_file, imports=self.fingerprints.imports, root=root, memo=memo, shared=shared
+        )
 
     def fill(self, html: str, *, root: str, source: str, text: str, templates: Templates | None = None) -> Fragment:
         """Replace the placeholders and ``@fig:``/``@tab:`` references of one page.
@@ -544,6 +573,31 @@ class Build:
 
     def _fail(self, location: Location, message: str) -> None:
         self.failures.append(Failure(location, message))
+
+
+class _SharedListings:
+    """The shared cache as ``sources.source_pages`` uses it, with refusals and failures reported."""
+
+    def __init__(self, build: Build) -> None:
+        assert build.shared is not None
+        self.build, self.shared, self.writable = build, build.shared, build.shared.writable
+        self.refused: set[str] = set()
+
+    def fetch(self, keys: Collection[str]) -> Mapping[str, str]:
+        found, refused = self.shared.get_listings(keys)
+        for key, problem in refused.items():
+            self.build._problem(f"shared source listing {key} refused: {problem}; highlighting again")
+        self.refused |= refused.keys()
+        return found
+
+    def store(self, key: str, html: str) -> None:  # a writer replaces what it refused
+        put = self.shared.put_listing
+        self.build._store_shared(f"source listing {key}", put, key, html, replace=key in self.refused)
+
+
+def _name_in(text: str) -> str | None:
+    """The computation a body names, read loosely (it may not parse)."""
+    return (match := _NAME.search(text)) and match.group(1)
 
 
 def _shared_cache(settings: Settings, say: Callable[[str], None]) -> SharedCache | None:

@@ -64,7 +64,7 @@ def read_site(content: Path, *, registry: str, cache: Path) -> list[Use]:
     """Every ``repro`` directive of the Markdown files under ``content``, keyed as a build keys it."""
     root = _root(content)
     build = Build(Settings(cache_path=cache, registry=registry), say=lambda _: None)
-    uses = []
+    found = []
     for path in sorted(content.rglob("*.md")):
         relative = os.path.relpath(os.path.abspath(path), root)
         for line, last_line, header, body in _fences(path.read_text(encoding="utf-8-sig")):
@@ -73,11 +73,14 @@ def read_site(content: Path, *, registry: str, cache: Path) -> list[Use]:
                 build.reject(location, "directive: put parameters in the fence body, not in the header")
             else:
                 build.add(body, location=location)
-            slot = build.slots[-1]
-            name = slot.directive.name if slot.directive else (m := _NAME.search(body)) and m.group(1)
-            entry = build.cache.get(slot.key) if slot.key else None
-            redrawn = entry is not None and entry.page != build.page_key(slot.directive.name, entry.result)
-            uses.append(Use(location, last_line, name or None, slot.key, slot.components, slot.error, redrawn))
+            found.append((location, last_line, body))
+    build.resolve()
+    uses = []
+    for (location, last_line, body), slot in zip(found, build.slots, strict=True):
+        name = slot.directive.name if slot.directive else (m := _NAME.search(body)) and m.group(1)
+        entry = build.cache.get(slot.key) if slot.key else None
+        redrawn = entry is not None and entry.page != build.page_key(slot.directive.name, entry.result)
+        uses.append(Use(location, last_line, name or None, slot.key, slot.components, slot.error, redrawn))
     return uses
 
 

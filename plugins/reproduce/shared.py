@@ -83,13 +83,13 @@ class SharedCache:
     def path(self, key: str, *, folder: str = "") -> str:
         return f"{self.root.rstrip('/')}/{folder}{key[:2]}/{key}.json.gz"
 
-    def prefetch(self, keys: Iterable[str]) -> None:
+    def prefetch(self, keys: Iterable[str], *, folder: str = "") -> None:
         """Fetch these entries in one batch (concurrent requests on object stores) for :meth:`get`.
 
         Measured against moto's S3 on this machine: 28 entries one GET after the other cost
         about a second of a four-second build.
         """
-        paths = [self.path(key) for key in keys]
+        paths = [path for key in keys if (path := self.path(key, folder=folder)) not in self.prefetched]
         if not paths:
             return
         try:
@@ -137,6 +137,30 @@ class SharedCache:
         if not self.writable or self._read(path, key)[0] is not None:
             return False
         return self._write(path, key, {"params": record}, replace=False)
+
+    def get_listings(self, keys: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
+        """Highlighted source listings (``sources.py``) by key, in one batch; and why any were refused.
+
+        Shared like results: highlighting the site's modules costs a fresh checkout more than
+        everything else it does with a warm shared cache (~1.5 s of ~3 s, measured).
+        """
+        keys = list(keys)
+        self.prefetch(keys, folder="sources/")
+        found: dict[str, str] = {}
+        problems: dict[str, str] = {}
+        for key in keys:
+            payload, problem = self._read(self.path(key, folder="sources/"), key)
+            if payload is not None and isinstance(payload.get("html"), str):
+                found[key] = payload["html"]
+            elif problem is not None or payload is not None:
+                problems[key] = problem or "not a listing"
+        return found, problems
+
+    def put_listing(self, key: str, html: str, *, replace: bool = False) -> bool:
+        """Store a listing the caller found absent (``replace``: refused) by :meth:`get_listings`."""
+        if not self.writable:
+            return False
+        return self._write(self.path(key, folder="sources/"), key, {"html": html}, replace=replace)
 
     def _read(self, path: str, key: str) -> tuple[dict[str, Any] | None, str | None]:
         """The signed payload at ``path``, or (None, why it was refused; None if absent)."""

@@ -17,9 +17,10 @@ import ast
 import contextlib
 import functools
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pygments
 from pygments import highlight
@@ -106,6 +107,16 @@ def code_link(stage: str, target: str, *, locate: Callable[[str], Path | None]) 
     return CodeLink(stage, target, f"{page_url(module)}#{line_anchor(line)}", line)
 
 
+class SharedListings(Protocol):
+    """Where other checkouts' listings are kept (the build's shared cache, ``shared.py``)."""
+
+    writable: bool
+
+    def fetch(self, keys: Collection[str]) -> Mapping[str, str]: ...
+
+    def store(self, key: str, html: str) -> None: ...
+
+
 def source_pages(
     closures: Mapping[str, Mapping[str, str]],
     *,
@@ -113,6 +124,7 @@ def source_pages(
     imports: Callable[[str], Iterable[str]],
     root: Path,
     memo: Path | None = None,
+    shared: SharedListings | None = None,
 ) -> list[SourcePage]:
     """One page per module of the closures (module → its closure's {module: digest}), sorted by name.
 
@@ -125,28 +137,31 @@ def source_pages(
         imports: module name → the modules it imports, for the links between pages.
         root: the project folder, to name files relative to it.
         memo: a folder keeping listings from one build to the next (None: highlight every time).
+        shared: listings other checkouts highlighted, read when ``memo`` lacks them (and filled
+            when writable).
     """
     digests = {module: digest for closure in closures.values() for module, digest in closure.items()}
-    pages = []
-    for module in sorted(digests):
-        path = locate(module)
-        if path is None:
-            continue
+    files = {module: path for module in sorted(digests) if (path := locate(module)) is not None}
+    sources = {}
+    for module, path in files.items():
         data = path.read_bytes()
-        source = data.decode("utf-8", errors="replace")
         if hashlib.sha256(data).hexdigest() != digests[module]:
             # the file changed after the build hashed it: the page would not show the code that ran
             raise SourceChangedError(f"{_relative(path, root)}: changed while the site was being built; build again")
+        sources[module] = data.decode("utf-8", errors="replace")
+    listings = _listings({listing_key(digests[m]): text for m, text in sources.items()}, memo=memo, shared=shared)
+    pages = []
+    for module, source in sources.items():
         shown = sorted({m for m in imports(module) if m in digests and m != module})
         pages.append(
             SourcePage(
                 module=module,
-                path=_relative(path, root),
+                path=_relative(files[module], root),
                 url=page_url(module),
                 digest=digests[module],
                 functions=tuple(functions_of(source).items()),
                 imports=tuple((m, page_url(m)) for m in shown),
-                html=_listing(source, digests[module], memo),
+                html=listings[listing_key(digests[module])],
             )
         )
     return pages
@@ -174,26 +189,51 @@ class _PlainFilter(Filter):
             yield shown[kind], value
 
 
-def _listing(source: str, digest: str, memo: Path | None) -> str:
-    """The highlighted HTML of a module, kept in ``memo`` under its file's digest.
-
-    Highlighting the site's 40-odd modules takes ~2.5 s, more than the rest of a warm build;
-    the listing changes only with the file, Pygments or this module (all in the name).
-    """
-    if memo is None:
-        return highlight(source, _lexer(), _FORMATTER)
-    path = memo / f"{hashlib.sha256(f'{digest}:{_LISTING_VERSION}'.encode()).hexdigest()}.html"
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError:
-        pass
-    html = highlight(source, _lexer(), _FORMATTER)
-    with contextlib.suppress(OSError):  # a read-only cache still builds, only slower
-        write_text(path, html, durable=False)  # a lost listing is highlighted again
-    return html
+def listing_key(digest: str) -> str:
+    """A listing's key: its file's digest, Pygments' version and this module's code."""
+    return hashlib.sha256(f"{digest}:{_LISTING_VERSION}".encode()).hexdigest()
 
 
 _LISTING_VERSION = f"{pygments.__version__}:{hashlib.sha256(Path(__file__).read_bytes()).hexdigest()}"
+
+
+def _listings(sources: Mapping[str, str], *, memo: Path | None, shared: SharedListings | None) -> dict[str, str]:
+    """Key → highlighted HTML of each source: from ``memo``, else ``shared``, else highlighted now.
+
+    Highlighting the site's 40-odd modules takes ~1.5–2.5 s, more than the rest of a warm
+    build, and a listing changes only with what its key covers: so it is kept in ``memo`` and
+    shared with other checkouts. A writer asks the shared layer for every key (one batch) to
+    fill in what it lacks; a reader only for what ``memo`` lacks.
+    """
+    found = {key: html for key in sources if (html := _kept(memo, key)) is not None}
+    there: Mapping[str, str] = {}
+    if shared is not None:
+        there = shared.fetch(list(sources) if shared.writable else [k for k in sources if k not in found])
+        for key, html in there.items():
+            if key not in found:
+                found[key] = html
+                _keep(memo, key, html)
+    for key, source in sources.items():
+        if key not in found:
+            found[key] = highlight(source, _lexer(), _FORMATTER)
+            _keep(memo, key, found[key])
+    if shared is not None and shared.writable:
+        for key in sources.keys() - there.keys():
+            shared.store(key, found[key])
+    return found
+
+
+def _kept(memo: Path | None, key: str) -> str | None:
+    try:
+        return (memo / f"{key}.html").read_text(encoding="utf-8") if memo is not None else None
+    except OSError:
+        return None
+
+
+def _keep(memo: Path | None, key: str, html: str) -> None:
+    if memo is not None:
+        with contextlib.suppress(OSError):  # a read-only cache still builds, only slower
+            write_text(memo / f"{key}.html", html, durable=False)  # a lost listing is highlighted again
 
 
 def _lexer() -> PythonLexer:
