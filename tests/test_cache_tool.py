@@ -157,3 +157,30 @@ def test_gc_removes_the_entry_of_a_deleted_directive_and_keeps_used_ones(site: S
     assert not leftover.exists()
     # The kept entry still serves the remaining directive.
     assert "1 cached, 0 computed" in site.build().log
+
+
+def test_gc_removes_parameter_records_and_listings_nothing_uses_now(site: Site) -> None:
+    site.write("posts/line.md", LINE.format(points=12))
+    assert site.build().returncode == 0
+    (current,) = (site.cache / "sources").glob("*.html")  # the fake registry is one module
+    (kept,) = (site.cache / "params").glob("*.json")
+    site.write("posts/line.md", LINE.format(points=13))  # another body: another parameter record
+    assert site.build().returncode == 0
+    (old,) = set((site.cache / "params").glob("*.json")) - {kept}
+    old, kept = kept, old
+    stale = site.cache / "sources" / f"{'0' * 64}.html"  # a listing of a file as it was once
+    stale.write_text("<div>旧的</div>", encoding="utf-8")
+
+    dry = cache_tool(site, "gc", "--dry-run")
+    assert "would remove 1 parameter record(s) no directive uses" in dry
+    assert "would remove 1 source listing(s) of code as it no longer is" in dry
+    assert old.exists() and stale.exists()
+    removed = cache_tool(site, "gc")
+    assert "removed 1 parameter record(s)" in removed and "removed 1 source listing(s)" in removed
+    assert set((site.cache / "params").glob("*.json")) == {kept}
+    assert set((site.cache / "sources").glob("*.html")) == {current}
+    before = {path: path.stat().st_mtime_ns for path in (kept, current)}
+    result = site.build()  # what is kept still serves the build: nothing validated or highlighted again
+    assert "1 cached, 0 computed" in result.log
+    now = [*(site.cache / "params").iterdir(), *(site.cache / "sources").iterdir()]
+    assert {path: path.stat().st_mtime_ns for path in now} == before

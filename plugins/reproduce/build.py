@@ -16,7 +16,7 @@ import contextlib
 import json
 import os
 import re
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
@@ -46,7 +46,7 @@ from .registry import ComputationImportError, Registry, resolve
 from .report import describe
 from .runner import worker_records
 from .shared import KEY_VARIABLE, SharedCache
-from .sources import CodeLink, SourcePage, code_link, source_pages
+from .sources import CodeLink, SourcePage, code_link, listing_key, source_pages
 
 # The module that runs computations and draws SVG in the workers: its code and libraries are
 # part of every page key, and it is imported only when something must run.
@@ -98,6 +98,7 @@ class Slot:
     error: str | None = None
     label: str | None = None  # as written, even when the directive does not parse
     text: str | None = None  # the body, until Build.resolve parses it
+    memo: str | None = None  # key of its validated parameters (cache.ParamsMemo)
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,7 @@ class Build:
         location = slot.location
         name = _name_in(text)
         try:
-            memo = self._memo_key(name, text)
+            memo = slot.memo = self._memo_key(name, text)
             known = self._known_params(memo, location) if memo else None
             slot.directive = parse_directive(
                 text,
@@ -430,14 +431,23 @@ class Build:
             SourceChangedError: a module's file changed since the build hashed it.
         """
         used = {slot.directive.name for slot in self.slots if slot.directive and slot.key in self.artifacts}
-        modules = {t.partition(":")[0] for n in used for t in (self.registry.targets[n], self.registry.presents[n])}
-        closures = {module: self.fingerprints.code(module) for module in sorted(modules)}
+        closures = self._closures(used)
         root = self.settings.content_path.resolve().parent
         memo = self.cache.root / "sources" if self.cache.writable else None
         shared = _SharedListings(self) if self.shared is not None else None
         return source_pages(
             closures, locate=source_file, imports=self.fingerprints.imports, root=root, memo=memo, shared=shared
         )
+
+    def listing_keys(self) -> set[str]:
+        """Keys of the listings of every registered computation's modules as they are now (cache gc)."""
+        closures = self._closures(self.registry.targets)
+        return {listing_key(digest) for closure in closures.values() for digest in closure.values()}
+
+    def _closures(self, names: Iterable[str]) -> dict[str, Mapping[str, str]]:
+        """Run and present module of each computation → its code closure ({module: digest})."""
+        stages = {t.partition(":")[0] for n in names for t in (self.registry.targets[n], self.registry.presents[n])}
+        return {module: self.fingerprints.code(module) for module in sorted(stages)}
 
     def fill(self, html: str, *, root: str, source: str, text: str, templates: Templates | None = None) -> Fragment:
         """Replace the placeholders and ``@fig:``/``@tab:`` references of one page.

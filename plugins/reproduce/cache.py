@@ -139,7 +139,7 @@ class ParamsMemo:
 
     Validating a body needs the run stage's signature, i.e. importing its module (numpy,
     scipy, …: most of a warm build's time). The outcome depends only on the body's text and
-    the run stage's code, so it is kept under a key of both (``Build.add``): the same text
+    the run stage's code, so it is kept under a key of both (``Build._parse``): the same text
     against the same code is read back instead of validated again. Only successes are kept;
     a failure is validated (and reported) every time.
     """

@@ -58,6 +58,7 @@ class Use:
     components: Components | None
     error: str | None
     redrawn: bool = False  # its result is stored, but its page would be drawn again
+    memo: str | None = None  # key of its validated parameters (cache.ParamsMemo)
 
 
 def read_site(content: Path, *, registry: str, cache: Path) -> list[Use]:
@@ -80,8 +81,17 @@ def read_site(content: Path, *, registry: str, cache: Path) -> list[Use]:
         name = slot.directive.name if slot.directive else (m := _NAME.search(body)) and m.group(1)
         entry = build.cache.get(slot.key) if slot.key else None
         redrawn = entry is not None and entry.page != build.page_key(slot.directive.name, entry.result)
-        uses.append(Use(location, last_line, name or None, slot.key, slot.components, slot.error, redrawn))
+        uses.append(Use(location, last_line, name or None, slot.key, slot.components, slot.error, redrawn, slot.memo))
     return uses
+
+
+def current_listings(*, registry: str, cache: Path) -> set[str] | None:
+    """Keys of the source listings the site's code has now; None when some module cannot be read."""
+    build = Build(Settings(cache_path=cache, registry=registry), say=lambda _: None)
+    try:
+        return build.listing_keys()
+    except Exception:  # a module mid-edit: keep every listing rather than guess
+        return None
 
 
 def _root(content: Path) -> Path:
@@ -257,11 +267,21 @@ _DESCRIBE: dict[str, Callable[[Any, Any], list[str]]] = {
 # ---- gc --------------------------------------------------------------------------------
 
 
-def collect_garbage(cache: ArtifactCache, uses: Sequence[Use], usage: Usage, *, dry_run: bool = False) -> list[str]:
-    """Remove entries no directive uses and leftover ``.tmp`` files; say what and how much.
+def collect_garbage(
+    cache: ArtifactCache,
+    uses: Sequence[Use],
+    usage: Usage,
+    *,
+    listings: set[str] | None = None,
+    dry_run: bool = False,
+) -> list[str]:
+    """Remove entries no directive uses, leftover ``.tmp`` files, parameter records no directive
+    uses and listings of code as it no longer is (``listings``: the current ones, None to keep
+    all); say what and how much.
 
     Entries of a computation that some directive names but cannot key now (a module with a
     syntax error mid-edit, a bad parameter) are kept: that directive may come back as it was.
+    So are all parameter records while any directive cannot be read.
     """
     used = {use.key for use in uses if use.key is not None}
     unreadable = {use.name for use in uses if use.key is None and use.name}
@@ -280,6 +300,15 @@ def collect_garbage(cache: ArtifactCache, uses: Sequence[Use], usage: Usage, *, 
     for path in cache.leftovers():
         freed += _remove(path, dry_run=dry_run)
         lines.append(f"{verb} {path.relative_to(cache.root)} (unfinished write)")
+    memos = {use.memo for use in uses if use.memo}
+    stale = {
+        "parameter record(s) no directive uses": [] if unreadable else _unused(cache.root / "params", ".json", memos),
+        "source listing(s) of code as it no longer is": _unused(cache.root / "sources", ".html", listings),
+    }
+    for what, paths in stale.items():
+        if paths:
+            freed += sum(_remove(path, dry_run=dry_run) for path in paths)
+            lines.append(f"{verb} {len(paths)} {what}")
     if not dry_run:
         usage.last_key = {where: key for where, key in usage.last_key.items() if cache.path(key).exists()}
         save_usage(usage, cache.root)
@@ -288,6 +317,10 @@ def collect_garbage(cache: ArtifactCache, uses: Sequence[Use], usage: Usage, *, 
                 folder.rmdir()
     lines.append(f"{'would free' if dry_run else 'freed'} {_size(freed)} ({freed} bytes)")
     return lines
+
+
+def _unused(folder: Path, suffix: str, used: set[str] | None) -> list[Path]:
+    return [] if used is None else sorted(p for p in folder.glob(f"*{suffix}") if p.stem not in used)
 
 
 def _remove(path: Path, *, dry_run: bool) -> int:
@@ -328,7 +361,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "list":
         lines = list_entries(cache, uses, usage)
     elif args.command == "gc":
-        lines = collect_garbage(cache, uses, usage, dry_run=args.dry_run)
+        listings = current_listings(registry=args.registry, cache=args.cache)
+        lines = collect_garbage(cache, uses, usage, listings=listings, dry_run=args.dry_run)
     else:
         try:
             lines = explain(args.where, uses=uses, cache=cache, usage=usage, root=_root(args.content))
