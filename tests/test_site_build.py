@@ -315,10 +315,16 @@ def test_the_prose_quotes_computed_values_in_text_and_formulas(site: Site) -> No
 
 
 def test_an_unknown_value_fails_at_its_line_and_a_failed_directive_adds_nothing(site: Site) -> None:
-    site.write("posts/values.md", VALUES.format(extra="另有 @val:line.nothing。"))
+    site.write(
+        "posts/values.md", VALUES.format(extra="另有 @val:line.nothing。\n\n再说 @val:line.nothing 和 @fig:no。")
+    )
     result = site.build()
     assert result.returncode != 0
-    assert "content/posts/values.md:5: unknown value '@val:line.nothing'" in result.log, result.log
+    # Each occurrence at its own line, once.
+    for line in (5, 7):
+        expected = f"content/posts/values.md:{line}: unknown value '@val:line.nothing'"
+        assert result.log.count(expected) == 1, result.log
+    assert result.log.count("content/posts/values.md:7: unknown reference '@fig:no'") == 1, result.log
     site.write("posts/values.md", VALUES.format(extra="").replace("points: 12", "points: 12\nslope: x"))
     result = site.build("REPRO_STRICT=false")
     assert "build failed" not in result.log and result.log.count("values.md:") == 1, result.log

@@ -460,6 +460,7 @@ class Build:
         """
         templates = templates or theme_templates()
         numbers = PageNumbers()
+        where = _Occurrences(source, text)
         files: dict[str, str] = {}
         labels: set[str] = set()
         failed: set[str] = set()  # labels of failed directives: already reported, with their refs
@@ -513,19 +514,18 @@ class Build:
                 )
             if anchor not in numbers.anchors:
                 known = ", ".join(sorted(numbers.anchors)) or "none"
-                line = text.count("\n", 0, max(text.find(match.group(0)), 0)) + 1
                 message = f"unknown reference '{match.group(0)}' (labelled on this page: {known})"
-                self._fail(Location(source, line), message)
+                self._fail(where.next(match.group(0)), message)
                 return render_inline_error(match.group(0), message, templates=templates)
             return f'<a class="repro-ref" href="#{anchor}">{numbers.anchors[anchor]}</a>'
 
         # A reference shown as code (`@fig:x` in a code span or block) is an example, not a reference.
         html = _outside_code(html, lambda prose: _REFERENCE.sub(cross_reference, prose))
-        html = _outside_code(html, lambda prose: self._quote_values(prose, numbers, failed, source, text, templates))
+        html = _outside_code(html, lambda prose: self._quote_values(prose, numbers, failed, where, templates))
         return Fragment(html=html, files=files)
 
     def _quote_values(
-        self, html: str, numbers: PageNumbers, failed: set[str | None], source: str, text: str, templates: Templates
+        self, html: str, numbers: PageNumbers, failed: set[str | None], where: _Occurrences, templates: Templates
     ) -> str:
         """Put each ``@val:label.name`` of the page in place: the value's text, or an error."""
 
@@ -539,8 +539,7 @@ class Build:
             else:
                 known = ", ".join(sorted(numbers.values)) or "none"
                 message = f"unknown value '{token}' (values on this page: {known})"
-                line = text.count("\n", 0, max(text.find(token), 0)) + 1
-                self._fail(Location(source, line), message)
+                self._fail(where.next(token), message)
             # Inside a formula markup would break the TeX: a visible placeholder instead.
             return "?" if in_math else render_inline_error(token, message, templates=templates)
 
@@ -603,6 +602,27 @@ class _SharedListings:
     def store(self, key: str, html: str) -> None:  # a writer replaces what it refused
         put = self.shared.put_listing
         self.build._store_shared(f"source listing {key}", put, key, html, replace=key in self.refused)
+
+
+class _Occurrences:
+    """Where each ``@fig:``/``@val:`` token of a page's source is, occurrence after occurrence.
+
+    A page's HTML keeps the order of its source, so the n-th time a token is met in the HTML
+    is its n-th occurrence in the source: three bad references on three lines are three lines.
+    """
+
+    def __init__(self, source: str, text: str) -> None:
+        self.source, self.text = source, text
+        self.after: dict[str, int] = {}
+
+    def next(self, token: str) -> Location:
+        pattern = re.compile(rf"(?<![A-Za-z0-9_.@]){re.escape(token)}(?![A-Za-z0-9_-])")
+        found = pattern.search(self.text, self.after.get(token, 0))
+        if found is None:  # not in the source as written (e.g. made by a directive): its first line
+            found = pattern.search(self.text)
+        position = found.start() if found else 0
+        self.after[token] = position + len(token)
+        return Location(self.source, self.text.count("\n", 0, position) + 1)
 
 
 def _name_in(text: str) -> str | None:
