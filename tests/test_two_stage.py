@@ -120,3 +120,45 @@ def test_a_warm_build_imports_no_computation(site: Site) -> None:
     )
     failed = site.build(registry="quick.registry", environment=environment)
     assert failed.returncode != 0 and "parameter 'number': expected greater than or equal to 0" in failed.log
+
+
+TIMED_SHOW = """\
+from computations.report import Check, Report
+from quick.run import Doubled
+
+
+def show(run: Doubled) -> Report:
+    return Report(items=(Check(claim="{claim}", passed=True, detail=""),))
+"""
+
+
+def test_a_redrawn_page_of_a_timed_computation_keeps_its_run_time_and_where_it_ran(site: Site) -> None:
+    # A redraw runs only the present stage: the run's time and place are the stored run's.
+    package = site.path / "quick"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "registry.py").write_text(
+        'COMPUTATIONS = {"quick.doubled": ("quick.run:doubled", "quick.show:show")}\n'
+        'EXCLUSIVE = frozenset({"quick.doubled"})\n'
+    )
+    (package / "run.py").write_text(RUN)
+    (package / "show.py").write_text(TIMED_SHOW.format(claim="第一次"))
+    site.write("posts/q.md", "Title: 快\nDate: 2026-11-01\nSlug: q\n\n```repro\ncompute: quick.doubled\n```\n")
+    environment = {"PYTHONPATH": os.pathsep.join([str(site.path), str(ROOT), str(TESTS)])}
+
+    def facts() -> tuple[str, str, str]:
+        result = site.build(registry="quick.registry", environment=environment)
+        assert result.returncode == 0, result.log
+        page = (site.output / "posts" / "q.html").read_text(encoding="utf-8")
+        seconds = re.search(r"<dt>计算耗时</dt><dd>([^<]+)</dd>", page)
+        where = re.search(r"<dt>运行位置</dt><dd>([^<]+)</dd>", page)
+        assert seconds and where, page
+        return _summary(result.log), seconds.group(1), where.group(1)
+
+    summary, seconds, where = facts()
+    assert "1 computed" in summary and "local process pool" in where
+    (package / "show.py").write_text(TIMED_SHOW.format(claim="第二次"))
+    summary, again, still = facts()
+    assert "1 redrawn from stored results" in summary, summary
+    assert (again, still) == (seconds, where)
+    assert "第二次" in (site.output / "posts" / "q.html").read_text(encoding="utf-8")
