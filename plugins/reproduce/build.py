@@ -1,10 +1,11 @@
 """One site build's directives: collect them, run what the cache lacks, fill the pages.
 
 Phases, in order (the Pelican glue in ``__init__`` calls them):
-1. ``add`` while Markdown is read: parse each directive, leave a placeholder element;
-2. ``run`` once every file is read: look up each distinct key in the local cache, then in
-   the shared one (``shared.py``), run the misses in parallel (identical directives run
-   once; ``REPRO_MODE=frozen`` runs none and fails them), store the successes in both;
+1. ``add`` while Markdown is read: record each directive, leave a placeholder element;
+2. ``run`` once every file is read: parse and key every directive (``resolve``), look up
+   each distinct key in the local cache, then in the shared one (``shared.py``), run the
+   misses in parallel (identical directives run once; ``REPRO_MODE=frozen`` runs none and
+   fails them), store the successes in both;
 3. ``fill`` for each page: replace placeholders with figures, tables and checks, or with an
    error box (draft mode);
 4. ``summary`` and ``failures``: what the build did and what went wrong, by ``file:line``.
