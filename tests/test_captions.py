@@ -6,6 +6,7 @@ posts: no pseudo-LaTeX (``sin^(n−2)``, ``p_n``, ``√(…)``) is left outside 
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 
@@ -123,20 +124,47 @@ def test_the_authors_caption_may_hold_math_and_an_unpaired_dollar_names_its_line
     assert "content/posts/tex.md:10: directive 'toy.tex': parameter 'caption': caption text" in result.log, result.log
 
 
-SCIENTIFIC = re.compile(r"^[−-]?\d+(?:\.\d+)?×10⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+$")
+# A number in scientific notation (cells.py, mathtext.readable_numbers) is a number, not a formula.
+SCIENTIFIC = re.compile(r"(?<![\w.])[−-]?\d+(?:\.\d+)?×10⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+(?![\w.])")
+# What Python's "e" formats write: a reader should see 3.2×10⁻⁸.
+E_NOTATION = re.compile(r"(?<![\w.])\d+(?:\.\d+)?[eE][+-]?\d+(?![\w.])")
 
 
-def test_no_post_shows_pseudo_latex_in_captions_headers_or_checks(built_site: Site) -> None:
+def test_the_number_patterns_see_what_they_are_meant_to() -> None:
+    for number in ("3.2×10⁻⁸", "5×10¹⁰", "−1.5×10⁻³"):
+        assert SCIENTIFIC.fullmatch(number) and not PSEUDO_LATEX.search(SCIENTIFIC.sub("", f"差 {number}。"))
+    for e in ("3.2e-08", "5e-07", "1.5E+10"):
+        assert E_NOTATION.search(f"差 {e}，"), e
+    for fine in ("sha 3e4f1a", "x1e5", "n = 1000", "p_n^2"):
+        assert not SCIENTIFIC.search(fine) and not E_NOTATION.search(fine), fine
+
+
+def test_no_post_shows_pseudo_latex_or_e_notation_in_captions_headers_checks_or_alt_texts(built_site: Site) -> None:
     formulas = {"figcaption": 0, "caption": 0, "th": 0, "li": 0}
     for post in sorted((built_site.output / "posts").glob("*.html")):
         html = post.read_text(encoding="utf-8")
         for element, text, count in texts(html):
-            # a cell in scientific notation (plugins/reproduce/cells.py) is a number, not a formula
-            shown = SCIENTIFIC.sub("", text) if element == "td" else text
+            shown = SCIENTIFIC.sub("", text)
             assert not PSEUDO_LATEX.search(shown), (post.name, element, text)
+            assert not E_NOTATION.search(text), (post.name, element, text)
             if element in formulas:
                 formulas[element] += count
         for alt in re.findall(r'<svg role="img" aria-label="([^"]*)"', html):
             assert "$" not in alt and not re.search(r"\\[A-Za-z]", alt) and "&lt;math" not in alt, (post.name, alt)
+            assert not E_NOTATION.search(alt), (post.name, alt)
     # The computations write TeX in every kind of text, and all of it arrives as MathML.
     assert all(formulas.values()), formulas
+
+
+# What a reader reads on a page: everything but code, math, figures, scripts and styles.
+_NOT_READ = re.compile(r"<(code|pre|math|svg|script|style)\b.*?</\1>|<[^>]+>", re.DOTALL)
+
+
+def test_no_page_shows_a_number_in_e_notation_outside_code(built_site: Site) -> None:
+    # Values quoted in the prose (@val:), the provenance notes' exported values, checks, captions.
+    pages = sorted(built_site.output.rglob("*.html"))
+    assert len(pages) > 20
+    for page in pages:
+        text = html.unescape(_NOT_READ.sub(" ", page.read_text(encoding="utf-8")))
+        found = E_NOTATION.search(text)
+        assert not found, (page.name, text[max(0, found.start() - 80) : found.end() + 20])

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from reproduce.html import AuthorTextError, PageNumbers, render_artifact, with_author_texts
-from reproduce.mathtext import MathTextError, check, to_html, to_plain
+from reproduce.mathtext import MathTextError, check, tex_numbers, to_html, to_plain
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg"><g id="a"></g></svg>'
 PROVENANCE = {"compute": "toy.f", "params": {}, "seed": 0, "seconds": 0.5, "versions": {"numpy": "2"}}
@@ -86,3 +86,13 @@ def test_an_authors_caption_with_an_unpaired_dollar_names_the_key() -> None:
         with_author_texts(artifact(), captions=["价格 $5"], alts=None)
     shown = with_author_texts(artifact(), captions=[r"作者的 $\frac{1}{n}$"], alts=None)
     assert shown["items"][0]["caption"] == r"作者的 $\frac{1}{n}$"
+
+
+def test_numbers_in_exponent_notation_are_shown_as_a_reader_reads_them_but_a_csv_keeps_them() -> None:
+    text = "差 3.2e-08 ≤ 5e-08 或 1e-05 或 1.0e-05，共 1.5E+10 次，$\\alpha = 1e-5$，哈希 3e4f1a，x1e5，2e+00"
+    shown = "差 3.2×10⁻⁸ ≤ 5×10⁻⁸ 或 10⁻⁵ 或 1.0×10⁻⁵，共 1.5×10¹⁰ 次，{math}，哈希 3e4f1a，x1e5，2"
+    assert str(to_html(text)) == shown.format(math='<span class="arithmatex">\\(\\alpha = 1e-5\\)</span>')
+    assert to_plain(text, reader=True) == shown.format(math="α = 1e−5")
+    assert to_plain(text) == text.replace("$\\alpha = 1e-5$", "α = 1e−5")  # a CSV header as written
+    # a value quoted inside a formula (@val: in $..$) becomes TeX, not Unicode superscripts
+    assert tex_numbers("-6.9e-07 与 1e-05 与 2e+00") == "-6.9\\times 10^{-7} 与 10^{-5} 与 2"

@@ -43,6 +43,7 @@ from .html import (
 )
 from .inputs import check_inputs, input_parameters
 from .jobs import Job, Outcome, Request
+from .mathtext import readable_numbers, tex_numbers
 from .registry import ComputationImportError, Registry, resolve
 from .report import describe
 from .runner import worker_records
@@ -533,8 +534,10 @@ class Build:
         def quote(match: re.Match[str], *, in_math: bool) -> str:
             token, key = match.group(0), f"{match.group(1)}.{match.group(2)}"
             if key in numbers.values:
-                shown = escape(numbers.values[key])
-                return shown if in_math else f'<span class="repro-value">{shown}</span>'
+                value = numbers.values[key]
+                if in_math:
+                    return escape(tex_numbers(value))
+                return f'<span class="repro-value">{escape(readable_numbers(value))}</span>'
             if match.group(1) in failed:
                 message = "its directive failed (see its box)"
             else:

@@ -21,7 +21,7 @@ from typing import Any
 import jinja2
 
 from . import svg
-from .mathtext import MathTextError, check, to_html, to_plain
+from .mathtext import MathTextError, check, readable_numbers, to_html, to_plain
 from .safesvg import sanitise
 from .sources import CodeLink
 
@@ -111,8 +111,9 @@ def render_artifact(
     removed: list[str] = []
     seen = {"figure": 0, "table": 0}
     values = [(item["name"], item["text"]) for item in artifact["items"] if item["kind"] == "value"]
-    if label:
+    if label:  # as exported: the prose shows each for a reader, in text or in a formula (build.py)
         numbers.values |= {f"{label}.{name}": text for name, text in values}
+    values = [(name, readable_numbers(text)) for name, text in values]  # the note shows them for a reader
     for index, item in enumerate(artifact["items"], start=1):
         if item["kind"] == "check":
             checks.append(item)
@@ -135,7 +136,7 @@ def render_artifact(
             removed += [f"figure {seen[kind]}: {what}" for what in safe.removed]
             files[f"{stem}.svg"] = safe.svg
             numbers.anchors[anchor] = f"{LABELS[kind]} {numbers.figures}"
-            inline = svg.label(svg.theme_colours(svg.prefix_ids(safe.svg, prefix)), to_plain(item["alt"]))
+            inline = svg.label(svg.theme_colours(svg.prefix_ids(safe.svg, prefix)), to_plain(item["alt"], reader=True))
             context = {"svg": inline, "caption": to_html(item["caption"], source=location)}
         else:
             numbers.tables += 1

@@ -11,6 +11,8 @@ A caption such as ``"精确密度 $p_n(\\theta) = c_n\\sin^{n-2}\\theta$"`` is s
   each formula as readable Unicode (``p_n(θ) = c_n sin^(n−2) θ``), converted by
   ``pylatexenc`` with a few macros of our own (fractions, roots and scripts keep their
   grouping in parentheses);
+- for a reader (the page, an ``aria-label``), a number Python wrote in exponent notation
+  (``3.2e-08``) is shown as tables show it (``cells.py``): ``3.2×10⁻⁸``; a CSV keeps it;
 - :func:`check` refuses a text whose ``$`` do not pair up (write ``\\$`` for a dollar sign),
   in the worker, so such a result is never cached.
 """
@@ -33,6 +35,9 @@ _RELATION = re.compile(r"\s*([=≤≥≈≠<>∝±→])\s*")
 # A function name's spaces stay out of its script and brackets: "sin^(n−2)", "(cos θ)".
 _BEFORE_SCRIPT = re.compile(r"\s+([\^_])")
 _AFTER_OPENING = re.compile(r"([(\[{])\s+")
+# A number as Python's "e" formats write it (5e-07, 3.2e-08, 1.5E+10), not inside a word or hash.
+_EXPONENT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)[eE]([+-]?\d+)(?![\w.])")
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 class MathTextError(ValueError):
@@ -49,13 +54,39 @@ def has_math(text: str) -> bool:
     return _FORMULA.search(text) is not None
 
 
+def readable_numbers(text: str) -> str:
+    """``3.2e-08`` → ``3.2×10⁻⁸``, ``1e-05`` → ``10⁻⁵`` in the text outside ``$..$`` (``2e+00`` → ``2``)."""
+    out, at = [], 0
+    for formula in _FORMULA.finditer(text):
+        out += [_EXPONENT.sub(_power_of_ten, text[at : formula.start()]), formula.group(0)]
+        at = formula.end()
+    return "".join([*out, _EXPONENT.sub(_power_of_ten, text[at:])])
+
+
+def tex_numbers(text: str) -> str:
+    """``3.2e-08`` → ``3.2\\times 10^{-8}``: a number Python wrote, inside a formula."""
+    return _EXPONENT.sub(lambda m: _power_of_ten(m, tex=True), text)
+
+
+def _power_of_ten(match: re.Match[str], *, tex: bool = False) -> str:
+    mantissa, power = match.group(1), int(match.group(2))
+    if power == 0:
+        return mantissa
+    ten = f"10^{{{power}}}" if tex else f"10{str(power).translate(_SUPERSCRIPT)}"
+    if mantissa == "1":  # 1e-05: 10⁻⁵, as the prose writes it (1.0e-05 keeps its written precision)
+        return ten
+    return f"{mantissa}\\times {ten}" if tex else f"{mantissa}×{ten}"
+
+
 def to_html(text: str, *, source: str = "") -> Markup:
-    """``text`` as HTML: escaped, each ``$..$`` as an arithmatex span for ``plugins/texmath``.
+    """``text`` as HTML: escaped, each ``$..$`` as an arithmatex span for ``plugins/texmath``,
+    numbers as a reader reads them (:func:`readable_numbers`).
 
     Args:
         source: ``file:line`` where the text is shown (its directive), named when a formula fails.
     """
     check(text, what="text")
+    text = readable_numbers(text)
     attribute = f' data-source="{escape(source)}"' if source else ""
     out, at = [], 0
     for formula in _FORMULA.finditer(text):
@@ -66,9 +97,14 @@ def to_html(text: str, *, source: str = "") -> Markup:
     return Markup("".join(out))
 
 
-def to_plain(text: str) -> str:
-    """``text`` with each ``$..$`` as readable Unicode text (for an ``aria-label``, a CSV header)."""
+def to_plain(text: str, *, reader: bool = False) -> str:
+    """``text`` with each ``$..$`` as readable Unicode text (for an ``aria-label``, a CSV header).
+
+    ``reader``: for a person (an ``aria-label``), numbers too (:func:`readable_numbers`); a
+    CSV is read by programs and keeps them as written.
+    """
     check(text, what="text")
+    text = readable_numbers(text) if reader else text
     out, at = [], 0
     for formula in _FORMULA.finditer(text):
         out += [_unescape(text[at : formula.start()]), _plain_formula(formula.group(1))]
