@@ -125,13 +125,13 @@ def test_the_authors_caption_may_hold_math_and_an_unpaired_dollar_names_its_line
 
 
 # A number in scientific notation (cells.py, mathtext.readable_numbers) is a number, not a formula.
-SCIENTIFIC = re.compile(r"(?<![\w.])[−-]?\d+(?:\.\d+)?×10⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+(?![\w.])")
+SCIENTIFIC = re.compile(r"(?<![\w.])[−-]?(?:\d+(?:\.\d+)?×)?10⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+(?![\w.])")
 # What Python's "e" formats write: a reader should see 3.2×10⁻⁸.
 E_NOTATION = re.compile(r"(?<![\w.])\d+(?:\.\d+)?[eE][+-]?\d+(?![\w.])")
 
 
 def test_the_number_patterns_see_what_they_are_meant_to() -> None:
-    for number in ("3.2×10⁻⁸", "5×10¹⁰", "−1.5×10⁻³"):
+    for number in ("3.2×10⁻⁸", "5×10¹⁰", "−1.5×10⁻³", "10⁻¹²"):
         assert SCIENTIFIC.fullmatch(number) and not PSEUDO_LATEX.search(SCIENTIFIC.sub("", f"差 {number}。"))
     for e in ("3.2e-08", "5e-07", "1.5E+10"):
         assert E_NOTATION.search(f"差 {e}，"), e
