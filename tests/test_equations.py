@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from conftest import ROOT, Site
@@ -249,3 +250,15 @@ def test_display_math_gets_a_box_of_its_own_and_inline_math_keeps_the_punctuatio
         '<p>设 <span class="math-nobr"><math>x</math>。</span>又 <span class="math-nobr"><math>y</math>），</span>'
         'and <math>z</math> 是</p><div class="math-display"><math>ab</math></div>'
     )
+
+
+def test_a_feed_entry_never_takes_the_tex_of_a_page_whose_url_only_ends_the_same() -> None:
+    import plugins.texmath as texmath
+
+    mathml = "<math><mi>x</mi><mo>=</mo><mn>1</mn></math>"
+    texmath._tex_of.clear()  # the pages' maps as render() leaves them: a root page first
+    texmath._tex_of.update({"a.html": {mathml: "\\(x=1\\)"}, "posts/a.html": {mathml: "\\(x = 1\\)"}})
+    items = [{"link": f"https://example.org/{url}?ref=feed", "content": f"<p>{mathml}</p>"} for url in texmath._tex_of]
+    texmath.math_as_tex({}, SimpleNamespace(items=items))
+    texmath._tex_of.clear()
+    assert [item["content"] for item in items] == ["<p>\\(x=1\\)</p>", "<p>\\(x = 1\\)</p>"]

@@ -122,8 +122,10 @@ def math_as_tex(context: Any, feed: Any) -> None:
     """
     for item in feed.items:
         path = urlsplit(item.get("link") or "").path
-        # The entry's page: the one whose URL ends its link (the link may add SITEURL's path).
-        tex_of = next((tex for url, tex in _tex_of.items() if url and f"/{path}".endswith(f"/{url}")), {})
+        # The entry's page: the longest URL that ends its link (the link may add SITEURL's path;
+        # "posts/a.html" must not take the TeX of a page at "a.html").
+        ends = [url for url in _tex_of if url and f"/{path}".endswith(f"/{url}")]
+        tex_of = _tex_of[max(ends, key=len)] if ends else {}
         for key in ("content", "description"):
             if item.get(key):
                 item[key] = MATHML.sub(lambda m, tex_of=tex_of: _as_tex(m.group(0), tex_of), item[key])
