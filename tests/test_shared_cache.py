@@ -192,7 +192,7 @@ def test_source_listings_are_shared_signed_and_checked_like_results(site: Site) 
     # Replaced by a writer holding the secret: a reader shows it, so it reads listings from
     # the shared cache rather than highlighting them again; and keeps it locally.
     cache = SharedCache(shared.as_uri(), secret=SECRET.encode(), writable=True)
-    assert cache.put_listing(key, '<div class="highlight">共享的列表</div>', replace=True)
+    assert cache.put_listing(key, '<div class="highlight">共享的列表</div>')
     second = _checkout(elsewhere / "author", LINES)
     result = second.build(environment=_environment(shared.as_uri(), write=False))
     assert result.returncode == 0 and "source listing" not in result.log, result.log
@@ -201,7 +201,7 @@ def test_source_listings_are_shared_signed_and_checked_like_results(site: Site) 
 
     # Signed with a foreign secret: refused, said, highlighted again.
     stranger = SharedCache(shared.as_uri(), secret=b"another-secret", writable=True)
-    assert stranger.put_listing(key, '<div class="highlight"><script>alert(1)</script></div>', replace=True)
+    assert stranger.put_listing(key, '<div class="highlight"><script>alert(1)</script></div>')
     third = _checkout(elsewhere / "reader", LINES)
     result = third.build(environment=_environment(shared.as_uri(), write=False))
     assert result.returncode == 0, result.log

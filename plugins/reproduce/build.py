@@ -171,18 +171,20 @@ class Build:
         error box.
         """
         pending = [slot for slot in self.slots if slot.text is not None]
+        memos = [self._memo_key(_name_in(slot.text), slot.text, quiet=True) for slot in pending]
         if self.shared is not None:  # what the local memo lacks, in one batch
-            memos = {self._memo_key(_name_in(slot.text), slot.text, quiet=True) for slot in pending}
             self.shared.prefetch({m for m in memos if m and self.memo.get(m) is None}, folder="params/")
-        for slot in pending:
+        for slot, memo in zip(pending, memos, strict=True):
             text, slot.text = slot.text, None
-            self._parse(slot, text)
+            self._parse(slot, text, memo)
 
-    def _parse(self, slot: Slot, text: str) -> None:
+    def _parse(self, slot: Slot, text: str, memo: str | None) -> None:
+        """Parse and key one body; ``memo``: its parameters' key, if it could be made quietly."""
         location = slot.location
         name = _name_in(text)
         try:
-            memo = slot.memo = self._memo_key(name, text)
+            # Made again only when it could not be: this time its error is the directive's failure.
+            memo = slot.memo = memo or self._memo_key(name, text)
             known = self._known_params(memo, location) if memo else None
             slot.directive = parse_directive(
                 text,
@@ -594,18 +596,15 @@ class _SharedListings:
     def __init__(self, build: Build) -> None:
         assert build.shared is not None
         self.build, self.shared, self.writable = build, build.shared, build.shared.writable
-        self.refused: set[str] = set()
 
     def fetch(self, keys: Collection[str]) -> Mapping[str, str]:
         found, refused = self.shared.get_listings(keys)
         for key, problem in refused.items():
             self.build._problem(f"shared source listing {key} refused: {problem}; highlighting again")
-        self.refused |= refused.keys()
         return found
 
-    def store(self, key: str, html: str) -> None:  # a writer replaces what it refused
-        put = self.shared.put_listing
-        self.build._store_shared(f"source listing {key}", put, key, html, replace=key in self.refused)
+    def store(self, key: str, html: str) -> None:
+        self.build._store_shared(f"source listing {key}", self.shared.put_listing, key, html)
 
 
 class _Occurrences:

@@ -61,10 +61,14 @@ class Use:
     memo: str | None = None  # key of its validated parameters (cache.ParamsMemo)
 
 
-def read_site(content: Path, *, registry: str, cache: Path) -> list[Use]:
-    """Every ``repro`` directive of the Markdown files under ``content``, keyed as a build keys it."""
+def site_build(*, registry: str, cache: Path) -> Build:
+    """A build of the site that computes nothing: what ``read_site`` and ``current_listings`` ask."""
+    return Build(Settings(cache_path=cache, registry=registry), say=lambda _: None)
+
+
+def read_site(content: Path, *, build: Build) -> list[Use]:
+    """Every ``repro`` directive of the Markdown files under ``content``, keyed as ``build`` keys it."""
     root = _root(content)
-    build = Build(Settings(cache_path=cache, registry=registry), say=lambda _: None)
     found = []
     for path in sorted(content.rglob("*.md")):
         relative = os.path.relpath(os.path.abspath(path), root)
@@ -85,9 +89,8 @@ def read_site(content: Path, *, registry: str, cache: Path) -> list[Use]:
     return uses
 
 
-def current_listings(*, registry: str, cache: Path) -> set[str] | None:
+def current_listings(build: Build) -> set[str] | None:
     """Keys of the source listings the site's code has now; None when some module cannot be read."""
-    build = Build(Settings(cache_path=cache, registry=registry), say=lambda _: None)
     try:
         return build.listing_keys()
     except Exception:  # a module mid-edit: keep every listing rather than guess
@@ -357,11 +360,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("gc", help="remove unused entries").add_argument("--dry-run", action="store_true")
     args = parser.parse_args(argv)
     cache, usage = ArtifactCache(args.cache), load_usage(args.cache)
-    uses = read_site(args.content, registry=args.registry, cache=args.cache)
+    build = site_build(registry=args.registry, cache=args.cache)
+    uses = read_site(args.content, build=build)
     if args.command == "list":
         lines = list_entries(cache, uses, usage)
     elif args.command == "gc":
-        listings = current_listings(registry=args.registry, cache=args.cache)
+        listings = current_listings(build)
         lines = collect_garbage(cache, uses, usage, listings=listings, dry_run=args.dry_run)
     else:
         try:

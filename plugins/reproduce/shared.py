@@ -168,11 +168,15 @@ class SharedCache:
                 problems[key] = problem or "not a listing"
         return found, problems
 
-    def put_listing(self, key: str, html: str, *, replace: bool = False) -> bool:
-        """Store a listing the caller found absent (``replace``: refused) by :meth:`get_listings`."""
+    def put_listing(self, key: str, html: str) -> bool:
+        """Store a listing the caller found absent or refused by :meth:`get_listings`.
+
+        Always written over what is there: a listing is the same bytes for its key on every
+        machine, so there is no first writer to keep, and a refused one is repaired.
+        """
         if not self.writable:
             return False
-        return self._write(self.path(key, folder="sources/"), key, {"html": html}, replace=replace)
+        return self._write(self.path(key, folder="sources/"), key, {"html": html}, replace=True)
 
     def _read(self, path: str, key: str) -> tuple[dict[str, Any] | None, str | None]:
         """The signed payload at ``path``, or (None, why it was refused; None if absent)."""
